@@ -1,0 +1,50 @@
+# Ducha: `make run` starts the app on SQLite with demo data; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-sqlite test-postgres lint format messages translations db seed worker clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d translations 2>&1 | grep -v '^compiling' || true
+
+db: translations
+	$(FLASK) db upgrade
+
+run: db  ## serve on http://127.0.0.1:5000 with SQLite and demo data
+	@$(FLASK) seed-demo
+	@echo "Ducha: http://$(HOST):$(PORT)/  (log in with a username and password above)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: translations  ## the suite on SQLite, then on PostgreSQL when TEST_POSTGRES_URL is set
+	$(BIN)/python -m pytest -q
+	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
+		echo "== again on PostgreSQL =="; \
+		TEST_DATABASE_URL="$$TEST_POSTGRES_URL" $(BIN)/python -m pytest -q; \
+	else echo "TEST_POSTGRES_URL is not set: PostgreSQL run skipped"; fi
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: $(VENV)/.installed  ## extract new strings into the catalogue to translate
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --ignore-dirs=".venv migrations tests" .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance/*.db*

@@ -1,0 +1,110 @@
+"""Ducha (督查): the records system of an office's information and supervision work."""
+
+import logging
+import os
+
+from flask import Flask, redirect, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+import config
+from extensions import babel, csrf, login_manager, migrate
+from models import ROLES, Account, db
+from models import sqlite as sqlite_setup
+
+LOCALES = ("zh_Hans_CN", "en")
+LANG_ALIASES = {
+    "zh": "zh_Hans_CN",
+    "zh_CN": "zh_Hans_CN",
+    "zh-CN": "zh_Hans_CN",
+    "zh_Hans_CN": "zh_Hans_CN",
+    "en": "en",
+}
+
+
+def select_locale():
+    """?lang= sticks for the session; else the account's setting; else Simplified Chinese."""
+    lang = LANG_ALIASES.get(request.args.get("lang", ""))
+    if lang:
+        session["lang"] = lang
+    if session.get("lang") in LOCALES:
+        return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    return "zh_Hans_CN"
+
+
+def create_app(test_config=None):
+    """Build the app: settings, extensions, blueprints, admin, CLI and queue."""
+    app = Flask(__name__, instance_path=str(config.INSTANCE_DIR))
+    app.config.update(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    check_production_settings(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sqlite_setup.configure(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(app.root_path, "migrations"),
+        compare_type=True,
+        render_as_batch=True,
+    )
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    init_login(app)
+
+    from views import init_admin
+    from views.auth import bp as auth_bp
+
+    app.register_blueprint(auth_bp)
+    init_admin(app)
+
+    from jobs import init_queue
+
+    init_queue(app)
+
+    import commands
+
+    commands.init_app(app)
+
+    init_templates(app)
+
+    @app.route("/")
+    def root():
+        return redirect(url_for("admin.index"))
+
+    @app.route("/favicon.ico")
+    def favicon():
+        return app.send_static_file("favicon.svg")
+
+    return app
+
+
+def init_templates(app):
+    """What every template may use: the locale and the labels of enumerations."""
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["role_label"] = ROLES.label
+
+
+def init_login(app):
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(Account.load)
+
+
+def check_production_settings(app):
+    """Refuse to start in production with a missing or weak SECRET_KEY."""
+    if app.config["DUCHA_ENV"] != "production":
+        return
+    key = app.config.get("SECRET_KEY") or ""
+    if len(key) < 32 or key in {"dev", "change-me", "secret"}:
+        raise RuntimeError("DUCHA_ENV=production needs a SECRET_KEY of at least 32 characters.")
+    app.debug = False
+    logging.getLogger(__name__).info("production settings checked")

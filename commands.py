@@ -1,0 +1,59 @@
+"""Command-line tools: `flask --app app users add`, `units list`, `seed-demo`."""
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from models import ROLES, Account, Unit, db
+
+users = AppGroup("users", help="Manage login accounts.")
+units = AppGroup("units", help="Look at units.")
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES.values), required=True)
+@click.option("--unit", "unit_code", help="Unit code (required for --role unit).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", default="", help="Display name.")
+def add_user(username, role, unit_code, password, name):
+    """Create a login account."""
+    unit = None
+    if unit_code:
+        unit = Unit.query.filter_by(code=unit_code).one_or_none()
+        if unit is None:
+            raise click.ClickException(f"no unit with code {unit_code!r}")
+    if role == "unit" and unit is None:
+        raise click.ClickException("a unit officer needs --unit CODE")
+    if Account.query.filter_by(username=username).count():
+        raise click.ClickException(f"account {username!r} already exists")
+    account = Account(username=username, name=name or username, role=role, unit=unit)
+    try:
+        account.set_password(password)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.add(account)
+    db.session.commit()
+    click.echo(f"created {role} account {username}")
+
+
+@units.command("list")
+def list_units():
+    """Print each unit's code and name, one unit a line."""
+    for unit in Unit.query.order_by(Unit.code):
+        click.echo(f"{unit.code}\t{unit.name}")
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Fill the database with a believable city's units, reports and directives (idempotent)."""
+    from demo import seed
+
+    result = seed(current_app.config.get("DEMO_ADMIN_PASSWORD"))
+    click.echo(result.summary())
+
+
+def init_app(app):
+    app.cli.add_command(users)
+    app.cli.add_command(units)
+    app.cli.add_command(seed_demo)

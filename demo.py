@@ -1,0 +1,432 @@
+"""Demo data: a believable city office (江州市) with a year of reports and directives.
+
+Deterministic (a fixed random seed) and idempotent: what exists already, matched by its
+natural key, is left alone, so a second run adds nothing.
+"""
+
+import datetime as dt
+import random
+import secrets
+from dataclasses import dataclass, field
+
+from models import (
+    Account,
+    Adoption,
+    Assignment,
+    Directive,
+    Publication,
+    Report,
+    Staff,
+    Unit,
+    clock,
+    db,
+)
+from models.units import DEFAULT_GROUP
+
+COUNTIES = [
+    ("JZ-QH", "清河县"),
+    ("JZ-SY", "松阳县"),
+    ("JZ-LS", "临山县"),
+    ("JZ-DC", "东城区"),
+    ("JZ-XC", "西城区"),
+]
+CITY_DEPTS = [
+    ("SZ-FG", "市发展和改革委员会"),
+    ("SZ-JY", "市教育局"),
+    ("SZ-GA", "市公安局"),
+    ("SZ-CZ", "市财政局"),
+    ("SZ-ZJ", "市住房和城乡建设局"),
+    ("SZ-NY", "市农业农村局"),
+    ("SZ-SW", "市商务局"),
+    ("SZ-WJ", "市卫生健康委员会"),
+    ("SZ-YJ", "市应急管理局"),
+    ("SZ-ST", "市生态环境局"),
+]
+TOWNSHIPS = [
+    ("QH-CG", "城关镇", "JZ-QH"),
+    ("QH-XX", "溪下乡", "JZ-QH"),
+    ("QH-BS", "白沙镇", "JZ-QH"),
+    ("SY-SY", "松源街道", "JZ-SY"),
+    ("SY-HT", "湖塘镇", "JZ-SY"),
+    ("SY-GL", "古楼乡", "JZ-SY"),
+    ("LS-QS", "青山镇", "JZ-LS"),
+    ("LS-SK", "石口镇", "JZ-LS"),
+    ("DC-DM", "东门街道", "JZ-DC"),
+    ("DC-JB", "江滨街道", "JZ-DC"),
+    ("XC-XM", "西门街道", "JZ-XC"),
+    ("XC-LT", "柳塘镇", "JZ-XC"),
+]
+COUNTY_DEPTS = [
+    ("QH-JY", "清河县教育局", "JZ-QH"),
+    ("QH-NY", "清河县农业农村局", "JZ-QH"),
+    ("SY-FG", "松阳县发展和改革局", "JZ-SY"),
+    ("LS-YJ", "临山县应急管理局", "JZ-LS"),
+]
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+    "文斌",
+    "海燕",
+    "晓东",
+    "志刚",
+    "红梅",
+]
+
+PUBLICATIONS = [
+    ("县级信息简报", "county", "main", 3),
+    ("《江州快讯》正刊", "city", "main", 10),
+    ("《江州快讯》增刊", "city", "supplement", 6),
+    ("《江州快讯》领导参阅", "city", "leaders", 15),
+    ("省委办公厅《每日汇报》", "province", "main", 20),
+    ("中办《信息综合》", "central", "main", 50),
+]
+ACTIONS = [
+    "多措并举推进",
+    "扎实开展",
+    "创新机制抓好",
+    "强化责任落实",
+    "聚焦重点突破",
+    "精准发力推动",
+    "以点带面深化",
+    "全力以赴做好",
+]
+TOPICS = {
+    "news": [
+        "秋冬季秸秆禁烧工作",
+        "安全生产大检查",
+        "城乡环境综合整治",
+        "重点项目集中开工",
+        "防汛抗旱准备工作",
+        "招商引资签约",
+    ],
+    "comprehensive": [
+        "一季度经济运行情况",
+        "民营经济发展态势",
+        "乡村振兴工作进展",
+        "营商环境优化成效",
+    ],
+    "research": [
+        "关于农村集体经济发展的调研",
+        "关于县域产业转型升级的思考",
+        "关于基层减负情况的调查",
+    ],
+    "problem": [
+        "部分村级组织运转困难值得关注",
+        "企业用工难问题亟待破解",
+        "农村留守老人照料问题突出",
+    ],
+    "sentiment": [
+        "群众对物业服务收费意见较多",
+        "部分群众反映办事排队时间长",
+        "菜价上涨引发群众关注",
+    ],
+    "experience": ["“党建+网格”治理模式", "“最多跑一次”改革经验", "村级议事协商新做法"],
+    "emergency": ["一企业发生火情已妥善处置", "暴雨致部分路段积水", "一起交通事故情况报告"],
+}
+CATEGORY_WEIGHTS = {
+    "news": 40,
+    "comprehensive": 12,
+    "research": 8,
+    "problem": 10,
+    "sentiment": 10,
+    "experience": 15,
+    "emergency": 5,
+}
+DIRECTIVE_SUBJECTS = [
+    "关于加快推进老旧小区改造的批示",
+    "关于做好冬季安全生产工作的批示",
+    "关于群众反映供水问题的批示",
+    "关于优化营商环境专项行动的批示",
+    "关于秸秆综合利用工作的批示",
+    "关于信访积案化解的批示",
+    "关于农村人居环境整治的批示",
+    "关于重点项目建设进度的批示",
+    "关于食品安全专项整治的批示",
+    "关于防范化解金融风险的批示",
+]
+LEADERS = [
+    ("中央领导同志", "central"),
+    ("省委主要领导", "province"),
+    ("省政府分管领导", "province"),
+    ("市委书记", "city"),
+    ("市长", "city"),
+    ("市委副书记", "city"),
+    ("常务副市长", "city"),
+]
+
+
+@dataclass
+class SeedResult:
+    created: dict = field(default_factory=dict)
+    passwords: dict = field(default_factory=dict)
+
+    def add(self, kind, count=1):
+        self.created[kind] = self.created.get(kind, 0) + count
+
+    def summary(self):
+        made = (
+            ", ".join(f"{kind} {n}" for kind, n in self.created.items())
+            or "nothing (already there)"
+        )
+        lines = [f"demo data: created {made}"]
+        for username, password in self.passwords.items():
+            lines.append(f"login: {username} / {password}")
+        return "\n".join(lines)
+
+
+def _person(rng):
+    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+
+def _units(result):
+    existing = {u.code: u for u in Unit.query}
+    specs = (
+        [(c, n, "county", None) for c, n in COUNTIES]
+        + [(c, n, "city_dept", None) for c, n in CITY_DEPTS]
+        + [(c, n, "township", p) for c, n, p in TOWNSHIPS]
+        + [(c, n, "county_dept", p) for c, n, p in COUNTY_DEPTS]
+    )
+    rng = random.Random(7)
+    for code, name, kind, parent_code in specs:
+        if code in existing:
+            continue
+        principal, in_charge = _person(rng), _person(rng)
+        unit = Unit(
+            code=code,
+            name=name,
+            kind=kind,
+            ranking_group=DEFAULT_GROUP[kind],
+            parent=existing.get(parent_code),
+            principal_leader=principal,
+            principal_leader_email=f"{code.lower()}.head@jiangzhou.gov.example",
+            leader_in_charge=in_charge,
+            leader_in_charge_email=f"{code.lower()}.deputy@jiangzhou.gov.example",
+        )
+        db.session.add(unit)
+        existing[code] = unit
+        result.add("units")
+        _staff_of(unit, principal, in_charge, rng)
+        result.add("staff", 4 if kind == "township" else 3)
+    db.session.flush()
+    return existing
+
+
+def _staff_of(unit, principal, in_charge, rng):
+    code = unit.code.lower()
+    db.session.add(
+        Staff(
+            name=principal,
+            unit=unit,
+            duty="principal_leader",
+            email=f"{code}.head@jiangzhou.gov.example",
+        )
+    )
+    db.session.add(
+        Staff(
+            name=in_charge,
+            unit=unit,
+            duty="leader_in_charge",
+            email=f"{code}.deputy@jiangzhou.gov.example",
+        )
+    )
+    for n in range(2 if unit.kind == "township" else 1):
+        db.session.add(
+            Staff(
+                name=_person(rng),
+                unit=unit,
+                duty="info_officer",
+                phone=f"139{rng.randrange(10**8):08d}",
+                email=f"{code}.info{n + 1}@jiangzhou.gov.example",
+            )
+        )
+
+
+def _publications(result):
+    existing = {p.name: p for p in Publication.query}
+    for name, level, edition, points in PUBLICATIONS:
+        if name not in existing:
+            existing[name] = Publication(name=name, level=level, edition=edition, points=points)
+            db.session.add(existing[name])
+            result.add("publications")
+    db.session.flush()
+    return existing
+
+
+def _reports(units, publications, today, result):
+    if Report.query.join(Unit).filter(Unit.code.in_(list(units))).count():
+        return
+    rng = random.Random(11)
+    categories = list(CATEGORY_WEIGHTS)
+    weights = list(CATEGORY_WEIGHTS.values())
+    by_level = {}
+    for pub in publications.values():
+        by_level.setdefault(pub.level, []).append(pub)
+    issue_no = {name: 1 for name in publications}
+    start = today - dt.timedelta(days=364)
+    for unit in sorted(units.values(), key=lambda u: u.code):
+        diligence = rng.uniform(0.5, 1.6)
+        for month_start in _months(start, today):
+            for _ in range(rng.randrange(int(1 + 3 * diligence), int(3 + 6 * diligence))):
+                day = month_start + dt.timedelta(days=rng.randrange(28))
+                if day > today:
+                    continue
+                category = rng.choices(categories, weights)[0]
+                report = Report(
+                    unit=unit,
+                    category=category,
+                    author=_person(rng),
+                    title=f"{unit.name}{rng.choice(ACTIONS)}{rng.choice(TOPICS[category])}"
+                    if category not in ("problem", "sentiment", "emergency")
+                    else f"{unit.name}{rng.choice(TOPICS[category])}",
+                    body=_body(unit, rng),
+                    submitted_at=clock.start_of(day) + dt.timedelta(hours=rng.randrange(8, 18)),
+                )
+                _answer(report, day, today, by_level, issue_no, rng)
+                db.session.add(report)
+                result.add("reports")
+                result.add("adoptions", len(report.adoptions))
+
+
+def _answer(report, day, today, by_level, issue_no, rng):
+    age = (today - day).days
+    roll = rng.random()
+    if age < 3:
+        report.status = "received"
+    elif age < 10 and roll < 0.3:
+        report.status = "editing"
+    elif roll < 0.45:
+        report.status = "adopted"
+        levels = ["county", "city"] + (["province"] if rng.random() < 0.25 else [])
+        if rng.random() < 0.04:
+            levels.append("central")
+        for level in levels:
+            pub = rng.choice(by_level[level])
+            adopted_on = min(today, day + dt.timedelta(days=rng.randrange(1, 10)))
+            report.adoptions.append(
+                Adoption(publication=pub, issue_no=issue_no[pub.name], adopted_on=adopted_on)
+            )
+            issue_no[pub.name] += 1
+    elif roll < 0.9:
+        report.status = "not_adopted"
+    else:
+        report.status = "returned"
+
+
+def _body(unit, rng):
+    points = [
+        "一是加强组织领导，成立专项工作领导小组；",
+        "二是强化督促检查，建立周调度机制；",
+        "三是注重宣传引导，营造良好氛围；",
+        "四是完善长效机制，巩固工作成果。",
+    ]
+    return (
+        f"近期，{unit.name}认真贯彻落实上级部署要求，结合实际，扎实推进各项工作。"
+        + "".join(rng.sample(points, 3))
+        + "下一步，将持续跟踪问效，确保工作落到实处。"
+    )
+
+
+def _months(start, end):
+    month = start.replace(day=1)
+    while month <= end:
+        yield month
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+
+
+def _directives(units, today, result):
+    if Directive.query.filter(Directive.number.like("JZ-PS-%")).count():
+        return
+    rng = random.Random(23)
+    unit_list = sorted(units.values(), key=lambda u: u.code)
+    for n in range(40):
+        leader, level = rng.choice(LEADERS)
+        received = today - dt.timedelta(days=rng.randrange(2, 200))
+        directive = Directive(
+            number=f"JZ-PS-{received.year}-{n + 1:03d}",
+            title=rng.choice(DIRECTIVE_SUBJECTS),
+            content=f"{leader}批示：请相关单位高度重视，认真研究，抓紧落实，并及时报告办理结果。",
+            leader_name=leader,
+            leader_level=level,
+            urgent=rng.random() < 0.2,
+            confidential=rng.random() < 0.15,
+            received_on=received,
+        )
+        days = 15 if level in ("central", "province") else 30
+        for unit in rng.sample(unit_list, rng.randrange(1, 4)):
+            due = received + dt.timedelta(days=days)
+            directive.assignments.append(
+                Assignment(
+                    unit=unit,
+                    assigned_on=received,
+                    due_on=due,
+                    **_assignment_state(received, due, today, rng),
+                )
+            )
+        db.session.add(directive)
+        result.add("directives")
+        result.add("assignments", len(directive.assignments))
+
+
+def _assignment_state(received, due, today, rng):
+    roll = rng.random()
+    if due < today and roll < 0.6:
+        finished = min(today, due + dt.timedelta(days=rng.randrange(-10, 6)))
+        return {"status": "accepted", "finished_on": max(received, finished)}
+    if roll < 0.15:
+        return {"status": "assigned"}
+    return {"status": rng.choice(["acknowledged", "in_progress", "submitted", "returned"])}
+
+
+def _accounts(units, admin_password, result):
+    password = admin_password or secrets.token_urlsafe(9)
+    wanted = [
+        ("admin", "办公室管理员", "admin", None),
+        ("staff", "信息科工作人员", "staff", None),
+        ("leader", "办公室主任", "leader", None),
+        ("qinghe", "清河县信息员", "unit", "JZ-QH"),
+        ("chengguan", "城关镇信息员", "unit", "QH-CG"),
+    ]
+    for username, name, role, unit_code in wanted:
+        if Account.query.filter_by(username=username).count():
+            continue
+        account = Account(username=username, name=name, role=role, unit=units.get(unit_code))
+        account.set_password(password)
+        db.session.add(account)
+        result.add("accounts")
+        result.passwords[username] = password
+
+
+def seed(admin_password=None, today=None):
+    """Create whatever of the demo data is missing; return what was created."""
+    today = today or clock.today()
+    result = SeedResult()
+    units = _units(result)
+    publications = _publications(result)
+    _reports(units, publications, today, result)
+    _directives(units, today, result)
+    _accounts(units, admin_password, result)
+    db.session.commit()
+    return result

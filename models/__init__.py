@@ -1,0 +1,42 @@
+"""The data model and the domain rules: every table and rule lives in this package."""
+
+from models.accounts import ROLES, Account
+from models.base import db
+from models.directives import ASSIGNMENT_STATUSES, LEADER_LEVELS, Assignment, Directive
+from models.notices import NOTICE_KINDS, NOTICE_STATES, Notice
+from models.reports import (
+    CATEGORIES,
+    EDITIONS,
+    LEVELS,
+    REPORT_STATUSES,
+    Adoption,
+    Publication,
+    Report,
+)
+from models.staff import DUTIES, Staff
+from models.units import RANKING_GROUPS, UNIT_KINDS, Unit
+
+__all__ = [
+    "db",
+    "Account",
+    "Unit",
+    "Staff",
+    "Report",
+    "Publication",
+    "Adoption",
+    "Directive",
+    "Assignment",
+    "Notice",
+    "ROLES",
+    "UNIT_KINDS",
+    "RANKING_GROUPS",
+    "DUTIES",
+    "CATEGORIES",
+    "REPORT_STATUSES",
+    "LEVELS",
+    "EDITIONS",
+    "LEADER_LEVELS",
+    "ASSIGNMENT_STATUSES",
+    "NOTICE_KINDS",
+    "NOTICE_STATES",
+]

@@ -1,0 +1,85 @@
+"""Column types and helpers shared by every model."""
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.types import TypeDecorator
+
+from models import clock
+
+# Every constraint has a name, so that Alembic's batch mode on SQLite can alter it.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+db = SQLAlchemy(metadata=sa.MetaData(naming_convention=NAMING_CONVENTION))
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and read back as an aware datetime.
+
+    A naive value (what an HTML form gives) is taken as the office's local time.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=clock.office_zone())
+        value = value.astimezone(dt.UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Choices:
+    """An ordered set of stored values, each with its translated label."""
+
+    def __init__(self, **labels):
+        self.labels = labels
+
+    @property
+    def values(self):
+        return list(self.labels)
+
+    def label(self, value):
+        return self.labels.get(value, value)
+
+    def pairs(self):
+        return [(value, label) for value, label in self.labels.items()]
+
+    def check(self, column, name=None):
+        """A named CHECK constraint allowing only these values in `column`."""
+        allowed = ", ".join(f"'{v}'" for v in self.labels)
+        return sa.CheckConstraint(f"{column} IN ({allowed})", name=name or column)
+
+    def __contains__(self, value):
+        return value in self.labels
+
+    def __iter__(self):
+        return iter(self.labels)
+
+
+def info(label, choices=None, **extra):
+    """Column info: the label the screens show, and the choices of an enumeration."""
+    return {"label": label, "choices": choices, **extra}
+
+
+def text_not_blank(column):
+    """A CHECK that a required text column is not empty or only spaces."""
+    return sa.CheckConstraint(f"trim({column}) <> ''", name=f"{column}_not_blank")

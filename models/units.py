@@ -1,0 +1,72 @@
+"""Units that report to the office, and how they are grouped for ranking."""
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from models.base import Choices, db, info, text_not_blank
+
+UNIT_KINDS = Choices(
+    township=_l("Township / street"),
+    county_dept=_l("County department"),
+    county=_l("County / district"),
+    city_dept=_l("City department"),
+)
+RANKING_GROUPS = Choices(
+    township=_l("Townships and streets"),
+    department=_l("Departments"),
+    county=_l("Counties and districts"),
+)
+# The ranking group a unit of each kind normally belongs to.
+DEFAULT_GROUP = {
+    "township": "township",
+    "county_dept": "department",
+    "city_dept": "department",
+    "county": "county",
+}
+
+
+class Unit(db.Model):
+    __tablename__ = "units"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    code = sa.Column(sa.String(32), nullable=False, unique=True, info=info(_l("Code")))
+    name = sa.Column(sa.String(100), nullable=False, info=info(_l("Unit name")))
+    kind = sa.Column(sa.String(20), nullable=False, info=info(_l("Kind"), UNIT_KINDS))
+    ranking_group = sa.Column(
+        sa.String(20), nullable=False, index=True, info=info(_l("Ranking group"), RANKING_GROUPS)
+    )
+    parent_id = sa.Column(
+        sa.ForeignKey("units.id", ondelete="RESTRICT"), index=True, info=info(_l("Parent unit"))
+    )
+    principal_leader = sa.Column(sa.String(50), info=info(_l("Principal leader")))
+    principal_leader_email = sa.Column(sa.String(120), info=info(_l("Principal leader's email")))
+    leader_in_charge = sa.Column(sa.String(50), info=info(_l("Leader in charge")))
+    leader_in_charge_email = sa.Column(sa.String(120), info=info(_l("Leader in charge's email")))
+    active = sa.Column(sa.Boolean, nullable=False, default=True, info=info(_l("Active")))
+
+    parent = sa.orm.relationship("Unit", remote_side=[id], info=info(_l("Parent unit")))
+
+    __table_args__ = (
+        UNIT_KINDS.check("kind"),
+        RANKING_GROUPS.check("ranking_group"),
+        text_not_blank("code"),
+        text_not_blank("name"),
+        sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+    )
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def visible_to(cls, account):
+        if account.sees_all_units:
+            return sa.true()
+        return cls.id == account.unit_id
+
+    def ancestors(self):
+        """The units above this one, nearest first; stops at a cycle."""
+        seen, unit = {self.id}, self.parent
+        while unit is not None and unit.id not in seen:
+            seen.add(unit.id)
+            yield unit
+            unit = unit.parent

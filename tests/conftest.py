@@ -1,0 +1,143 @@
+"""Fixtures: a database built by the migrations, a fresh app per test, clients per role.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set
+(`make test` does both when TEST_POSTGRES_URL is set). No test keeps an app context
+open while it makes requests, so what a test reads after a request comes from the
+database, not from a session the request shared.
+"""
+
+import contextlib
+import os
+import re
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from jinja2 import StrictUndefined
+
+from app import create_app
+from models import db
+from tests import factories
+
+TABLES_IN_DELETE_ORDER = [
+    "notices",
+    "adoptions",
+    "assignments",
+    "directives",
+    "reports",
+    "staff",
+    "accounts",
+    "publications",
+    "units",
+]
+
+
+def _base_config(url):
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "WTF_CSRF_ENABLED": False,
+        "REDIS_URL": None,
+        "SERVER_NAME": None,
+        # Production keeps werkzeug's default scrypt cost; tests hash a hundred times faster.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+    }
+
+
+def _reset_postgres(url):
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+def postgres_url():
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url) if url else None
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database whose schema comes only from `flask db upgrade`."""
+    url = postgres_url()
+    if url:
+        _reset_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    app = create_app(_base_config(url))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(_base_config(database_url))
+    app.jinja_env.undefined = StrictUndefined
+    yield app
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(
+                    f"TRUNCATE {', '.join(TABLES_IN_DELETE_ORDER)} RESTART IDENTITY CASCADE"
+                )
+            else:
+                conn.exec_driver_sql("UPDATE units SET parent_id = NULL")
+                for table in TABLES_IN_DELETE_ORDER:
+                    conn.exec_driver_sql(f"DELETE FROM {table}")
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def world(app):
+    """Two units with their people, reports and directives, and an account per role."""
+    with app.app_context():
+        return factories.world()
+
+
+def login(client, username, password=factories.PASSWORD):
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 302, response.data[:500]
+    return client
+
+
+@pytest.fixture
+def as_role(app, world):
+    """as_role('admin') → a test client logged in with that role's account."""
+
+    def make(role):
+        return login(app.test_client(), world.usernames[role])
+
+    return make
+
+
+@contextlib.contextmanager
+def count_statements(app):
+    """Count the SQL statements (SELECT/INSERT/UPDATE/DELETE) run inside the block."""
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def before(conn, cursor, statement, params, context, executemany):
+        if statement.lstrip().split(" ", 1)[0].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE"}:
+            statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)

@@ -1,0 +1,162 @@
+"""Test data: small builders with sensible defaults, used inside an app context."""
+
+import datetime as dt
+import itertools
+from types import SimpleNamespace
+
+from models import (
+    Account,
+    Adoption,
+    Assignment,
+    Directive,
+    Publication,
+    Report,
+    Staff,
+    Unit,
+    clock,
+    db,
+)
+
+PASSWORD = "correct-horse-9"
+_seq = itertools.count(1)
+
+
+def unit(**kw):
+    n = next(_seq)
+    values = {
+        "code": f"U{n:03d}",
+        "name": f"测试单位{n}",
+        "kind": "township",
+        "ranking_group": "township",
+        "principal_leader": "王主任",
+        "principal_leader_email": f"head{n}@example.org",
+    }
+    values.update(kw)
+    row = Unit(**values)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def staff(unit, **kw):
+    n = next(_seq)
+    row = Staff(
+        **{
+            "name": f"信息员{n}",
+            "unit": unit,
+            "duty": "info_officer",
+            "email": f"officer{n}@example.org",
+            **kw,
+        }
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def publication(**kw):
+    n = next(_seq)
+    row = Publication(
+        **{"name": f"测试刊物{n}", "level": "city", "edition": "main", "points": 10, **kw}
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def report(unit, **kw):
+    n = next(_seq)
+    row = Report(
+        **{
+            "title": f"{unit.name}信息{n}",
+            "body": "正文",
+            "category": "news",
+            "unit": unit,
+            "author": "李明",
+            "submitted_at": clock.now(),
+            **kw,
+        }
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def adoption(report, publication, **kw):
+    row = Adoption(
+        **{
+            "report": report,
+            "publication": publication,
+            "issue_no": next(_seq),
+            "adopted_on": clock.today(),
+            **kw,
+        }
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def directive(*units, received_on=None, **kw):
+    n = next(_seq)
+    received_on = received_on or clock.today() - dt.timedelta(days=3)
+    row = Directive(
+        **{
+            "number": f"PS-{n:04d}",
+            "title": f"关于事项{n}的批示",
+            "content": f"批示内容{n}",
+            "leader_name": "张书记",
+            "leader_level": "city",
+            "received_on": received_on,
+            **kw,
+        }
+    )
+    for u in units:
+        row.assignments.append(
+            Assignment(unit=u, assigned_on=received_on, due_on=received_on + dt.timedelta(days=30))
+        )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def account(role, unit=None, password=PASSWORD, **kw):
+    n = next(_seq)
+    row = Account(
+        **{"username": f"{role}{n}", "name": f"{role} {n}", "role": role, "unit": unit, **kw}
+    )
+    row.set_password(password)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def world():
+    """Units A and B, each with staff, a report and a directive; an account per role."""
+    a = unit(name="甲镇", code="A")
+    b = unit(name="乙镇", code="B")
+    pub = publication()
+    accounts = {
+        "admin": account("admin"),
+        "staff": account("staff"),
+        "leader": account("leader"),
+        "unit": account("unit", a),
+        "unit_b": account("unit", b),
+    }
+    ns = SimpleNamespace(
+        unit_a=a.id,
+        unit_b=b.id,
+        publication=pub.id,
+        staff_a=staff(a).id,
+        staff_b=staff(b).id,
+        report_a=report(a, title="甲镇信息").id,
+        report_b=report(b, title="乙镇机密信息").id,
+        directive_a=directive(a, title="甲镇批示").id,
+        directive_b=directive(b, title="乙镇批示", content="乙镇的批示内容").id,
+        usernames={role: acc.username for role, acc in accounts.items()},
+        account_ids={role: acc.id for role, acc in accounts.items()},
+    )
+    db.session.commit()
+    ns.assignment_a = Assignment.query.filter_by(directive_id=ns.directive_a).one().id
+    ns.assignment_b = Assignment.query.filter_by(directive_id=ns.directive_b).one().id
+    return ns

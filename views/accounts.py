@@ -1,0 +1,68 @@
+"""Accounts (administrators only) and the outbox of notices."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField, validators
+
+from models.accounts import MIN_PASSWORD_LENGTH
+from views.secure import SecureModelView
+
+
+class AccountView(SecureModelView):
+    """Who may log in: administrators create accounts and set passwords."""
+
+    read_roles = frozenset({"admin"})
+    write_roles = frozenset({"admin"})
+    delete_roles = frozenset({"admin"})
+    column_list = ["username", "name", "role", "unit", "email", "active", "last_login_at"]
+    column_searchable_list = ["username", "name", "email"]
+    column_filters = ["role", "unit", "active"]
+    column_default_sort = "username"
+    column_details_exclude_list = ["password_hash", "session_version"]
+    column_export_exclude_list = ["password_hash", "session_version"]
+    form_columns = ["username", "name", "email", "role", "unit", "locale", "active"]
+    form_extra_fields = {
+        "new_password": PasswordField(
+            _l("New password"),
+            [validators.Optional(), validators.Length(min=MIN_PASSWORD_LENGTH)],
+            description=_l("Leave empty to keep the current password."),
+        )
+    }
+
+    def form_problems(self, form):
+        problems = []
+        if form.role.data == "unit" and form.unit.data is None:
+            problems.append((form.unit, _l("A unit officer needs a unit.")))
+        if form.role.data != "unit" and form.unit.data is not None:
+            problems.append((form.unit, _l("Only unit officers belong to a unit.")))
+        if not form.new_password.data and form._obj is None:
+            problems.append((form.new_password, _l("A new account needs a password.")))
+        return problems
+
+    def on_model_change(self, form, model, is_created):
+        super().on_model_change(form, model, is_created)
+        if form.new_password.data:
+            model.set_password(form.new_password.data)
+        elif not model.active:
+            model.session_version = (model.session_version or 0) + 1
+
+
+class NoticeView(SecureModelView):
+    """Every notice sent or waiting to be sent."""
+
+    read_roles = frozenset({"admin", "staff", "unit"})
+    write_roles = frozenset()
+    delete_roles = frozenset()
+    column_list = [
+        "created_at",
+        "kind",
+        "unit",
+        "recipient_name",
+        "recipient_email",
+        "subject",
+        "state",
+        "attempts",
+        "sent_at",
+    ]
+    column_filters = ["kind", "state", "unit", "created_at"]
+    column_searchable_list = ["subject", "recipient_email", "dedupe_key"]
+    column_default_sort = ("created_at", True)

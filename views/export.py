@@ -1,0 +1,140 @@
+"""The one exporter: lists and report pages stream CSV (with BOM) or XLSX, safe to open."""
+
+import csv
+import datetime as dt
+import io
+import os
+import tempfile
+from urllib.parse import quote
+
+import xlsxwriter
+from flask import Response, stream_with_context
+
+# A spreadsheet treats a text cell that starts with one of these as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CHUNK_ROWS = 1000
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def csv_safe(value):
+    """Text for a CSV cell: a formula-like string gets a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def content_disposition(filename):
+    """An attachment header that keeps a Chinese file name (RFC 5987) with an ASCII fallback."""
+    fallback = filename.encode("ascii", "ignore").decode() or "export"
+    fallback = fallback.replace('"', "").replace("\\", "")
+    if not fallback.strip(". "):
+        fallback = "export" + os.path.splitext(filename)[1]
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def _csv_chunks(header, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")  # Excel reads UTF-8 Chinese only with a BOM
+    writer.writerow([csv_safe(h) for h in header])
+    for count, row in enumerate(rows, 1):
+        writer.writerow([csv_safe(value) for value in row])
+        if count % CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def csv_response(filename, header, rows):
+    """Stream rows as CSV while the query is still being read."""
+    return Response(
+        stream_with_context(_csv_chunks(header, rows)),
+        mimetype=MIMETYPES["csv"],
+        headers={"Content-Disposition": content_disposition(filename)},
+    )
+
+
+def write_cell(sheet, row, col, value, formats, cell_format=None):
+    """Write one value with its type; text is always text, never a formula."""
+    if value is None or value == "":
+        sheet.write_blank(row, col, None, cell_format)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value, cell_format)
+    elif isinstance(value, (int, float)):
+        sheet.write_number(row, col, value, cell_format)
+    elif isinstance(value, dt.datetime):
+        sheet.write_datetime(row, col, value.replace(tzinfo=None), formats["datetime"])
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), formats["date"])
+    else:
+        sheet.write_string(row, col, str(value), cell_format)
+
+
+def write_xlsx(path, header, rows, title=None, widths=None, totals=None):
+    """Write a printable workbook row by row (constant memory)."""
+    book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet()
+    formats = {
+        "title": book.add_format({"bold": True, "font_size": 14}),
+        "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
+        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+        "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+        "total": book.add_format({"bold": True, "top": 1}),
+    }
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    for col, width in enumerate(widths or [max(10, len(str(h)) * 2 + 2) for h in header]):
+        sheet.set_column(col, col, width)
+    first = 0
+    if title:
+        sheet.write_string(0, 0, str(title), formats["title"])
+        first = 2
+    for col, name in enumerate(header):
+        sheet.write_string(first, col, str(name), formats["header"])
+    sheet.freeze_panes(first + 1, 0)
+    sheet.repeat_rows(first)
+    row_no = first
+    for row_no, row in enumerate(rows, first + 1):
+        for col, value in enumerate(row):
+            write_cell(sheet, row_no, col, value, formats)
+    if totals:
+        for col, value in enumerate(totals):
+            write_cell(sheet, row_no + 1, col, value, formats, formats["total"])
+    book.close()
+
+
+def xlsx_response(filename, header, rows, **layout):
+    """Build the workbook in a temporary file, then stream it and remove the file."""
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_xlsx(path, header, rows, **layout)
+    except BaseException:
+        os.unlink(path)
+        raise
+
+    def chunks():
+        try:
+            with open(path, "rb") as source:
+                while block := source.read(64 * 1024):
+                    yield block
+        finally:
+            os.unlink(path)
+
+    response = Response(chunks(), mimetype=MIMETYPES["xlsx"])
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    response.headers["Content-Length"] = str(os.path.getsize(path))
+    return response
+
+
+def export_response(export_type, filename, header, rows, **layout):
+    if export_type == "csv":
+        return csv_response(filename + ".csv", header, rows)
+    return xlsx_response(filename + ".xlsx", header, rows, **layout)

@@ -1,0 +1,363 @@
+"""The one base view: who may see and change what, applied wherever Flask-Admin reads rows.
+
+Every model view inherits SecureModelView, so a new view cannot forget the rules:
+list and count queries, get_one (details, edit, delete, ajax update by id), form
+dropdowns, ajax lookups, batch actions and exports all go through `visible_to`.
+"""
+
+import datetime as dt
+import re
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.babel import gettext as admin_gettext
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.model import typefmt
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
+from wtforms import validators
+
+from models import clock
+from models.base import UTCDateTime
+from views.export import export_response
+from views.fields import LocalDateTimeField
+
+OFFICE_ROLES = frozenset({"admin", "staff"})
+READ_ALL_ROLES = frozenset({"admin", "staff", "leader"})
+
+
+def _format_datetime(view, value, name=None):
+    return clock.local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _format_bool(view, value, name=None):
+    return _("Yes") if value else _("No")
+
+
+TYPE_FORMATTERS = dict(typefmt.BASE_FORMATTERS)
+TYPE_FORMATTERS.update(
+    {dt.datetime: _format_datetime, dt.date: lambda v, value, n=None: value.isoformat()}
+)
+EXPORT_TYPE_FORMATTERS = dict(TYPE_FORMATTERS)
+EXPORT_TYPE_FORMATTERS.update({bool: _format_bool, type(None): lambda v, value, n=None: ""})
+
+
+class FilterConverter(sqla_filters.FilterConverter):
+    """Date-time filters for UTC timestamps too; what is typed is taken as local time."""
+
+    @sqla_filters.filters.convert("utcdatetime")
+    def conv_utc_datetime(self, column, name, **kwargs):
+        return [f(column, name, **kwargs) for f in self.datetime_filters]
+
+
+class VisibleRelatedFilter(sqla_filters.IntEqualFilter):
+    """ "Unit is ..." with a dropdown of what the person may see, read per request."""
+
+    def __init__(self, column, name, remote_model):
+        super().__init__(column, name)
+        self.remote_model = remote_model
+
+    def get_options(self, view):
+        if not current_user or not current_user.is_authenticated:
+            return None
+        query = self.remote_model.query.filter(self.remote_model.visible_to(current_user))
+        return [(str(row.id), str(row)) for row in query.order_by(self.remote_model.id)]
+
+
+class VisibleAjaxLoader(QueryAjaxModelLoader):
+    """Ajax lookups list only the rows the person may see."""
+
+    def get_query(self):
+        query = super().get_query()
+        if hasattr(self.model, "visible_to"):
+            query = query.filter(self.model.visible_to(current_user))
+        return query
+
+    def get_one(self, pk):
+        query = self.get_query()
+        with query.session.no_autoflush:
+            return query.filter(getattr(self.model, self.pk) == pk).one_or_none()
+
+
+def _is_everything(clause):
+    return isinstance(clause, sa.sql.elements.True_)
+
+
+def scoped(model, query):
+    """`query` narrowed to the rows of `model` that the logged-in person may see."""
+    clause = model.visible_to(current_user)
+    return query if _is_everything(clause) else query.filter(clause)
+
+
+CONSTRAINT_MESSAGES = (
+    (re.compile(r"unique", re.I), _l("A record with the same %(field)s already exists.")),
+    (re.compile(r"foreign key", re.I), _l("This record is still used by other records.")),
+    (re.compile(r"not.null", re.I), _l("A required field is empty.")),
+    (re.compile(r"check", re.I), _l("A value breaks a rule of the records (%(field)s).")),
+)
+
+
+def integrity_message(error, labels):
+    """A sentence for the person at the form, from the database's complaint."""
+    text = str(error.orig)
+    field = next(
+        (str(label) for name, label in labels.items() if re.search(rf"\b{name}\b", text)), ""
+    )
+    for pattern, message in CONSTRAINT_MESSAGES:
+        if pattern.search(text):
+            return str(message) % {"field": field or "-"}
+    return _("The record could not be saved.")
+
+
+class SecureModelView(ModelView):
+    """Model view that every Ducha screen inherits."""
+
+    read_roles = READ_ALL_ROLES  # may list, see details and export
+    write_roles = OFFICE_ROLES  # may create and edit
+    delete_roles = OFFICE_ROLES  # may delete
+    # The relationship to the owning unit: set from the login for unit officers, never
+    # from what the form posts, and not shown to them.
+    unit_field = None
+    # Fields only office staff may set; left out of the form for everyone else.
+    office_only_fields = ()
+
+    can_view_details = True
+    can_export = True
+    export_types = ["xlsx", "csv"]
+    page_size = 20
+    can_set_page_size = True
+    page_size_options = (20, 50, 100)
+    column_display_pk = False
+    filter_converter = FilterConverter()
+    column_type_formatters = TYPE_FORMATTERS
+    column_type_formatters_detail = TYPE_FORMATTERS
+    column_type_formatters_export = EXPORT_TYPE_FORMATTERS
+
+    def __init__(self, model, session, **kwargs):
+        self._apply_model_info(model)
+        super().__init__(model, session, **kwargs)
+
+    # ---- labels, choices, fields and filters from the model's column info ----
+    def _apply_model_info(self, model):
+        mapper = sa.inspect(model)
+        labels, choices, overrides, args = {}, {}, {}, {}
+        for attr in mapper.column_attrs:
+            column = attr.columns[0]
+            meta = column.info or {}
+            if meta.get("label"):
+                labels[attr.key] = meta["label"]
+            if meta.get("choices"):
+                choices[attr.key] = meta["choices"]
+            if isinstance(column.type, UTCDateTime):
+                overrides[attr.key] = LocalDateTimeField
+            if attr.key.endswith("email"):
+                args[attr.key] = {"validators": [validators.Optional(), validators.Email()]}
+        for rel in mapper.relationships:
+            if rel.info.get("label"):
+                labels[rel.key] = rel.info["label"]
+            remote = rel.mapper.class_
+            if rel.direction.name == "MANYTOONE" and hasattr(remote, "visible_to"):
+                args[rel.key] = {"query_factory": self._scoped_factory(remote)}
+        self.column_labels = {**labels, **(self.column_labels or {})}
+        self.column_choices = {
+            name: c.pairs()
+            for name, c in choices.items()
+            if name not in (self.column_choices or {})
+        } | dict(self.column_choices or {})
+        self.form_choices = {name: c.pairs() for name, c in choices.items()} | dict(
+            self.form_choices or {}
+        )
+        self.form_overrides = overrides | dict(self.form_overrides or {})
+        for name, extra in (self.form_args or {}).items():
+            args[name] = {**args.get(name, {}), **extra}
+        self.form_args = args
+        self.column_filters = [
+            self._filter_for(mapper, name, labels, choices) for name in (self.column_filters or [])
+        ]
+
+    def _filter_for(self, mapper, name, labels, choices):
+        if not isinstance(name, str):
+            return name
+        if name in choices:
+            return sqla_filters.FilterEqual(
+                getattr(mapper.class_, name), labels.get(name, name), options=choices[name].pairs()
+            )
+        rel = mapper.relationships.get(name)
+        if rel is not None and rel.direction.name == "MANYTOONE":
+            (local,) = rel.local_columns
+            return VisibleRelatedFilter(
+                getattr(mapper.class_, local.key), labels.get(name, name), rel.mapper.class_
+            )
+        return name
+
+    @staticmethod
+    def _scoped_factory(remote):
+        return lambda: scoped(remote, remote.query).order_by(remote.id)
+
+    def _get_filter_groups(self):
+        # Flask-Admin reads filter options once at start; ours depend on who is looking.
+        groups = super()._get_filter_groups()
+        if groups:
+            for flt_list in groups.values():
+                for item in flt_list:
+                    _, flt = self._filter_args[item["arg"]]
+                    if isinstance(flt, VisibleRelatedFilter):
+                        item["options"] = flt.get_options(self)
+        return groups
+
+    # ---- access ----
+    def _role(self):
+        return current_user.role if current_user.is_authenticated else None
+
+    def is_accessible(self):
+        return self._role() in self.read_roles
+
+    def is_visible(self):
+        return self.is_accessible()
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+    @property
+    def can_create(self):
+        return self._role() in self.write_roles
+
+    @property
+    def can_edit(self):
+        return self._role() in self.write_roles
+
+    @property
+    def can_delete(self):
+        return self._role() in self.delete_roles
+
+    def is_action_allowed(self, name):
+        if name == "delete":
+            return self.can_delete
+        return super().is_action_allowed(name)
+
+    def row_allows(self, model, action):
+        """Whether the logged-in person may `action` ('edit' or 'delete') this row."""
+        return True
+
+    # ---- rows ----
+    def get_query(self):
+        return scoped(self.model, super().get_query())
+
+    def get_count_query(self):
+        return scoped(self.model, super().get_count_query())
+
+    def get_one(self, id):
+        """The row by id, only if visible; anything else answers 404."""
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            abort(404)
+        row = self.get_query().filter(self.model.id == pk).one_or_none()
+        if row is None:
+            abort(404)
+        action = {"edit_view": "edit", "ajax_update": "edit", "delete_view": "delete"}.get(
+            (request.endpoint or "").rsplit(".", 1)[-1]
+        )
+        if action and not self.row_allows(row, action):
+            abort(403)
+        return row
+
+    def _create_ajax_loader(self, name, options):
+        remote = getattr(self.model, name).property.mapper.class_
+        return VisibleAjaxLoader(name, self.session, remote, **options)
+
+    # ---- forms ----
+    def hidden_fields(self):
+        """Form fields the logged-in person may not set."""
+        hidden = set()
+        if current_user.is_authenticated and current_user.is_unit_officer:
+            if self.unit_field:
+                hidden.add(self.unit_field)
+            hidden.update(self.office_only_fields)
+        return hidden
+
+    def _strip(self, form):
+        for name in self.hidden_fields():
+            if name in form:
+                del form[name]
+        return form
+
+    def create_form(self, obj=None):
+        form = self._strip(super().create_form(obj))
+        form._obj = None  # the row being edited, for form_problems; none when creating
+        return form
+
+    def edit_form(self, obj=None):
+        form = self._strip(super().edit_form(obj))
+        form._obj = obj
+        return form
+
+    def on_model_change(self, form, model, is_created):
+        if self.unit_field and current_user.is_unit_officer:
+            (local,) = sa.inspect(self.model).relationships[self.unit_field].local_columns
+            setattr(model, local.key, current_user.unit_id)
+
+    def form_problems(self, form):
+        """Cross-field rules of the model, as (field, message) pairs; none by default."""
+        return []
+
+    def validate_form(self, form):
+        valid = super().validate_form(form)
+        action = (request.endpoint or "").rsplit(".", 1)[-1]
+        if valid and action in {"create_view", "edit_view"}:
+            for field, message in self.form_problems(form):
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
+
+    def handle_view_exception(self, exc):
+        if isinstance(exc, IntegrityError):
+            flash(integrity_message(exc, self.column_labels), "error")
+            return True
+        return super().handle_view_exception(exc)
+
+    # ---- export: ours, streamed, formula-safe, Chinese file name ----
+    def export_value(self, row, name):
+        value = self._get_list_value(
+            None, row, name, self.column_formatters_export, self.column_type_formatters_export
+        )
+        if isinstance(value, Markup):
+            value = Markup(value).striptags()
+        if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
+            return value
+        return "" if value is None else str(value)
+
+    def export_filename(self):
+        return f"{self.name}-{clock.today().isoformat()}"
+
+    @expose("/export/<export_type>/")
+    def export(self, export_type):
+        if not self.can_export or export_type not in self.export_types:
+            flash(admin_gettext("Permission denied."), "error")
+            return redirect(self.get_url(".index_view"))
+        view_args = self._get_list_extra_args()
+        sort = self._get_column_by_idx(view_args.sort)
+        _count, query = self.get_list(
+            0,
+            sort[0] if sort else None,
+            view_args.sort_desc,
+            view_args.search,
+            view_args.filters,
+            execute=False,
+            page_size=0,
+        )
+        columns = self._export_columns
+        rows = (
+            [self.export_value(row, name) for name, _label in columns]
+            for row in query.yield_per(500)
+        )
+        header = [str(label) for _name, label in columns]
+        return export_response(export_type, self.export_filename(), header, rows)

@@ -1,0 +1,71 @@
+"""Units and their staff."""
+
+from flask_babel import lazy_gettext as _l
+
+from views.secure import SecureModelView
+
+UNIT_AND_OFFICE = frozenset({"admin", "staff", "unit"})
+
+
+class UnitView(SecureModelView):
+    """Units: the office keeps them; a unit officer sees only their own."""
+
+    read_roles = frozenset({"admin", "staff", "leader", "unit"})
+    column_list = [
+        "code",
+        "name",
+        "kind",
+        "ranking_group",
+        "parent",
+        "principal_leader",
+        "leader_in_charge",
+        "active",
+    ]
+    column_searchable_list = ["code", "name"]
+    column_filters = ["kind", "ranking_group", "parent", "active"]
+    column_sortable_list = [
+        "code",
+        "name",
+        "kind",
+        "ranking_group",
+        ("parent", "parent.name"),
+        "active",
+    ]
+    column_default_sort = "code"
+    form_columns = [
+        "code",
+        "name",
+        "kind",
+        "ranking_group",
+        "parent",
+        "principal_leader",
+        "principal_leader_email",
+        "leader_in_charge",
+        "leader_in_charge_email",
+        "active",
+    ]
+    column_descriptions = {
+        "ranking_group": _l("Units are ranked with the others of their group."),
+        "code": _l("A short unique code, used by imports and exports."),
+    }
+
+    def form_problems(self, form):
+        parent = form.parent.data if "parent" in form else None
+        if parent is not None and form._obj is not None and parent.id == form._obj.id:
+            return [(form.parent, _l("A unit cannot be its own parent."))]
+        return []
+
+
+class StaffView(SecureModelView):
+    """People of the units; a unit officer keeps their own unit's list."""
+
+    read_roles = frozenset({"admin", "staff", "leader", "unit"})
+    write_roles = UNIT_AND_OFFICE
+    delete_roles = UNIT_AND_OFFICE
+    unit_field = "unit"
+    column_list = ["name", "unit", "duty", "phone", "email", "active"]
+    column_searchable_list = ["name", "phone", "email"]
+    column_filters = ["unit", "duty", "active"]
+    column_sortable_list = ["name", ("unit", "unit.name"), "duty", "active"]
+    column_default_sort = "name"
+    form_columns = ["name", "unit", "duty", "phone", "email", "active"]
