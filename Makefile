@@ -17,7 +17,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
 	touch $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --statistics -d translations 2>&1 | grep -v '^compiling' || true
+	$(BIN)/pybabel compile --statistics -d translations -D "messages admin" 2>&1 | grep -v '^compiling' || true
 
 db: translations
 	$(FLASK) db upgrade

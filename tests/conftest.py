@@ -13,7 +13,6 @@ import re
 import flask_migrate
 import pytest
 import sqlalchemy as sa
-from jinja2 import StrictUndefined
 
 from app import create_app
 from models import db
@@ -76,7 +75,6 @@ def database_url(tmp_path_factory):
 @pytest.fixture
 def app(database_url):
     app = create_app(_base_config(database_url))
-    app.jinja_env.undefined = StrictUndefined
     yield app
     with app.app_context():
         db.session.remove()

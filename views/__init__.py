@@ -1,5 +1,7 @@
 """Build the admin: one Admin per app, every view inheriting the secure base."""
 
+import os
+
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
@@ -25,6 +27,8 @@ def init_admin(app):
             base_template="admin/ducha_base.html",
         ),
         index_view=HomeView(name=_l("Home"), url="/admin"),
+        # Our copy of Flask-Admin's catalogue: the .mo it ships lacks strings its .po has.
+        translations_path=os.path.join(app.root_path, "translations"),
     )
     info, supervision, basics, system = (
         _l("Information"),

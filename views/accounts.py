@@ -19,7 +19,7 @@ class AccountView(SecureModelView):
     column_default_sort = "username"
     column_details_exclude_list = ["password_hash", "session_version"]
     column_export_exclude_list = ["password_hash", "session_version"]
-    form_columns = ["username", "name", "email", "role", "unit", "locale", "active"]
+    form_columns = ["username", "name", "email", "role", "unit", "locale", "active", "new_password"]
     form_extra_fields = {
         "new_password": PasswordField(
             _l("New password"),

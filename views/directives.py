@@ -1,16 +1,9 @@
 """Leaders' directives and the units' assignments."""
 
-from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
 
 from models import Assignment, clock
-from views.secure import SecureModelView
-
-
-class AssignmentInline(InlineFormAdmin):
-    form_columns = ["id", "unit", "assigned_on", "due_on", "status"]
-    form_label = _l("Assignment")
-    form_args = {"assigned_on": {"default": clock.today}}
+from views.secure import SecureModelView, inline_form
 
 
 class DirectiveView(SecureModelView):
@@ -53,7 +46,14 @@ class DirectiveView(SecureModelView):
     ]
     form_widget_args = {"content": {"rows": 8}}
     form_args = {"received_on": {"default": clock.today}}
-    inline_models = [AssignmentInline(Assignment)]
+    inline_models = [
+        inline_form(
+            Assignment,
+            ["unit", "assigned_on", "due_on", "status"],
+            _l("Assignment"),
+            assigned_on={"default": clock.today},
+        )
+    ]
 
     def form_problems(self, form):
         received_on = form.received_on.data

@@ -1,17 +1,11 @@
 """Information reports and the publications that adopt them (the scoring table)."""
 
-from flask_admin.model.form import InlineFormAdmin
 from flask_babel import lazy_gettext as _l
 
 from models import Adoption
-from views.secure import SecureModelView
+from views.secure import SecureModelView, inline_form
 
 OFFICE_AND_UNIT = frozenset({"admin", "staff", "unit"})
-
-
-class AdoptionInline(InlineFormAdmin):
-    form_columns = ["id", "publication", "issue_no", "adopted_on"]
-    form_label = _l("Adoption")
 
 
 class ReportView(SecureModelView):
@@ -47,7 +41,9 @@ class ReportView(SecureModelView):
         "adoptions",
     ]
     form_widget_args = {"body": {"rows": 12}}
-    inline_models = [AdoptionInline(Adoption)]
+    inline_models = [
+        inline_form(Adoption, ["publication", "issue_no", "adopted_on"], _l("Adoption"))
+    ]
 
     def row_allows(self, model, action):
         # A unit officer may change a report until the office has answered it.

@@ -7,6 +7,7 @@ dropdowns, ajax lookups, batch actions and exports all go through `visible_to`.
 
 import datetime as dt
 import re
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
@@ -16,6 +17,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.model import typefmt
+from flask_admin.model.form import InlineFormAdmin
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,7 +25,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from wtforms import validators
 
-from models import clock
+from models import clock, db
 from models.base import UTCDateTime
 from views.export import export_response
 from views.fields import LocalDateTimeField
@@ -115,6 +117,73 @@ def integrity_message(error, labels):
     return _("The record could not be saved.")
 
 
+def _scoped_factory(remote):
+    return lambda: scoped(remote, remote.query).order_by(remote.id)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _text_args(name, column):
+    """Text is trimmed; required text may not be blank; email columns hold an address."""
+    args = {"filters": [_strip], "validators": []}
+    if not column.nullable and column.default is None and not column.info.get("choices"):
+        args["validators"].append(validators.DataRequired())
+    if name.endswith("email"):
+        args["validators"] += [validators.Optional(), validators.Email()]
+    return args
+
+
+def form_settings(model):
+    """Labels, choices, field types and field arguments of a model, from its column info.
+
+    Dropdowns of related rows list only what the logged-in person may see.
+    """
+    mapper = sa.inspect(model)
+    found = SimpleNamespace(labels={}, choices={}, overrides={}, args={})
+    for attr in mapper.column_attrs:
+        column = attr.columns[0]
+        meta = column.info or {}
+        if meta.get("label"):
+            found.labels[attr.key] = meta["label"]
+        if meta.get("choices"):
+            found.choices[attr.key] = meta["choices"]
+        if isinstance(column.type, UTCDateTime):
+            found.overrides[attr.key] = LocalDateTimeField
+        if isinstance(column.type, sa.String):
+            found.args[attr.key] = _text_args(attr.key, column)
+    for rel in mapper.relationships:
+        if rel.info.get("label"):
+            found.labels[rel.key] = rel.info["label"]
+        remote = rel.mapper.class_
+        if rel.direction.name == "MANYTOONE" and hasattr(remote, "visible_to"):
+            found.args[rel.key] = {"query_factory": _scoped_factory(remote)}
+    return found
+
+
+def merge_args(found, given):
+    """Field arguments from the model, with a view's own arguments taking precedence."""
+    args = {name: dict(values) for name, values in found.items()}
+    for name, extra in (given or {}).items():
+        args[name] = {**args.get(name, {}), **extra}
+    return args
+
+
+def inline_form(model, columns, label, **form_args):
+    """An inline form (e.g. a directive's assignments) labelled and scoped like the views."""
+    found = form_settings(model)
+    return InlineFormAdmin(
+        model,
+        form_columns=["id", *columns],
+        form_label=label,
+        column_labels=found.labels,
+        form_choices={n: c.pairs() for n, c in found.choices.items()},
+        form_overrides=found.overrides,
+        form_args=merge_args(found.args, form_args),
+    )
+
+
 class SecureModelView(ModelView):
     """Model view that every Ducha screen inherits."""
 
@@ -145,40 +214,20 @@ class SecureModelView(ModelView):
 
     # ---- labels, choices, fields and filters from the model's column info ----
     def _apply_model_info(self, model):
-        mapper = sa.inspect(model)
-        labels, choices, overrides, args = {}, {}, {}, {}
-        for attr in mapper.column_attrs:
-            column = attr.columns[0]
-            meta = column.info or {}
-            if meta.get("label"):
-                labels[attr.key] = meta["label"]
-            if meta.get("choices"):
-                choices[attr.key] = meta["choices"]
-            if isinstance(column.type, UTCDateTime):
-                overrides[attr.key] = LocalDateTimeField
-            if attr.key.endswith("email"):
-                args[attr.key] = {"validators": [validators.Optional(), validators.Email()]}
-        for rel in mapper.relationships:
-            if rel.info.get("label"):
-                labels[rel.key] = rel.info["label"]
-            remote = rel.mapper.class_
-            if rel.direction.name == "MANYTOONE" and hasattr(remote, "visible_to"):
-                args[rel.key] = {"query_factory": self._scoped_factory(remote)}
-        self.column_labels = {**labels, **(self.column_labels or {})}
-        self.column_choices = {
-            name: c.pairs()
-            for name, c in choices.items()
-            if name not in (self.column_choices or {})
-        } | dict(self.column_choices or {})
-        self.form_choices = {name: c.pairs() for name, c in choices.items()} | dict(
+        found = form_settings(model)
+        self.column_labels = {**found.labels, **(self.column_labels or {})}
+        self.column_choices = {n: c.pairs() for n, c in found.choices.items()} | dict(
+            self.column_choices or {}
+        )
+        self.form_choices = {n: c.pairs() for n, c in found.choices.items()} | dict(
             self.form_choices or {}
         )
-        self.form_overrides = overrides | dict(self.form_overrides or {})
-        for name, extra in (self.form_args or {}).items():
-            args[name] = {**args.get(name, {}), **extra}
-        self.form_args = args
+        self.form_overrides = found.overrides | dict(self.form_overrides or {})
+        self.form_args = merge_args(found.args, self.form_args)
+        mapper = sa.inspect(model)
         self.column_filters = [
-            self._filter_for(mapper, name, labels, choices) for name in (self.column_filters or [])
+            self._filter_for(mapper, name, found.labels, found.choices)
+            for name in (self.column_filters or [])
         ]
 
     def _filter_for(self, mapper, name, labels, choices):
@@ -195,10 +244,6 @@ class SecureModelView(ModelView):
                 getattr(mapper.class_, local.key), labels.get(name, name), rel.mapper.class_
             )
         return name
-
-    @staticmethod
-    def _scoped_factory(remote):
-        return lambda: scoped(remote, remote.query).order_by(remote.id)
 
     def _get_filter_groups(self):
         # Flask-Admin reads filter options once at start; ours depend on who is looking.
@@ -314,12 +359,14 @@ class SecureModelView(ModelView):
         action = (request.endpoint or "").rsplit(".", 1)[-1]
         if valid and action in {"create_view", "edit_view"}:
             for field, message in self.form_problems(form):
-                field.errors = [*field.errors, message]
+                field.errors = [*field.errors, str(message)]
                 valid = False
         return valid
 
     def handle_view_exception(self, exc):
         if isinstance(exc, IntegrityError):
+            # Roll back first: building the message may load the logged-in account.
+            db.session.rollback()
             flash(integrity_message(exc, self.column_labels), "error")
             return True
         return super().handle_view_exception(exc)
