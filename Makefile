@@ -23,7 +23,7 @@ db: translations
 	$(FLASK) db upgrade
 
 run: db  ## serve on http://127.0.0.1:5000 with SQLite and demo data
-	@$(FLASK) seed-demo
+	@$(FLASK) seed-demo --if-empty
 	@echo "Ducha: http://$(HOST):$(PORT)/  (log in with a username and password above)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

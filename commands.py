@@ -2,7 +2,7 @@
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from models import ROLES, Account, Unit, db
 
@@ -37,6 +37,22 @@ def add_user(username, role, unit_code, password, name):
     click.echo(f"created {role} account {username}")
 
 
+@users.command("set-password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def set_password(username, password):
+    """Set an account's password (and log its old sessions out)."""
+    account = Account.query.filter_by(username=username).one_or_none()
+    if account is None:
+        raise click.ClickException(f"no account {username!r}")
+    try:
+        account.set_password(password)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"password of {username} changed")
+
+
 @units.command("list")
 def list_units():
     """Print each unit's code and name, one unit a line."""
@@ -45,10 +61,18 @@ def list_units():
 
 
 @click.command("seed-demo")
-def seed_demo():
+@with_appcontext
+@click.option("--if-empty", is_flag=True, help="Only when the database has no units yet.")
+def seed_demo(if_empty):
     """Fill the database with a believable city's units, reports and directives (idempotent)."""
     from demo import seed
 
+    if if_empty and db.session.query(Unit.id).first() is not None:
+        click.echo(
+            "The database already has data: demo data not added. "
+            "Forgot the admin password? flask --app app users set-password admin"
+        )
+        return
     result = seed(current_app.config.get("DEMO_ADMIN_PASSWORD"))
     click.echo(result.summary())
 

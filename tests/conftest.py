@@ -80,6 +80,8 @@ def app(database_url):
         db.session.remove()
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
+                # A leaked transaction would make TRUNCATE wait forever: fail instead.
+                conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
                 conn.exec_driver_sql(
                     f"TRUNCATE {', '.join(TABLES_IN_DELETE_ORDER)} RESTART IDENTITY CASCADE"
                 )

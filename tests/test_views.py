@@ -348,3 +348,11 @@ def test_assignment_list_shows_due_dates(app, as_role, world):
         due = assignment.due_on.isoformat()
     page = as_role("staff").get("/admin/assignments/").get_data(as_text=True)
     assert due in page
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_streamed_export_gives_its_connection_back(app, as_role, world, kind):
+    response = as_role("staff").get(f"/admin/reports/export/{kind}/")
+    assert len(response.data) > 100
+    with app.app_context():
+        assert db.engine.pool.checkedout() == 0

@@ -37,6 +37,19 @@ def content_disposition(filename):
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
+def query_rows(query, to_row, chunk=500):
+    """Rows of a query read in chunks, closing its session when done.
+
+    A streamed response outlives the request's own teardown: the session the query
+    belongs to would otherwise keep its connection open in a transaction.
+    """
+    try:
+        for item in query.yield_per(chunk):
+            yield to_row(item)
+    finally:
+        query.session.close()
+
+
 def _csv_chunks(header, rows):
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -27,7 +27,7 @@ from wtforms import validators
 
 from models import clock, db
 from models.base import UTCDateTime
-from views.export import export_response
+from views.export import export_response, query_rows
 from views.fields import LocalDateTimeField
 
 OFFICE_ROLES = frozenset({"admin", "staff"})
@@ -402,9 +402,8 @@ class SecureModelView(ModelView):
             page_size=0,
         )
         columns = self._export_columns
-        rows = (
-            [self.export_value(row, name) for name, _label in columns]
-            for row in query.yield_per(500)
+        rows = query_rows(
+            query, lambda row: [self.export_value(row, name) for name, _label in columns]
         )
         header = [str(label) for _name, label in columns]
         return export_response(export_type, self.export_filename(), header, rows)

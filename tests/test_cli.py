@@ -1,0 +1,121 @@
+"""The command-line tools, run as a user would through `flask --app app ...`."""
+
+from models import (
+    Account,
+    Adoption,
+    Assignment,
+    Directive,
+    Publication,
+    Report,
+    Staff,
+    Unit,
+    clock,
+    db,
+)
+from tests.test_views import read
+
+
+def test_users_add_and_login(app, runner, world):
+    result = runner.invoke(
+        args=[
+            "users",
+            "add",
+            "zhang",
+            "--role",
+            "unit",
+            "--unit",
+            "A",
+            "--password",
+            "long-enough-pw",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    (account,) = read(app, Account, username="zhang")
+    assert account.role == "unit" and account.unit_id == world.unit_a
+    client = app.test_client()
+    response = client.post("/login", data={"username": "zhang", "password": "long-enough-pw"})
+    assert response.status_code == 302
+
+
+def test_users_add_refuses_bad_requests(app, runner, world):
+    cases = [
+        (["users", "add", "x1", "--role", "unit", "--password", "long-enough-pw"], "needs --unit"),
+        (
+            [
+                "users",
+                "add",
+                "x2",
+                "--role",
+                "staff",
+                "--unit",
+                "NOPE",
+                "--password",
+                "long-enough-pw",
+            ],
+            "no unit",
+        ),
+        (["users", "add", "x3", "--role", "staff", "--password", "short"], "shorter"),
+        (
+            [
+                "users",
+                "add",
+                world.usernames["staff"],
+                "--role",
+                "staff",
+                "--password",
+                "long-enough-pw",
+            ],
+            "already exists",
+        ),
+        (["users", "add", "x4", "--role", "king", "--password", "long-enough-pw"], "Invalid value"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(args=args)
+        assert result.exit_code != 0 and message in result.output, (args, result.output)
+    assert read(app, Account, username="x3") == []
+
+
+def test_users_set_password_logs_old_sessions_out(app, runner, world):
+    username = world.usernames["staff"]
+    client = app.test_client()
+    client.post("/login", data={"username": username, "password": "correct-horse-9"})
+    assert client.get("/admin/").status_code == 200
+    result = runner.invoke(args=["users", "set-password", username, "--password", "new-pass-word"])
+    assert result.exit_code == 0, result.output
+    assert client.get("/admin/").status_code == 302
+
+
+def test_units_list_prints_code_and_name_a_line_each(runner, world):
+    result = runner.invoke(args=["units", "list"])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == ["A\t甲镇", "B\t乙镇"]
+
+
+def _counts(app):
+    models = [Unit, Staff, Report, Adoption, Publication, Directive, Assignment, Account]
+    return {m.__name__: len(read(app, m)) for m in models}
+
+
+def test_seed_demo_fills_a_believable_city_and_is_idempotent(app, runner):
+    result = runner.invoke(args=["seed-demo"], env={"DEMO_ADMIN_PASSWORD": "demo-password-1"})
+    assert result.exit_code == 0, result.output
+    first = _counts(app)
+    assert first["Unit"] >= 30 and first["Report"] > 1000 and first["Directive"] >= 30
+    kinds = {u.kind for u in read(app, Unit)}
+    assert kinds == {"township", "county_dept", "county", "city_dept"}
+    with app.app_context():
+        levels = {p.level for p in db.session.query(Publication).join(Adoption)}
+        states = {a.status for a in db.session.query(Assignment)}
+        overdue = Assignment.query.filter(Assignment.overdue_filter(clock.today())).count()
+    assert levels == {"county", "city", "province", "central"}
+    assert {"assigned", "in_progress", "submitted", "accepted"} <= states
+    assert overdue > 0
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0 and "nothing" in again.output
+    assert _counts(app) == first
+
+
+def test_seed_demo_if_empty_leaves_real_data_alone(app, runner, world):
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0 and "already has data" in result.output
+    assert len(read(app, Unit)) == 2

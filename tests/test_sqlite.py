@@ -1,0 +1,66 @@
+"""SQLite as a real embedded database: enforced foreign keys, and writers that wait their turn."""
+
+import multiprocessing
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from models import Staff, Unit, db
+from tests.conftest import _base_config
+
+WRITERS = 8
+TRANSACTIONS = 40
+
+
+@pytest.fixture
+def sqlite_url(database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite only")
+    return database_url
+
+
+def test_connections_enforce_foreign_keys_and_wait_for_locks(app, sqlite_url):
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def _write(url, worker, unit_id, results):
+    """Read, then write, in one transaction, many times: the pattern that deadlocks."""
+    app = create_app(_base_config(url))
+    failures = 0
+    with app.app_context():
+        for n in range(TRANSACTIONS):
+            try:
+                count = db.session.scalar(sa.select(sa.func.count(Staff.id)))
+                db.session.add(Staff(name=f"w{worker}-{n}-{count}", unit_id=unit_id))
+                db.session.commit()
+            except Exception:  # noqa: BLE001 - counted and reported by the test
+                db.session.rollback()
+                failures += 1
+        db.engine.dispose()
+    results.put(failures)
+
+
+def test_eight_writing_processes_never_see_database_is_locked(app, sqlite_url):
+    with app.app_context():
+        unit = Unit(code="W", name="写入测试", kind="township", ranking_group="township")
+        db.session.add(unit)
+        db.session.commit()
+        unit_id = unit.id
+        db.engine.dispose()
+    spawn = multiprocessing.get_context("spawn")
+    results = spawn.Queue()
+    workers = [
+        spawn.Process(target=_write, args=(sqlite_url, w, unit_id, results)) for w in range(WRITERS)
+    ]
+    for process in workers:
+        process.start()
+    failures = sum(results.get(timeout=120) for _ in workers)
+    for process in workers:
+        process.join(timeout=30)
+    assert failures == 0
+    with app.app_context():
+        assert Staff.query.filter_by(unit_id=unit_id).count() == WRITERS * TRANSACTIONS
