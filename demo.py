@@ -392,7 +392,9 @@ def _directives(units, today, result):
 
 def _assignment_state(received, due, today, rng):
     roll = rng.random()
-    if due < today and roll < 0.6:
+    if roll < 0.03:
+        return {"status": "cancelled"}
+    if due < today and roll < 0.85:
         finished = min(today, due + dt.timedelta(days=rng.randrange(-10, 6)))
         return {"status": "accepted", "finished_on": max(received, finished)}
     if roll < 0.15:

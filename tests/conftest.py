@@ -78,18 +78,22 @@ def app(database_url):
     yield app
     with app.app_context():
         db.session.remove()
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                # A leaked transaction would make TRUNCATE wait forever: fail instead.
-                conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
-                conn.exec_driver_sql(
-                    f"TRUNCATE {', '.join(TABLES_IN_DELETE_ORDER)} RESTART IDENTITY CASCADE"
-                )
-            else:
-                conn.exec_driver_sql("UPDATE units SET parent_id = NULL")
-                for table in TABLES_IN_DELETE_ORDER:
-                    conn.exec_driver_sql(f"DELETE FROM {table}")
+        empty_tables()
         db.engine.dispose()
+
+
+def empty_tables():
+    """Delete every row of every table the models know, children first."""
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # A leaked transaction would make TRUNCATE wait forever: fail instead.
+            conn.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
+            conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        else:
+            conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+            for table in tables:
+                conn.exec_driver_sql(f"DELETE FROM {table}")
 
 
 @pytest.fixture
