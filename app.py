@@ -3,13 +3,13 @@
 import logging
 import os
 
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
 import config
 from extensions import babel, csrf, login_manager, migrate
-from models import ROLES, Account, db
+from models import REPORT_STATUSES, ROLES, Account, clock, db
 from models import sqlite as sqlite_setup
 
 LOCALES = ("zh_Hans_CN", "en")
@@ -24,6 +24,8 @@ LANG_ALIASES = {
 
 def select_locale():
     """?lang= sticks for the session; else the account's setting; else Simplified Chinese."""
+    if not has_request_context():
+        return "zh_Hans_CN"  # the CLI, jobs and emails speak the office's language
     lang = LANG_ALIASES.get(request.args.get("lang", ""))
     if lang:
         session["lang"] = lang
@@ -89,6 +91,10 @@ def init_templates(app):
     """What every template may use: the locale and the labels of enumerations."""
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["role_label"] = ROLES.label
+    app.jinja_env.filters["report_status_label"] = REPORT_STATUSES.label
+    app.jinja_env.filters["local_time"] = lambda value: (
+        clock.local(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    )
 
 
 def init_login(app):

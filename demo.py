@@ -155,6 +155,11 @@ CATEGORY_WEIGHTS = {
     "experience": 15,
     "emergency": 5,
 }
+RETURN_REASONS = [
+    "请补充具体数据后重新报送。",
+    "事实不够清楚，请核实后重新报送。",
+    "缺少原因分析和下步措施，请修改完善。",
+]
 DIRECTIVE_SUBJECTS = [
     "关于加快推进老旧小区改造的批示",
     "关于做好冬季安全生产工作的批示",
@@ -294,6 +299,7 @@ def _reports(units, publications, today, result):
                 if day > today:
                     continue
                 category = rng.choices(categories, weights)[0]
+                submitted_at = clock.start_of(day) + dt.timedelta(hours=rng.randrange(8, 18))
                 report = Report(
                     unit=unit,
                     category=category,
@@ -302,7 +308,10 @@ def _reports(units, publications, today, result):
                     if category not in ("problem", "sentiment", "emergency")
                     else f"{unit.name}{rng.choice(TOPICS[category])}",
                     body=_body(unit, rng),
-                    submitted_at=clock.start_of(day) + dt.timedelta(hours=rng.randrange(8, 18)),
+                    submitted_at=submitted_at,
+                    event_at=submitted_at - dt.timedelta(minutes=rng.randrange(20, 200))
+                    if category == "emergency"
+                    else None,
                 )
                 _answer(report, day, today, by_level, issue_no, rng)
                 db.session.add(report)
@@ -333,6 +342,9 @@ def _answer(report, day, today, by_level, issue_no, rng):
         report.status = "not_adopted"
     else:
         report.status = "returned"
+        report.answer_comment = rng.choice(RETURN_REASONS)
+    if report.status != "received":
+        report.answered_at = min(clock.now(), clock.start_of(day) + dt.timedelta(days=1, hours=10))
 
 
 def _body(unit, rng):

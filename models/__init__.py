@@ -13,6 +13,8 @@ from models.reports import (
     Publication,
     Report,
 )
+from models.scoring import DEDUCTION_KINDS, Deduction, Instruction, Quota, ScoreRule
+from models.solicitations import Solicitation
 from models.staff import DUTIES, Staff
 from models.units import RANKING_GROUPS, UNIT_KINDS, Unit
 
@@ -39,4 +41,10 @@ __all__ = [
     "ASSIGNMENT_STATUSES",
     "NOTICE_KINDS",
     "NOTICE_STATES",
+    "DEDUCTION_KINDS",
+    "Deduction",
+    "Instruction",
+    "Quota",
+    "ScoreRule",
+    "Solicitation",
 ]

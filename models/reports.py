@@ -36,6 +36,11 @@ EDITIONS = Choices(
 )
 
 
+ANSWERED_STATUSES = ("editing", "adopted", "not_adopted", "returned")
+# Statuses an office member sets by hand; "adopted" comes from recording an adoption.
+ANSWER_CHOICES = ("received", "editing", "not_adopted", "returned")
+
+
 class Report(db.Model):
     __tablename__ = "reports"
 
@@ -51,6 +56,9 @@ class Report(db.Model):
     submitted_at = sa.Column(
         UTCDateTime, nullable=False, default=clock.now, index=True, info=info(_l("Submitted at"))
     )
+    submitted_by_id = sa.Column(
+        sa.ForeignKey("accounts.id", ondelete="SET NULL"), info=info(_l("Submitted by"))
+    )
     status = sa.Column(
         sa.String(20),
         nullable=False,
@@ -58,13 +66,39 @@ class Report(db.Model):
         index=True,
         info=info(_l("Status"), REPORT_STATUSES),
     )
+    answer_comment = sa.Column(sa.Text, info=info(_l("Office's comment")))
+    answered_at = sa.Column(UTCDateTime, info=info(_l("Answered at")))
+    answered_by_id = sa.Column(
+        sa.ForeignKey("accounts.id", ondelete="SET NULL"), info=info(_l("Answered by"))
+    )
+    # Emergency items: when the event happened; the report time is submitted_at.
+    event_at = sa.Column(UTCDateTime, info=info(_l("Event time")))
+    late = sa.Column(sa.Boolean, nullable=False, default=False, info=info(_l("Late report")))
+    solicitation_id = sa.Column(
+        sa.ForeignKey("solicitations.id", ondelete="SET NULL"),
+        index=True,
+        info=info(_l("In answer to")),
+    )
 
     unit = sa.orm.relationship("Unit", info=info(_l("Unit")))
+    submitted_by = sa.orm.relationship(
+        "Account", foreign_keys=[submitted_by_id], info=info(_l("Submitted by"))
+    )
+    answered_by = sa.orm.relationship(
+        "Account", foreign_keys=[answered_by_id], info=info(_l("Answered by"))
+    )
+    solicitation = sa.orm.relationship("Solicitation", info=info(_l("In answer to")))
     adoptions = sa.orm.relationship(
         "Adoption",
         back_populates="report",
         cascade="all, delete-orphan",
         info=info(_l("Adoptions")),
+    )
+    instructions = sa.orm.relationship(
+        "Instruction",
+        back_populates="report",
+        cascade="all, delete-orphan",
+        info=info(_l("Leaders' instructions")),
     )
 
     __table_args__ = (
@@ -72,6 +106,16 @@ class Report(db.Model):
         REPORT_STATUSES.check("status"),
         text_not_blank("title"),
         text_not_blank("author"),
+        sa.CheckConstraint(
+            "category <> 'emergency' OR event_at IS NOT NULL", name="emergency_has_event_time"
+        ),
+        sa.CheckConstraint(
+            "event_at IS NULL OR event_at <= submitted_at", name="event_before_report"
+        ),
+        sa.CheckConstraint(
+            "status <> 'returned' OR trim(coalesce(answer_comment, '')) <> ''",
+            name="returned_has_comment",
+        ),
         sa.Index("ix_reports_unit_id_submitted_at", "unit_id", "submitted_at"),
     )
 
@@ -86,7 +130,68 @@ class Report(db.Model):
 
     @property
     def points(self):
-        return sum(adoption.points for adoption in self.adoptions)
+        return sum(a.points for a in self.adoptions) + sum(i.points for i in self.instructions)
+
+    @property
+    def answered(self):
+        return self.status in ANSWERED_STATUSES
+
+    def answer_problem(self, status, comment, adopting=False):
+        """Why the office cannot give this answer, or None."""
+        if status == "returned" and not (comment or "").strip():
+            return _l("Say why the report is returned.")
+        if status == "adopted" and not (adopting or self.status == "adopted"):
+            return _l("A report becomes adopted by recording its adoption.")
+        if status not in ANSWER_CHOICES and status != "adopted":
+            return _l("Unknown answer.")
+        return None
+
+    def answer(self, status, by, comment=None):
+        """Record the office's answer to the submission: what, who, when."""
+        problem = self.answer_problem(status, comment)
+        if problem:
+            raise ValueError(str(problem))
+        self.status = status
+        self.answer_comment = (comment or "").strip() or self.answer_comment
+        self.answered_by = by
+        self.answered_at = clock.now()
+
+    def resubmit(self):
+        """A unit sends a returned report again: it waits for a new answer."""
+        if self.status == "returned":
+            self.status = "received"
+            self.answered_at = None
+            self.answered_by = None
+
+    def adoption_problem(self, publication, adopted_on, today=None):
+        """Why this report cannot be adopted by `publication` on `adopted_on`, or None."""
+        today = today or clock.today()
+        if self.status == "returned":
+            return _l("A returned report must be submitted again before it is adopted.")
+        if adopted_on > today:
+            return _l("The adoption date is in the future.")
+        if adopted_on < clock.local_date(self.submitted_at):
+            return _l("The adoption date is before the report was submitted.")
+        if any(a.publication_id == publication.id for a in self.adoptions):
+            return _l("Already adopted by this publication.")
+        return None
+
+
+def adopt(reports, publication, issue_no, adopted_on, today=None):
+    """Adopt every report in one go, or none: returns {report id: problem} when refused."""
+    problems = {}
+    for report in reports:
+        problem = report.adoption_problem(publication, adopted_on, today)
+        if problem:
+            problems[report.id] = problem
+    if problems or not reports:
+        return problems
+    for report in reports:
+        report.adoptions.append(
+            Adoption(publication=publication, issue_no=issue_no, adopted_on=adopted_on)
+        )
+        report.status = "adopted"
+    return {}
 
 
 class Publication(db.Model):
@@ -153,12 +258,6 @@ class Adoption(db.Model):
     def __str__(self):
         return f"{self.publication} #{self.issue_no}"
 
-    def award_points(self):
-        """Store the points the publication gives today: later table edits leave them."""
-        if self.points is None and self.publication is not None:
-            self.points = self.publication.points
-        return self.points
-
     @classmethod
     def visible_to(cls, account):
         if account.sees_all_units:
@@ -170,6 +269,6 @@ class Adoption(db.Model):
 def _award_points_on_insert(mapper, connection, adoption):
     """Every way of recording an adoption stores the points the table gives now."""
     if adoption.points is None:
-        adoption.points = connection.scalar(
-            sa.select(Publication.points).where(Publication.id == adoption.publication_id)
-        )
+        from models.scoring import adoption_points
+
+        adoption.points = adoption_points(connection, adoption.publication_id, adoption.report_id)

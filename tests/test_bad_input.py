@@ -167,9 +167,7 @@ def test_account_role_and_unit_must_agree(app, as_role, world):
     assert "新账户必须设置密码" in page
 
 
-def test_a_database_refusal_is_a_message_not_a_500(app, as_role, world):
-    # Two reports in one form adopted twice by the same publication: the unique
-    # constraint answers, and the form says so in Chinese.
+def test_one_report_adopted_twice_by_a_publication_in_one_form(app, as_role, world):
     page = _post(
         as_role("staff"),
         f"/admin/reports/edit/?id={world.report_a}",
@@ -188,7 +186,7 @@ def test_a_database_refusal_is_a_message_not_a_500(app, as_role, world):
             "adoptions-1-adopted_on": "2026-11-02",
         },
     )
-    assert "已存在相同" in page
+    assert "已被该刊物采用" in page
     with app.app_context():
         from models import db
 

@@ -6,14 +6,51 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
-from models import Account, Assignment, Directive, Notice, Publication, Report, Staff, Unit, db
+from models import (
+    Account,
+    Assignment,
+    Deduction,
+    Directive,
+    Notice,
+    Publication,
+    Quota,
+    Report,
+    ScoreRule,
+    Solicitation,
+    Staff,
+    Unit,
+    db,
+)
 from views.accounts import AccountView, NoticeView
 from views.directives import AssignmentView, DirectiveView
 from views.home import HomeView
-from views.reports import PublicationView, ReportView
+from views.reports import PublicationView, ReportView, ScoreRuleView
+from views.scoring import DeductionView, QuotaView
+from views.solicitations import SolicitationView
 from views.units import StaffView, UnitView
 
-__all__ = ["init_admin"]
+INFORMATION, SUPERVISION, BASICS, SYSTEM = (
+    _l("Information"),
+    _l("Supervision"),
+    _l("Basic data"),
+    _l("System"),
+)
+
+# (view, model, menu name, menu category, endpoint): the menu in order.
+MODEL_VIEWS = [
+    (ReportView, Report, _l("Reports"), INFORMATION, "reports"),
+    (SolicitationView, Solicitation, _l("Solicitations"), INFORMATION, "solicitations"),
+    (DeductionView, Deduction, _l("Deductions"), INFORMATION, "deductions"),
+    (QuotaView, Quota, _l("Yearly quotas"), INFORMATION, "quotas"),
+    (PublicationView, Publication, _l("Publications and points"), INFORMATION, "publications"),
+    (ScoreRuleView, ScoreRule, _l("Scoring rules"), INFORMATION, "score_rules"),
+    (DirectiveView, Directive, _l("Directives"), SUPERVISION, "directives"),
+    (AssignmentView, Assignment, _l("Assignments"), SUPERVISION, "assignments"),
+    (UnitView, Unit, _l("Units"), BASICS, "units"),
+    (StaffView, Staff, _l("Staff"), BASICS, "staff"),
+    (AccountView, Account, _l("Accounts"), SYSTEM, "accounts"),
+    (NoticeView, Notice, _l("Notices"), SYSTEM, "notices"),
+]
 
 
 def init_admin(app):
@@ -30,36 +67,6 @@ def init_admin(app):
         # Our copy of Flask-Admin's catalogue: the .mo it ships lacks strings its .po has.
         translations_path=os.path.join(app.root_path, "translations"),
     )
-    info, supervision, basics, system = (
-        _l("Information"),
-        _l("Supervision"),
-        _l("Basic data"),
-        _l("System"),
-    )
-    admin.add_view(ReportView(Report, db, name=_l("Reports"), category=info, endpoint="reports"))
-    admin.add_view(
-        PublicationView(
-            Publication,
-            db,
-            name=_l("Publications and points"),
-            category=info,
-            endpoint="publications",
-        )
-    )
-    admin.add_view(
-        DirectiveView(
-            Directive, db, name=_l("Directives"), category=supervision, endpoint="directives"
-        )
-    )
-    admin.add_view(
-        AssignmentView(
-            Assignment, db, name=_l("Assignments"), category=supervision, endpoint="assignments"
-        )
-    )
-    admin.add_view(UnitView(Unit, db, name=_l("Units"), category=basics, endpoint="units"))
-    admin.add_view(StaffView(Staff, db, name=_l("Staff"), category=basics, endpoint="staff"))
-    admin.add_view(
-        AccountView(Account, db, name=_l("Accounts"), category=system, endpoint="accounts")
-    )
-    admin.add_view(NoticeView(Notice, db, name=_l("Notices"), category=system, endpoint="notices"))
+    for view, model, name, category, endpoint in MODEL_VIEWS:
+        admin.add_view(view(model, db, name=name, category=category, endpoint=endpoint))
     return admin

@@ -60,7 +60,7 @@ class DirectiveView(SecureModelView):
         problems = []
         for entry in form.assignments.entries:
             sub = entry.form
-            if getattr(sub, "_should_delete", False):
+            if getattr(entry, "_should_delete", False):
                 continue
             draft = Assignment(assigned_on=sub.assigned_on.data, due_on=sub.due_on.data)
             message = draft.date_problem(received_on)

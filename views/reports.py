@@ -1,23 +1,59 @@
-"""Information reports and the publications that adopt them (the scoring table)."""
+"""Information reports, their answers and adoptions, and the scoring table."""
 
+import sqlalchemy as sa
+from flask import flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, validators
 
-from models import Adoption
-from views.secure import SecureModelView, inline_form
+from models import Adoption, Instruction, Publication, Report, clock, db
+from models.reports import adopt
+from models.scoring import RULE_KEYS, instruction_problem
+from views.secure import SecureModelView, inline_form, scoped
 
+OFFICE = frozenset({"admin", "staff"})
 OFFICE_AND_UNIT = frozenset({"admin", "staff", "unit"})
+EVERYONE = frozenset({"admin", "staff", "leader", "unit"})
+
+
+class AdoptForm(FlaskForm):
+    publication = SelectField(_l("Publication"), coerce=int)
+    issue_no = IntegerField(
+        _l("Issue number"), [validators.InputRequired(), validators.NumberRange(min=1)]
+    )
+    adopted_on = DateField(_l("Adopted on"), [validators.InputRequired()], default=clock.today)
 
 
 class ReportView(SecureModelView):
     """Reports: units submit their own; the office answers and records adoptions."""
 
-    read_roles = frozenset({"admin", "staff", "leader", "unit"})
+    read_roles = EVERYONE
     write_roles = OFFICE_AND_UNIT
     unit_field = "unit"
-    office_only_fields = ("status", "adoptions")
-    column_list = ["title", "unit", "category", "author", "submitted_at", "status"]
+    # A unit officer writes the report; the office alone answers and scores it.
+    office_only_fields = (
+        "author",
+        "submitted_at",
+        "status",
+        "answer_comment",
+        "adoptions",
+        "instructions",
+    )
+    column_list = [
+        "title",
+        "unit",
+        "category",
+        "author",
+        "submitted_at",
+        "status",
+        "answer_comment",
+    ]
     column_searchable_list = ["title"]
-    column_filters = ["unit", "category", "status", "submitted_at"]
+    column_filters = ["unit", "category", "status", "late", "submitted_at", "solicitation"]
     column_sortable_list = ["title", ("unit", "unit.name"), "category", "submitted_at", "status"]
     column_default_sort = ("submitted_at", True)
     column_details_list = [
@@ -26,9 +62,16 @@ class ReportView(SecureModelView):
         "category",
         "author",
         "submitted_at",
+        "event_at",
+        "late",
+        "solicitation",
         "status",
+        "answer_comment",
+        "answered_by",
+        "answered_at",
         "body",
         "adoptions",
+        "instructions",
     ]
     form_columns = [
         "title",
@@ -36,20 +79,181 @@ class ReportView(SecureModelView):
         "category",
         "author",
         "submitted_at",
-        "status",
+        "event_at",
+        "solicitation",
         "body",
+        "status",
+        "answer_comment",
         "adoptions",
+        "instructions",
     ]
-    form_widget_args = {"body": {"rows": 12}}
+    form_widget_args = {"body": {"rows": 12}, "answer_comment": {"rows": 3}}
+    column_descriptions = {
+        "event_at": _l("Emergency reports: when the event happened."),
+        "answer_comment": _l("Required when the report is returned."),
+    }
     inline_models = [
-        inline_form(Adoption, ["publication", "issue_no", "adopted_on"], _l("Adoption"))
+        inline_form(Adoption, ["publication", "issue_no", "adopted_on"], _l("Adoption")),
+        inline_form(
+            Instruction,
+            ["leader_name", "leader_level", "instructed_on"],
+            _l("Leader's instruction"),
+        ),
     ]
 
     def row_allows(self, model, action):
-        # A unit officer may change a report until the office has answered it.
+        # A unit officer may change a report until the office has answered it,
+        # and send a returned one again.
         if self._role() == "unit":
-            return action == "edit" and model.status == "received"
+            return action == "edit" and model.status in ("received", "returned")
         return True
+
+    def form_problems(self, form):
+        problems = []
+        report = form._obj
+        if form.category.data == "emergency":
+            problems += self._emergency_problems(form)
+        if "status" in form:
+            problems += self._answer_problems(form, report)
+        if "adoptions" in form:
+            problems += self._adoption_problems(form)
+        if "instructions" in form:
+            status = form.status.data if "status" in form else None
+            problems += self._instruction_problems(form, status)
+        return problems
+
+    def _emergency_problems(self, form):
+        event_at = form.event_at.data
+        if event_at is None:
+            return [(form.event_at, _l("An emergency report needs the time of the event."))]
+        reported_at = form.submitted_at.data if "submitted_at" in form else None
+        if event_at > (reported_at or clock.now()):
+            return [(form.event_at, _l("The event cannot come after the report."))]
+        return []
+
+    def _answer_problems(self, form, report):
+        adopting = any(not _deleted(e) for e in form.adoptions.entries)
+        draft = Report(status=report.status if report else "received")
+        problem = draft.answer_problem(form.status.data, form.answer_comment.data, adopting)
+        return [(form.status, problem)] if problem else []
+
+    def _adoption_problems(self, form):
+        problems, seen = [], set()
+        for entry in form.adoptions.entries:
+            sub = entry.form
+            if _deleted(entry) or sub.publication.data is None:
+                continue
+            if sub.adopted_on.data and sub.adopted_on.data > clock.today():
+                problems.append((sub.adopted_on, _l("The adoption date is in the future.")))
+            if sub.publication.data.id in seen:
+                problems.append((sub.publication, _l("Already adopted by this publication.")))
+            seen.add(sub.publication.data.id)
+        return problems
+
+    def _instruction_problems(self, form, status):
+        problems = []
+        for entry in form.instructions.entries:
+            if _deleted(entry):
+                continue
+            sub = entry.form
+            problem = instruction_problem(status or "adopted", sub.instructed_on.data)
+            if problem:
+                problems.append((sub.instructed_on, problem))
+        return problems
+
+    def on_model_change(self, form, model, is_created):
+        super().on_model_change(form, model, is_created)
+        if current_user.is_unit_officer:
+            model.author = current_user.name or current_user.username
+            if is_created:
+                model.submitted_at = clock.now()
+            model.resubmit()
+        if is_created:
+            model.submitted_by_id = current_user.id
+        if model.adoptions and model.status != "adopted":
+            model.status = "adopted"
+        if sa.inspect(model).attrs.status.history.has_changes() and model.status != "received":
+            model.answered_by_id = current_user.id
+            model.answered_at = clock.now()
+
+    # ---- batch answers and fast adoption ----
+    @action("adopt", _l("Adopt in a publication..."))
+    def action_adopt(self, ids):
+        return redirect(url_for(".adopt_view", ids=",".join(ids)))
+
+    @action("editing", _l("Answer: being edited"))
+    def action_editing(self, ids):
+        self._answer_many(ids, "editing")
+
+    @action("not_adopted", _l("Answer: not adopted"))
+    def action_not_adopted(self, ids):
+        self._answer_many(ids, "not_adopted")
+
+    def is_action_allowed(self, name):
+        if name in ("adopt", "editing", "not_adopted"):
+            return self._role() in OFFICE
+        return super().is_action_allowed(name)
+
+    def _selected(self, ids):
+        """The selected reports the person may see, re-checked server-side."""
+        try:
+            wanted = {int(i) for i in ids}
+        except ValueError:
+            wanted = set()
+        return self.get_query().filter(Report.id.in_(wanted)).order_by(Report.id).all(), wanted
+
+    def _answer_many(self, ids, status):
+        reports, _wanted = self._selected(ids)
+        done = 0
+        for report in reports:
+            if report.status in ("received", "editing"):
+                report.answer(status, current_user)
+                done += 1
+        db.session.commit()
+        flash(_("%(count)s reports answered.", count=done), "success")
+
+    @expose("/adopt/", methods=("GET", "POST"))
+    def adopt_view(self):
+        """Adopt the selected reports in one publication, issue and date: all or none."""
+        if self._role() not in OFFICE:
+            return redirect(url_for(".index_view"))
+        ids = (request.values.get("ids") or "").split(",")
+        reports, wanted = self._selected(ids)
+        if not reports or len(reports) != len(wanted):
+            flash(_("Choose the reports to adopt in the list first."), "error")
+            return redirect(url_for(".index_view"))
+        form = AdoptForm()
+        publications = scoped(Publication, Publication.query).filter_by(active=True)
+        form.publication.choices = [(p.id, p.name) for p in publications.order_by(Publication.id)]
+        problems = {}
+        if form.validate_on_submit():
+            publication = db.session.get(Publication, form.publication.data)
+            problems = adopt(reports, publication, form.issue_no.data, form.adopted_on.data)
+            if not problems:
+                db.session.commit()
+                flash(
+                    _(
+                        "%(count)s reports adopted in %(publication)s.",
+                        count=len(reports),
+                        publication=publication.name,
+                    ),
+                    "success",
+                )
+                return redirect(url_for(".index_view"))
+            db.session.rollback()
+            flash(_("Nothing was adopted: see the reasons below."), "error")
+        return self.render(
+            "admin/reports_adopt.html",
+            form=form,
+            reports=reports,
+            problems=problems,
+            ids=",".join(str(r.id) for r in reports),
+        )
+
+
+def _deleted(entry):
+    """Whether an inline row was ticked for deletion (Flask-Admin's own flag)."""
+    return getattr(entry, "_should_delete", False)
 
 
 class PublicationView(SecureModelView):
@@ -63,8 +267,38 @@ class PublicationView(SecureModelView):
     column_searchable_list = ["name"]
     column_default_sort = "name"
     form_columns = ["name", "level", "edition", "points", "active"]
+    form_args = {"points": {"validators": [validators.NumberRange(min=0, max=1000)]}}
     column_descriptions = {
         "points": _l(
             "Points a report earns when adopted. Changing them applies to later adoptions only."
         ),
     }
+
+
+class ScoreRuleView(SecureModelView):
+    """The rest of the scoring table: bonuses, category factors, deductions, limits."""
+
+    read_roles = frozenset({"admin", "staff", "leader"})
+    write_roles = frozenset({"admin"})
+    delete_roles = frozenset({"admin"})
+    column_list = ["kind", "key", "value"]
+    column_filters = ["kind"]
+    column_default_sort = "kind"
+    form_columns = ["kind", "key", "value"]
+    form_choices = {
+        "key": sorted({(k, str(v)) for keys in RULE_KEYS.values() for k, v in keys.pairs()})
+    }
+    form_args = {"value": {"validators": [validators.NumberRange(min=0, max=10000)]}}
+    column_formatters = {"key": lambda v, c, m, n: m.key_label}
+    column_descriptions = {
+        "value": _l(
+            "Bonus and deduction points; factors in percent (200 counts double); "
+            "limits as counts. A change applies to later records only."
+        ),
+    }
+
+    def form_problems(self, form):
+        from models.scoring import ScoreRule
+
+        problem = ScoreRule.key_problem(form.kind.data, form.key.data)
+        return [(form.key, problem)] if problem else []

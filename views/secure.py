@@ -17,6 +17,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.model import typefmt
+from flask_admin.model.fields import AjaxSelectField
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -82,6 +83,10 @@ class VisibleAjaxLoader(QueryAjaxModelLoader):
         return query
 
     def get_one(self, pk):
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return None
         query = self.get_query()
         with query.session.no_autoflush:
             return query.filter(getattr(self.model, self.pk) == pk).one_or_none()
@@ -157,7 +162,7 @@ def form_settings(model):
         if rel.info.get("label"):
             found.labels[rel.key] = rel.info["label"]
         remote = rel.mapper.class_
-        if rel.direction.name == "MANYTOONE" and hasattr(remote, "visible_to"):
+        if rel.direction.name in ("MANYTOONE", "MANYTOMANY") and hasattr(remote, "visible_to"):
             found.args[rel.key] = {"query_factory": _scoped_factory(remote)}
     return found
 
@@ -182,6 +187,13 @@ def inline_form(model, columns, label, **form_args):
         form_overrides=found.overrides,
         form_args=merge_args(found.args, form_args),
     )
+
+
+def _unknown_ajax_choices(form):
+    """An ajax dropdown whose posted id is unknown or not visible: refuse, don't drop it."""
+    for field in form:
+        if isinstance(field, AjaxSelectField) and field.data is None and field._formdata:
+            yield field, _l("Not a valid choice.")
 
 
 class SecureModelView(ModelView):
@@ -224,6 +236,9 @@ class SecureModelView(ModelView):
         )
         self.form_overrides = found.overrides | dict(self.form_overrides or {})
         self.form_args = merge_args(found.args, self.form_args)
+        for name in self.form_ajax_refs or {}:
+            # Ajax fields load through VisibleAjaxLoader, which does the scoping.
+            self.form_args.get(name, {}).pop("query_factory", None)
         mapper = sa.inspect(model)
         self.column_filters = [
             self._filter_for(mapper, name, found.labels, found.choices)
@@ -358,7 +373,7 @@ class SecureModelView(ModelView):
         valid = super().validate_form(form)
         action = (request.endpoint or "").rsplit(".", 1)[-1]
         if valid and action in {"create_view", "edit_view"}:
-            for field, message in self.form_problems(form):
+            for field, message in [*_unknown_ajax_choices(form), *self.form_problems(form)]:
                 field.errors = [*field.errors, str(message)]
                 valid = False
         return valid

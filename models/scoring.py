@@ -1,0 +1,374 @@
+"""The scoring table and the rows that make a unit's score: bonuses, deductions, quotas.
+
+Scores are history: an adoption, a bonus or a deduction stores the points it earned when
+it was recorded, so a later edit of the table changes later rows only, and a unit's score
+for any period is a sum over rows (see `unit_totals`).
+"""
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
+
+from models import clock
+from models.base import Choices, UTCDateTime, db, info, text_not_blank
+from models.reports import CATEGORIES, LEVELS, Adoption, Publication, Report
+
+RULE_KINDS = Choices(
+    bonus=_l("Instruction bonus by leader level"),
+    factor=_l("Points factor by category (percent)"),
+    deduction=_l("Deduction"),
+    limit=_l("Limit"),
+)
+DEDUCTION_KINDS = Choices(
+    late_emergency=_l("Late emergency report"),
+    missed_emergency=_l("Missed emergency report"),
+    content_error=_l("Returned for content errors"),
+    other=_l("Other deduction"),
+)
+LIMITS = Choices(missed_solicitations=_l("Missed solicitations that zero the year"))
+RULE_KEYS = {"bonus": LEVELS, "factor": CATEGORIES, "deduction": DEDUCTION_KINDS, "limit": LIMITS}
+
+# What the table says when the office has not set a value: the figures seen in practice.
+DEFAULT_RULES = {
+    ("bonus", "county"): 10,
+    ("bonus", "city"): 30,
+    ("bonus", "province"): 40,
+    ("bonus", "central"): 50,
+    ("factor", "research"): 200,
+    ("deduction", "late_emergency"): 5,
+    ("deduction", "missed_emergency"): 10,
+    ("deduction", "content_error"): 2,
+    ("deduction", "other"): 0,
+    ("limit", "missed_solicitations"): 2,
+}
+DEFAULT_FACTOR = 100
+
+
+class ScoreRule(db.Model):
+    """One line of the scoring table besides publications' own points."""
+
+    __tablename__ = "score_rules"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    kind = sa.Column(sa.String(20), nullable=False, info=info(_l("Rule"), RULE_KINDS))
+    key = sa.Column(sa.String(30), nullable=False, info=info(_l("Applies to")))
+    value = sa.Column(sa.Integer, nullable=False, info=info(_l("Value")))
+
+    __table_args__ = (
+        RULE_KINDS.check("kind"),
+        sa.UniqueConstraint("kind", "key"),
+        sa.CheckConstraint("value >= 0", name="value_not_negative"),
+    )
+
+    def __str__(self):
+        return f"{RULE_KINDS.label(self.kind)}: {self.key_label}"
+
+    @property
+    def key_label(self):
+        keys = RULE_KEYS.get(self.kind)
+        return keys.label(self.key) if keys else self.key
+
+    @classmethod
+    def visible_to(cls, account):
+        return sa.true()
+
+    @staticmethod
+    def key_problem(kind, key):
+        keys = RULE_KEYS.get(kind)
+        if keys is None or key not in keys:
+            return _l("This rule does not apply to that.")
+        return None
+
+
+def rule_value(kind, key, connection=None):
+    """The table's value for (kind, key), or the default when the office set none."""
+    query = sa.select(ScoreRule.value).where(ScoreRule.kind == kind, ScoreRule.key == key)
+    value = (connection or db.session).scalar(query)
+    if value is None:
+        return DEFAULT_RULES.get((kind, key), DEFAULT_FACTOR if kind == "factor" else 0)
+    return value
+
+
+def adoption_points(connection, publication_id, report_id):
+    """Points of an adoption recorded now: the publication's points times the category factor."""
+    points = connection.scalar(
+        sa.select(Publication.points).where(Publication.id == publication_id)
+    )
+    category = connection.scalar(sa.select(Report.category).where(Report.id == report_id))
+    factor = rule_value("factor", category, connection)
+    return round((points or 0) * factor / 100)
+
+
+INSTRUCTION_LEVELS = LEVELS
+
+
+class Instruction(db.Model):
+    """A leader's written instruction (批示) on an adopted report: a bonus of its own."""
+
+    __tablename__ = "instructions"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    report_id = sa.Column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+        info=info(_l("Report")),
+    )
+    leader_name = sa.Column(sa.String(50), nullable=False, info=info(_l("Leader")))
+    leader_level = sa.Column(
+        sa.String(20), nullable=False, info=info(_l("Leader level"), INSTRUCTION_LEVELS)
+    )
+    instructed_on = sa.Column(sa.Date, nullable=False, index=True, info=info(_l("Instructed on")))
+    points = sa.Column(sa.Integer, nullable=False, info=info(_l("Bonus points")))
+
+    report = sa.orm.relationship("Report", back_populates="instructions", info=info(_l("Report")))
+
+    __table_args__ = (
+        INSTRUCTION_LEVELS.check("leader_level"),
+        text_not_blank("leader_name"),
+        sa.CheckConstraint("points >= 0", name="points_not_negative"),
+    )
+
+    def __str__(self):
+        return f"{self.leader_name} {self.instructed_on}"
+
+    @classmethod
+    def visible_to(cls, account):
+        if account.sees_all_units:
+            return sa.true()
+        return cls.report.has(Report.unit_id == account.unit_id)
+
+
+def instruction_problem(report_status, instructed_on, today=None):
+    """Why an instruction cannot be recorded on a report, or None."""
+    if report_status != "adopted":
+        return _l("Only an adopted report can earn an instruction bonus.")
+    if instructed_on and instructed_on > (today or clock.today()):
+        return _l("The instruction date is in the future.")
+    return None
+
+
+@sa.event.listens_for(Instruction, "before_insert")
+def _bonus_on_insert(mapper, connection, instruction):
+    if instruction.points is None:
+        instruction.points = rule_value("bonus", instruction.leader_level, connection)
+
+
+class Deduction(db.Model):
+    """Points a unit loses: a late or missed emergency report, a content error, ..."""
+
+    __tablename__ = "deductions"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    unit_id = sa.Column(
+        sa.ForeignKey("units.id", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+        info=info(_l("Unit")),
+    )
+    kind = sa.Column(sa.String(20), nullable=False, info=info(_l("Kind"), DEDUCTION_KINDS))
+    occurred_on = sa.Column(sa.Date, nullable=False, index=True, info=info(_l("Date")))
+    points = sa.Column(sa.Integer, nullable=False, info=info(_l("Points deducted")))
+    reason = sa.Column(sa.Text, nullable=False, default="", info=info(_l("Reason")))
+    report_id = sa.Column(
+        sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True, info=info(_l("Report"))
+    )
+    created_at = sa.Column(UTCDateTime, nullable=False, default=clock.now)
+
+    unit = sa.orm.relationship("Unit", info=info(_l("Unit")))
+    report = sa.orm.relationship("Report", info=info(_l("Report")))
+
+    __table_args__ = (
+        DEDUCTION_KINDS.check("kind"),
+        sa.CheckConstraint("points >= 0", name="points_not_negative"),
+        # A report earns each kind of deduction at most once.
+        sa.UniqueConstraint("report_id", "kind"),
+    )
+
+    def __str__(self):
+        return f"{DEDUCTION_KINDS.label(self.kind)} -{self.points}"
+
+    @classmethod
+    def visible_to(cls, account):
+        if account.sees_all_units:
+            return sa.true()
+        return cls.unit_id == account.unit_id
+
+
+@sa.event.listens_for(Deduction, "before_insert")
+def _deduction_on_insert(mapper, connection, deduction):
+    if deduction.points is None:
+        deduction.points = rule_value("deduction", deduction.kind, connection)
+
+
+# ---- emergency reports: late (迟报) and missed (漏报) ----
+
+
+def late_limit():
+    """How long after the event an emergency report may come (a setting, default 2 h)."""
+    hours = 2.0
+    if has_app_context():
+        hours = float(current_app.config.get("EMERGENCY_REPORT_HOURS", hours))
+    return dt.timedelta(hours=hours)
+
+
+def is_late(event_at, reported_at, limit=None):
+    """An emergency report is late when it came more than the limit after the event."""
+    if event_at is None or reported_at is None:
+        return False
+    return reported_at - event_at > (limit or late_limit())
+
+
+def apply_emergency_rule(session, report):
+    """Mark the report late or not, and keep its late-report deduction in step."""
+    report.late = report.category == "emergency" and is_late(report.event_at, report.submitted_at)
+    existing = None
+    if report.id is not None:
+        existing = session.scalar(
+            sa.select(Deduction).where(
+                Deduction.report_id == report.id, Deduction.kind == "late_emergency"
+            )
+        )
+    if report.late and existing is None:
+        owner = {"unit_id": report.unit_id} if report.unit_id else {"unit": report.unit}
+        session.add(
+            Deduction(
+                **owner,
+                report=report,
+                kind="late_emergency",
+                occurred_on=clock.local_date(report.submitted_at),
+                reason="迟报：紧急信息报送超过时限",
+            )
+        )
+    elif not report.late and existing is not None:
+        session.delete(existing)
+
+
+EMERGENCY_FIELDS = ("category", "event_at", "submitted_at", "unit_id")
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _emergency_rule_before_flush(session, _context, _instances):
+    """Whatever saves a report (form, import, job), its late mark follows the rule."""
+    with session.no_autoflush:
+        for report in list(session.new) + list(session.dirty):
+            if isinstance(report, Report) and _emergency_fields_changed(report):
+                apply_emergency_rule(session, report)
+
+
+def _emergency_fields_changed(report):
+    state = sa.inspect(report)
+    if state.pending:
+        return True
+    return any(state.attrs[name].history.has_changes() for name in EMERGENCY_FIELDS)
+
+
+def vetoed_units(year, unit_ids=None):
+    """Units whose yearly evaluation is vetoed (一票否决): a missed emergency report."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    query = (
+        sa.select(Deduction.unit_id)
+        .where(Deduction.kind == "missed_emergency", Deduction.occurred_on.between(start, end))
+        .distinct()
+    )
+    if unit_ids is not None:
+        query = query.where(Deduction.unit_id.in_(unit_ids))
+    return set(db.session.scalars(query))
+
+
+# ---- quotas ----
+
+
+class Quota(db.Model):
+    """A unit's yearly target (信息任务量化): adopted items and points."""
+
+    __tablename__ = "quotas"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    unit_id = sa.Column(
+        sa.ForeignKey("units.id", ondelete="CASCADE"), nullable=False, info=info(_l("Unit"))
+    )
+    year = sa.Column(sa.Integer, nullable=False, info=info(_l("Year")))
+    items = sa.Column(sa.Integer, nullable=False, default=0, info=info(_l("Target items")))
+    points = sa.Column(sa.Integer, nullable=False, default=0, info=info(_l("Target points")))
+
+    unit = sa.orm.relationship("Unit", info=info(_l("Unit")))
+
+    __table_args__ = (
+        sa.UniqueConstraint("unit_id", "year"),
+        sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_in_range"),
+        sa.CheckConstraint("items >= 0 AND points >= 0", name="targets_not_negative"),
+    )
+
+    def __str__(self):
+        return f"{self.unit} {self.year}"
+
+    @classmethod
+    def visible_to(cls, account):
+        if account.sees_all_units:
+            return sa.true()
+        return cls.unit_id == account.unit_id
+
+
+def unit_totals(start, end, unit_ids=None):
+    """Per unit, for the days start..end: adopted items, points, bonus, deductions.
+
+    Grouped queries, one per kind of row: the cost does not grow with the units.
+    Returns {unit_id: {"adopted", "adoption_points", "bonus", "deducted", "points"}}.
+    """
+    totals = {}
+
+    def add(rows, key):
+        for unit_id, value in rows:
+            row = totals.setdefault(
+                unit_id, dict.fromkeys(("adopted", "adoption_points", "bonus", "deducted"), 0)
+            )
+            row[key] = int(value or 0)
+
+    def scoped(query, column):
+        return query if unit_ids is None else query.where(column.in_(unit_ids))
+
+    adopted = scoped(
+        sa.select(
+            Report.unit_id, sa.func.count(sa.distinct(Report.id)), sa.func.sum(Adoption.points)
+        )
+        .join(Adoption, Adoption.report_id == Report.id)
+        .where(Adoption.adopted_on.between(start, end))
+        .group_by(Report.unit_id),
+        Report.unit_id,
+    )
+    rows = db.session.execute(adopted).all()
+    add(((u, n) for u, n, _p in rows), "adopted")
+    add(((u, p) for u, _n, p in rows), "adoption_points")
+    bonus = scoped(
+        sa.select(Report.unit_id, sa.func.sum(Instruction.points))
+        .join(Instruction, Instruction.report_id == Report.id)
+        .where(Instruction.instructed_on.between(start, end))
+        .group_by(Report.unit_id),
+        Report.unit_id,
+    )
+    add(db.session.execute(bonus).all(), "bonus")
+    deducted = scoped(
+        sa.select(Deduction.unit_id, sa.func.sum(Deduction.points))
+        .where(Deduction.occurred_on.between(start, end))
+        .group_by(Deduction.unit_id),
+        Deduction.unit_id,
+    )
+    add(db.session.execute(deducted).all(), "deducted")
+    for row in totals.values():
+        row["points"] = row["adoption_points"] + row["bonus"] - row["deducted"]
+    return totals
+
+
+def quota_progress(year, unit_ids=None):
+    """{unit_id: (quota or None, totals)} for the year so far."""
+    totals = unit_totals(dt.date(year, 1, 1), dt.date(year, 12, 31), unit_ids)
+    query = sa.select(Quota).where(Quota.year == year)
+    if unit_ids is not None:
+        query = query.where(Quota.unit_id.in_(unit_ids))
+    quotas = {q.unit_id: q for q in db.session.scalars(query)}
+    ids = set(quotas) | set(totals) if unit_ids is None else set(unit_ids)
+    empty = {"adopted": 0, "adoption_points": 0, "bonus": 0, "deducted": 0, "points": 0}
+    return {uid: (quotas.get(uid), totals.get(uid, empty)) for uid in ids}
