@@ -21,6 +21,8 @@ from models import (
     clock,
     db,
 )
+from models.scoring import DEFAULT_RULES, Deduction, Instruction, Quota, ScoreRule
+from models.solicitations import Solicitation
 from models.units import DEFAULT_GROUP
 
 COUNTIES = [
@@ -309,7 +311,7 @@ def _reports(units, publications, today, result):
                     else f"{unit.name}{rng.choice(TOPICS[category])}",
                     body=_body(unit, rng),
                     submitted_at=submitted_at,
-                    event_at=submitted_at - dt.timedelta(minutes=rng.randrange(20, 200))
+                    event_at=submitted_at - dt.timedelta(minutes=rng.randrange(20, 150))
                     if category == "emergency"
                     else None,
                 )
@@ -433,13 +435,126 @@ def _accounts(units, admin_password, result):
         result.passwords[username] = password
 
 
+def _scoring_rules(result):
+    existing = {(r.kind, r.key) for r in ScoreRule.query}
+    for (kind, key), value in DEFAULT_RULES.items():
+        if (kind, key) not in existing:
+            db.session.add(ScoreRule(kind=kind, key=key, value=value))
+            result.add("scoring rules")
+    db.session.flush()
+
+
+def _instructions_and_deductions(units, today, result):
+    if (
+        Instruction.query.count()
+        or Deduction.query.filter(Deduction.kind != "late_emergency").count()
+    ):
+        return
+    rng = random.Random(31)
+    adopted = Report.query.filter_by(status="adopted").order_by(Report.id).all()
+    for report in rng.sample(adopted, min(len(adopted), 40)):
+        adopted_on = min(a.adopted_on for a in report.adoptions)
+        leader, level = rng.choice(
+            LEADERS[3:] + [("县委书记", "county"), ("省委副书记", "province")]
+        )
+        db.session.add(
+            Instruction(
+                report=report,
+                leader_name=leader,
+                leader_level=level,
+                instructed_on=min(today, adopted_on + dt.timedelta(days=3)),
+            )
+        )
+        result.add("instructions")
+    returned = Report.query.filter_by(status="returned").order_by(Report.id).limit(12).all()
+    for report in returned[::3]:
+        db.session.add(
+            Deduction(
+                unit=report.unit,
+                report=report,
+                kind="content_error",
+                occurred_on=clock.local_date(report.answered_at or clock.now()),
+                reason="内容差错退稿：" + (report.answer_comment or ""),
+            )
+        )
+        result.add("deductions")
+    db.session.add(
+        Deduction(
+            unit=units["LS-SK"],
+            kind="missed_emergency",
+            occurred_on=today - dt.timedelta(days=40),
+            reason="漏报：石口镇境内一起山体滑坡未按规定报送",
+        )
+    )
+    result.add("deductions")
+
+
+def _quotas(units, today, result):
+    if Quota.query.filter_by(year=today.year).count():
+        return
+    rng = random.Random(37)
+    for unit in sorted(units.values(), key=lambda u: u.code):
+        items = rng.randrange(20, 45)
+        db.session.add(Quota(unit=unit, year=today.year, items=items, points=items * 4))
+        result.add("quotas")
+
+
+SOLICITATION_TOPICS = [
+    "今冬明春火灾防控工作情况",
+    "秋粮收购进展及存在问题",
+    "基层减负落实情况",
+    "优化营商环境典型做法",
+    "防汛救灾准备工作",
+    "群众关心的民生实事进展",
+]
+
+
+def _solicitations(units, today, result):
+    if Solicitation.query.count():
+        return
+    rng = random.Random(41)
+    groups = ["township", "department", "county"]
+    for n, topic in enumerate(SOLICITATION_TOPICS):
+        issued = today - dt.timedelta(days=300 - n * 50)
+        asked = [u for u in units.values() if u.ranking_group == groups[n % 3]]
+        wanted = Solicitation(
+            topic=topic,
+            description=f"请围绕“{topic}”报送信息，突出做法、成效和问题建议。",
+            issued_on=issued,
+            due_on=issued + dt.timedelta(days=10),
+            units=sorted(asked, key=lambda u: u.code),
+        )
+        db.session.add(wanted)
+        result.add("solicitations")
+        for unit in wanted.units:
+            if rng.random() < 0.7 and wanted.due_on < today:
+                day = wanted.due_on + dt.timedelta(days=rng.randrange(-8, 3))
+                db.session.add(
+                    Report(
+                        unit=unit,
+                        category="comprehensive",
+                        author=_person(rng),
+                        solicitation=wanted,
+                        title=f"{unit.name}关于{topic}的报告",
+                        body=_body(unit, rng),
+                        submitted_at=clock.start_of(day) + dt.timedelta(hours=10),
+                        status="received",
+                    )
+                )
+                result.add("reports")
+
+
 def seed(admin_password=None, today=None):
     """Create whatever of the demo data is missing; return what was created."""
     today = today or clock.today()
     result = SeedResult()
     units = _units(result)
     publications = _publications(result)
+    _scoring_rules(result)
     _reports(units, publications, today, result)
+    _instructions_and_deductions(units, today, result)
+    _quotas(units, today, result)
+    _solicitations(units, today, result)
     _directives(units, today, result)
     _accounts(units, admin_password, result)
     db.session.commit()

@@ -265,6 +265,25 @@ def _emergency_fields_changed(report):
     return any(state.attrs[name].history.has_changes() for name in EMERGENCY_FIELDS)
 
 
+def emergency_counts(start, end, unit_ids=None):
+    """{unit_id: {"late": n, "missed": m}} for emergency reports in the days start..end."""
+    query = (
+        sa.select(Deduction.unit_id, Deduction.kind, sa.func.count())
+        .where(
+            Deduction.kind.in_(("late_emergency", "missed_emergency")),
+            Deduction.occurred_on.between(start, end),
+        )
+        .group_by(Deduction.unit_id, Deduction.kind)
+    )
+    if unit_ids is not None:
+        query = query.where(Deduction.unit_id.in_(unit_ids))
+    counts = {}
+    for unit_id, kind, n in db.session.execute(query):
+        row = counts.setdefault(unit_id, {"late": 0, "missed": 0})
+        row["late" if kind == "late_emergency" else "missed"] = n
+    return counts
+
+
 def vetoed_units(year, unit_ids=None):
     """Units whose yearly evaluation is vetoed (一票否决): a missed emergency report."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)

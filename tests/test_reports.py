@@ -412,3 +412,12 @@ def test_ajax_lookup_lists_only_visible_reports_and_bad_ids_are_refused(app, as_
     assert page.status_code == 200
     assert "无效的选择" in page.get_data(as_text=True)
     assert read(app, Deduction) == []
+
+
+def test_the_unit_page_shows_this_years_quota_progress(app, as_role, world):
+    with app.app_context():
+        db.session.add(Quota(unit_id=world.unit_a, year=clock.today().year, items=24, points=98))
+        factories.adoption(db.session.get(Report, world.report_a), factories.publication(points=10))
+        db.session.commit()
+    page = as_role("unit").get(f"/admin/units/details/?id={world.unit_a}").get_data(as_text=True)
+    assert "1 / 24 条 · 10 / 98 分" in page

@@ -8,7 +8,14 @@ from sqlalchemy.exc import IntegrityError
 
 from models import Adoption, Deduction, Instruction, Quota, Report, ScoreRule, clock, db
 from models.reports import adopt
-from models.scoring import is_late, quota_progress, rule_value, unit_totals, vetoed_units
+from models.scoring import (
+    emergency_counts,
+    is_late,
+    quota_progress,
+    rule_value,
+    unit_totals,
+    vetoed_units,
+)
 from models.solicitations import Solicitation, missed_solicitations, zeroed_units
 from tests import factories
 
@@ -161,6 +168,9 @@ def test_a_missed_report_vetoes_the_year_of_that_unit_only(ctx):
     db.session.flush()
     assert vetoed_units(2026) == {a.id}
     assert vetoed_units(2025) == set()
+    march = emergency_counts(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    assert march == {a.id: {"late": 0, "missed": 1}, b.id: {"late": 1, "missed": 0}}
+    assert emergency_counts(dt.date(2026, 3, 10), dt.date(2026, 3, 31)) == {}
 
 
 def test_quota_progress(ctx):

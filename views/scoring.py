@@ -1,8 +1,8 @@
 """Deductions and yearly quotas: the rows besides adoptions that make a unit's score."""
 
 from flask import g
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from wtforms import validators
 
 from models import clock
@@ -43,10 +43,11 @@ class DeductionView(SecureModelView):
 
 
 def _progress(view, context, quota, name):
-    quota_row, totals = g.quota_progress.get((quota.unit_id, quota.year), (quota, None))
+    _quota, totals = g.quota_progress.get((quota.unit_id, quota.year), (quota, None))
     if totals is None:
         return ""
-    return Markup("{items} / {target_items} 条 · {points} / {target_points} 分").format(
+    return _(
+        "%(items)s / %(target_items)s items · %(points)s / %(target_points)s points",
         items=totals["adopted"],
         target_items=quota.items,
         points=totals["points"],

@@ -1,7 +1,10 @@
 """Units and their staff."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from models import clock
+from models.scoring import quota_progress
 from views.secure import SecureModelView
 
 UNIT_AND_OFFICE = frozenset({"admin", "staff", "unit"})
@@ -44,6 +47,9 @@ class UnitView(SecureModelView):
         "leader_in_charge_email",
         "active",
     ]
+    column_details_list = [*form_columns, "quota"]
+    column_labels = {"quota": _l("This year's quota")}
+    column_formatters_detail = {"quota": lambda v, c, unit, n: quota_line(unit)}
     column_descriptions = {
         "ranking_group": _l("Units are ranked with the others of their group."),
         "code": _l("A short unique code, used by imports and exports."),
@@ -69,3 +75,23 @@ class StaffView(SecureModelView):
     column_sortable_list = ["name", ("unit", "unit.name"), "duty", "active"]
     column_default_sort = "name"
     form_columns = ["name", "unit", "duty", "phone", "email", "active"]
+
+
+def quota_line(unit):
+    """ "12 / 24 items · 40 / 98 points" for the unit's quota this year."""
+    year = clock.today().year
+    quota, totals = quota_progress(year, [unit.id])[unit.id]
+    if quota is None:
+        return _(
+            "No quota for %(year)s; adopted %(items)s items, %(points)s points so far.",
+            year=year,
+            items=totals["adopted"],
+            points=totals["points"],
+        )
+    return _(
+        "%(items)s / %(target_items)s items · %(points)s / %(target_points)s points",
+        items=totals["adopted"],
+        target_items=quota.items,
+        points=totals["points"],
+        target_points=quota.points,
+    )
