@@ -89,6 +89,7 @@ def create_app(test_config=None):
 
 def init_templates(app):
     """What every template may use: the locale and the labels of enumerations."""
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["role_label"] = ROLES.label
     app.jinja_env.filters["report_status_label"] = REPORT_STATUSES.label

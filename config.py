@@ -60,4 +60,10 @@ def from_environment():
         "FLASK_ADMIN_SWATCH": "cerulean",
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "SQLITE_BUSY_TIMEOUT_MS": 15000,
+        # How many places at the bottom of a ranking are marked (and their leaders told).
+        "RANKING_BOTTOM_COUNT": int(os.environ.get("RANKING_BOTTOM_COUNT", "3")),
+        # Whether unit officers may see the ranking of their own group.
+        "RANKING_OPEN_TO_UNITS": _bool("RANKING_OPEN_TO_UNITS"),
+        # An emergency report later than this after the event is late (迟报).
+        "EMERGENCY_REPORT_HOURS": float(os.environ.get("EMERGENCY_REPORT_HOURS", "2")),
     }

@@ -223,6 +223,7 @@ def _units(result):
         principal, in_charge = _person(rng), _person(rng)
         unit = Unit(
             code=code,
+            created_on=dt.date(2020, 1, 1),
             name=name,
             kind=kind,
             ranking_group=DEFAULT_GROUP[kind],
@@ -330,8 +331,8 @@ def _answer(report, day, today, by_level, issue_no, rng):
         report.status = "editing"
     elif roll < 0.45:
         report.status = "adopted"
-        levels = ["county", "city"] + (["province"] if rng.random() < 0.25 else [])
-        if rng.random() < 0.04:
+        levels = ["county", "city"] + (["province"] if rng.random() < 0.08 else [])
+        if rng.random() < 0.01:
             levels.append("central")
         for level in levels:
             pub = rng.choice(by_level[level])

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from models import clock
 from models.base import Choices, db, info, text_not_blank
 
 UNIT_KINDS = Choices(
@@ -43,6 +44,10 @@ class Unit(db.Model):
     leader_in_charge = sa.Column(sa.String(50), info=info(_l("Leader in charge")))
     leader_in_charge_email = sa.Column(sa.String(120), info=info(_l("Leader in charge's email")))
     active = sa.Column(sa.Boolean, nullable=False, default=True, info=info(_l("Active")))
+    # Rankings show a unit as new in its first period.
+    created_on = sa.Column(
+        sa.Date, nullable=False, default=clock.today, info=info(_l("In the records since"))
+    )
 
     parent = sa.orm.relationship("Unit", remote_side=[id], info=info(_l("Parent unit")))
 

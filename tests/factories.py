@@ -30,6 +30,7 @@ def unit(**kw):
         "ranking_group": "township",
         "principal_leader": "王主任",
         "principal_leader_email": f"head{n}@example.org",
+        "created_on": dt.date(2000, 1, 1),
     }
     values.update(kw)
     row = Unit(**values)

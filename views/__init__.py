@@ -24,6 +24,7 @@ from models import (
 from views.accounts import AccountView, NoticeView
 from views.directives import AssignmentView, DirectiveView
 from views.home import HomeView
+from views.ranking import RankingView
 from views.reports import PublicationView, ReportView, ScoreRuleView
 from views.scoring import DeductionView, QuotaView
 from views.solicitations import SolicitationView
@@ -69,4 +70,5 @@ def init_admin(app):
     )
     for view, model, name, category, endpoint in MODEL_VIEWS:
         admin.add_view(view(model, db, name=name, category=category, endpoint=endpoint))
+    admin.add_view(RankingView(name=_l("Rankings"), category=INFORMATION, endpoint="ranking"))
     return admin

@@ -50,7 +50,7 @@ def query_rows(query, to_row, chunk=500):
         query.session.close()
 
 
-def _csv_chunks(header, rows):
+def _csv_chunks(header, rows, totals=None):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")  # Excel reads UTF-8 Chinese only with a BOM
@@ -61,13 +61,15 @@ def _csv_chunks(header, rows):
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
+    if totals:
+        writer.writerow([csv_safe(value) for value in totals])
     yield buffer.getvalue()
 
 
-def csv_response(filename, header, rows):
+def csv_response(filename, header, rows, totals=None):
     """Stream rows as CSV while the query is still being read."""
     return Response(
-        stream_with_context(_csv_chunks(header, rows)),
+        stream_with_context(_csv_chunks(header, rows, totals)),
         mimetype=MIMETYPES["csv"],
         headers={"Content-Disposition": content_disposition(filename)},
     )
@@ -149,5 +151,5 @@ def xlsx_response(filename, header, rows, **layout):
 
 def export_response(export_type, filename, header, rows, **layout):
     if export_type == "csv":
-        return csv_response(filename + ".csv", header, rows)
+        return csv_response(filename + ".csv", header, rows, layout.get("totals"))
     return xlsx_response(filename + ".xlsx", header, rows, **layout)

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
-from flask_admin import expose
+from flask_admin import BaseView, expose
 from flask_admin.babel import gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
@@ -196,7 +196,31 @@ def _unknown_ajax_choices(form):
             yield field, _l("Not a valid choice.")
 
 
-class SecureModelView(ModelView):
+class RoleAccess:
+    """Who may open a view: by role; anonymous visitors go to the login page."""
+
+    read_roles = READ_ALL_ROLES
+
+    def _role(self):
+        return current_user.role if current_user.is_authenticated else None
+
+    def is_accessible(self):
+        return self._role() in self.read_roles
+
+    def is_visible(self):
+        return self.is_accessible()
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+
+class SecureBaseView(RoleAccess, BaseView):
+    """A custom page (rankings, reports, monitoring) with the same access rules."""
+
+
+class SecureModelView(RoleAccess, ModelView):
     """Model view that every Ducha screen inherits."""
 
     read_roles = READ_ALL_ROLES  # may list, see details and export
@@ -272,20 +296,6 @@ class SecureModelView(ModelView):
         return groups
 
     # ---- access ----
-    def _role(self):
-        return current_user.role if current_user.is_authenticated else None
-
-    def is_accessible(self):
-        return self._role() in self.read_roles
-
-    def is_visible(self):
-        return self.is_accessible()
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
-
     @property
     def can_create(self):
         return self._role() in self.write_roles

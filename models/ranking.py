@@ -1,0 +1,464 @@
+"""Rankings: periods, the ranking of units by points, and the directive on-time table.
+
+`ranking(period, group)` is a grouped SQL query (units LEFT JOIN the period's reports,
+adoptions, bonuses and deductions), run for the period and for the one before it, ranked
+with competition ranking (1, 1, 3). It returns plain rows that the page, the charts, the
+JSON and the spreadsheet exports all render: one source of numbers.
+"""
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+
+from models import clock
+from models.base import db
+from models.directives import Assignment
+from models.reports import LEVELS, Adoption, Publication, Report
+from models.scoring import Deduction, Instruction, Quota, vetoed_units
+from models.solicitations import zeroed_units
+from models.units import Unit
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+class PeriodError(ValueError):
+    """A period the office cannot rank: the message says why."""
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # month, quarter, year or range
+    start: dt.date
+    end: dt.date
+
+    @property
+    def key(self):
+        """The URL form: 2026-10, 2026-Q3, 2026, or 2026-10-01..2026-10-15."""
+        if self.kind == "month":
+            return f"{self.start:%Y-%m}"
+        if self.kind == "quarter":
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        if self.kind == "year":
+            return str(self.start.year)
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+    @property
+    def label(self):
+        """The Chinese heading of a bulletin: 2026年10月, 2026年第3季度, 2026年."""
+        if self.kind == "month":
+            return f"{self.start.year}年{self.start.month}月"
+        if self.kind == "quarter":
+            return f"{self.start.year}年第{(self.start.month - 1) // 3 + 1}季度"
+        if self.kind == "year":
+            return f"{self.start.year}年"
+        return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
+
+    @property
+    def days(self):
+        return (self.end - self.start).days + 1
+
+    def previous(self):
+        """The period of the same length just before this one."""
+        if self.kind == "month":
+            return month(self.start - ONE_DAY)
+        if self.kind == "quarter":
+            return quarter(self.start - ONE_DAY)
+        if self.kind == "year":
+            return year(self.start.year - 1)
+        end = self.start - ONE_DAY
+        return Period("range", end - dt.timedelta(days=self.days - 1), end)
+
+    def months(self):
+        """The first day of every month the period touches."""
+        first = self.start.replace(day=1)
+        while first <= self.end:
+            yield first
+            first = (first + dt.timedelta(days=32)).replace(day=1)
+
+
+def month(day):
+    last = calendar.monthrange(day.year, day.month)[1]
+    return Period("month", day.replace(day=1), day.replace(day=last))
+
+
+def quarter(day):
+    first_month = (day.month - 1) // 3 * 3 + 1
+    start = dt.date(day.year, first_month, 1)
+    return Period("quarter", start, month(dt.date(day.year, first_month + 2, 1)).end)
+
+
+def year(number):
+    return Period("year", dt.date(number, 1, 1), dt.date(number, 12, 31))
+
+
+def parse_period(text=None, start=None, end=None, today=None):
+    """A period from `period=2026-10|2026-Q3|2026` or `from=...&to=...`; default last month."""
+    today = today or clock.today()
+    if start or end:
+        return _range(start, end)
+    text = (text or "").strip()
+    if not text:
+        return month(today.replace(day=1) - ONE_DAY)
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+        y, mo = int(m[1]), int(m[2])
+        if 1 <= mo <= 12:
+            return month(dt.date(y, mo, 1))
+    if m := re.fullmatch(r"(\d{4})-?[Qq]([1-4])", text):
+        return quarter(dt.date(int(m[1]), int(m[2]) * 3, 1))
+    if re.fullmatch(r"\d{4}", text):
+        return year(int(text))
+    raise PeriodError(f"not a period: {text!r} (use 2026-10, 2026-Q3 or 2026)")
+
+
+def _range(start, end):
+    try:
+        first, last = dt.date.fromisoformat(start or ""), dt.date.fromisoformat(end or "")
+    except ValueError as error:
+        raise PeriodError("from and to must be dates like 2026-10-01") from error
+    if last < first:
+        raise PeriodError("the end of the period is before its start")
+    if (last - first).days > 366 * 5:
+        raise PeriodError("a period longer than five years")
+    return Period("range", first, last)
+
+
+# ---- the ranking ----
+
+
+@dataclass
+class RankRow:
+    unit_id: int
+    unit_code: str
+    unit: str
+    group: str
+    submitted: int = 0
+    adopted: int = 0
+    by_level: dict = field(default_factory=dict)
+    adoption_points: int = 0
+    bonus: int = 0
+    deducted: int = 0
+    late: int = 0
+    missed: int = 0
+    points: int = 0
+    rank: int = 0
+    previous_rank: int | None = None
+    previous_points: int | None = None
+    vetoed: bool = False
+    zeroed: bool = False
+    bottom: bool = False
+    quota_items: int | None = None
+    quota_points: int | None = None
+
+    @property
+    def movement(self):
+        """Places gained since the previous period (negative: lost); None when new."""
+        if self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+    def as_dict(self):
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["movement"] = self.movement
+        return data
+
+
+def _sum_if(condition):
+    return sa.func.sum(sa.case((condition, 1), else_=0))
+
+
+def _totals(period, group):
+    """One grouped query: every active unit (of the group) with the period's figures."""
+    start_at, end_at = clock.start_of(period.start), clock.start_of(period.end + ONE_DAY)
+    submitted = (
+        sa.select(Report.unit_id, sa.func.count().label("n"))
+        .where(Report.submitted_at >= start_at, Report.submitted_at < end_at)
+        .group_by(Report.unit_id)
+        .subquery()
+    )
+    adopted = (
+        sa.select(
+            Report.unit_id,
+            sa.func.count(sa.distinct(Report.id)).label("n"),
+            sa.func.sum(Adoption.points).label("points"),
+            *[_sum_if(Publication.level == level).label(level) for level in LEVELS],
+        )
+        .select_from(Adoption)
+        .join(Report, Report.id == Adoption.report_id)
+        .join(Publication, Publication.id == Adoption.publication_id)
+        .where(Adoption.adopted_on.between(period.start, period.end))
+        .group_by(Report.unit_id)
+        .subquery()
+    )
+    bonus = (
+        sa.select(Report.unit_id, sa.func.sum(Instruction.points).label("points"))
+        .join(Instruction, Instruction.report_id == Report.id)
+        .where(Instruction.instructed_on.between(period.start, period.end))
+        .group_by(Report.unit_id)
+        .subquery()
+    )
+    deducted = (
+        sa.select(
+            Deduction.unit_id,
+            sa.func.sum(Deduction.points).label("points"),
+            _sum_if(Deduction.kind == "late_emergency").label("late"),
+            _sum_if(Deduction.kind == "missed_emergency").label("missed"),
+        )
+        .where(Deduction.occurred_on.between(period.start, period.end))
+        .group_by(Deduction.unit_id)
+        .subquery()
+    )
+    zero = sa.literal(0)
+    query = (
+        sa.select(
+            Unit.id,
+            Unit.code,
+            Unit.name,
+            Unit.ranking_group,
+            sa.func.coalesce(submitted.c.n, zero),
+            sa.func.coalesce(adopted.c.n, zero),
+            sa.func.coalesce(adopted.c.points, zero),
+            *[sa.func.coalesce(adopted.c[level], zero) for level in LEVELS],
+            sa.func.coalesce(bonus.c.points, zero),
+            sa.func.coalesce(deducted.c.points, zero),
+            sa.func.coalesce(deducted.c.late, zero),
+            sa.func.coalesce(deducted.c.missed, zero),
+        )
+        .outerjoin(submitted, submitted.c.unit_id == Unit.id)
+        .outerjoin(adopted, adopted.c.unit_id == Unit.id)
+        .outerjoin(bonus, bonus.c.unit_id == Unit.id)
+        .outerjoin(deducted, deducted.c.unit_id == Unit.id)
+        .where(Unit.active.is_(True), Unit.created_on <= period.end)
+        .order_by(Unit.code)
+    )
+    if group:
+        query = query.where(Unit.ranking_group == group)
+    rows = []
+    for values in db.session.execute(query):
+        uid, code, name, grp, n_sub, n_adopted, adoption_points, *rest = values
+        levels, (bonus_points, deducted_points, late, missed) = (
+            rest[: len(LEVELS.values)],
+            rest[len(LEVELS.values) :],
+        )
+        row = RankRow(
+            uid,
+            code,
+            name,
+            grp,
+            int(n_sub),
+            int(n_adopted),
+            dict(zip(LEVELS.values, map(int, levels), strict=True)),
+            int(adoption_points),
+            int(bonus_points),
+            int(deducted_points),
+            int(late),
+            int(missed),
+        )
+        row.points = row.adoption_points + row.bonus - row.deducted
+        rows.append(row)
+    return rows
+
+
+def competition_ranks(points_by_unit):
+    """{unit: rank} where ties share a rank and the next rank skips (1, 1, 3)."""
+    ordered = sorted(points_by_unit.values(), reverse=True)
+    first_place = {}
+    for place, points in enumerate(ordered, 1):
+        first_place.setdefault(points, place)
+    return {unit: first_place[points] for unit, points in points_by_unit.items()}
+
+
+def bottom_count():
+    if has_app_context():
+        return int(current_app.config.get("RANKING_BOTTOM_COUNT", 3))
+    return 3
+
+
+def ranking(period, group=None, today=None):
+    """The ranked rows of the period, each with its previous rank and marks."""
+    rows = _totals(period, group)
+    if period.kind == "year":
+        _apply_year_rules(rows, period, today)
+    ranks = competition_ranks({r.unit_id: r.points for r in rows})
+    previous = {r.unit_id: r.points for r in _totals(period.previous(), group)}
+    previous_ranks = competition_ranks(previous)
+    vetoed = vetoed_units(period.end.year, [r.unit_id for r in rows])
+    for row in rows:
+        row.rank = ranks[row.unit_id]
+        row.previous_rank = previous_ranks.get(row.unit_id)
+        row.previous_points = previous.get(row.unit_id)
+        row.vetoed = row.unit_id in vetoed
+    rows.sort(key=lambda r: (r.rank, r.unit_code))
+    _mark_bottom(rows, bottom_count())
+    return rows
+
+
+def _apply_year_rules(rows, period, today):
+    """A year: quotas alongside, and too many unanswered solicitations zero the points."""
+    ids = [r.unit_id for r in rows]
+    zeroed = zeroed_units(period.start.year, today, ids)
+    quotas = {
+        q.unit_id: q
+        for q in Quota.query.filter(Quota.year == period.start.year, Quota.unit_id.in_(ids))
+    }
+    for row in rows:
+        if row.unit_id in zeroed:
+            row.zeroed, row.points = True, 0
+        quota = quotas.get(row.unit_id)
+        if quota is not None:
+            row.quota_items, row.quota_points = quota.items, quota.points
+
+
+def _mark_bottom(rows, count):
+    """Mark the last `count` places (every unit tied with them too)."""
+    if count <= 0 or len(rows) <= count:
+        return
+    threshold = rows[-count].rank
+    for row in rows:
+        row.bottom = row.rank >= threshold
+
+
+# ---- directives: on-time table ----
+
+
+@dataclass
+class DirectiveRow:
+    unit_id: int
+    unit_code: str
+    unit: str
+    due: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    rank: int = 0
+
+    @property
+    def on_time_rate(self):
+        return round(100 * self.on_time / self.due, 1) if self.due else None
+
+
+def directive_table(period, group=None, today=None):
+    """Per unit: assignments due in the period, finished on time, overdue; ranked by rate."""
+    today = today or clock.today()
+    finished_on_time = sa.and_(
+        Assignment.status == "accepted",
+        Assignment.finished_on.is_not(None),
+        Assignment.finished_on <= Assignment.due_on,
+    )
+    late = sa.or_(
+        sa.and_(Assignment.status == "accepted", Assignment.finished_on > Assignment.due_on),
+        sa.and_(Assignment.status != "accepted", Assignment.due_on < today),
+    )
+    due = (
+        sa.select(
+            Assignment.unit_id,
+            sa.func.count().label("due"),
+            _sum_if(finished_on_time).label("on_time"),
+            _sum_if(late).label("overdue"),
+        )
+        .where(
+            Assignment.due_on.between(period.start, period.end),
+            Assignment.status != "cancelled",
+        )
+        .group_by(Assignment.unit_id)
+        .subquery()
+    )
+    zero = sa.literal(0)
+    query = (
+        sa.select(
+            Unit.id,
+            Unit.code,
+            Unit.name,
+            sa.func.coalesce(due.c.due, zero),
+            sa.func.coalesce(due.c.on_time, zero),
+            sa.func.coalesce(due.c.overdue, zero),
+        )
+        .outerjoin(due, due.c.unit_id == Unit.id)
+        .where(Unit.active.is_(True))
+        .order_by(Unit.code)
+    )
+    if group:
+        query = query.where(Unit.ranking_group == group)
+    rows = [
+        DirectiveRow(uid, code, name, int(d), int(t), int(o))
+        for uid, code, name, d, t, o in db.session.execute(query)
+    ]
+    rates = {r.unit_id: -1 if r.on_time_rate is None else r.on_time_rate for r in rows}
+    ranks = competition_ranks(rates)
+    for row in rows:
+        row.rank = ranks[row.unit_id]
+    rows.sort(key=lambda r: (r.rank, r.unit_code))
+    return rows
+
+
+# ---- one unit's rank month by month ----
+
+
+def rank_history(unit_id, group, last_month, months=12):
+    """[(month label, rank or None)] for the unit over the months up to `last_month`."""
+    history = []
+    period = month(last_month)
+    for _ in range(months):
+        history.append(period)
+        period = period.previous()
+    points = _monthly_points(history[-1].start, history[0].end, group)
+    result = []
+    for period in reversed(history):
+        scores = points.get(period.start, {})
+        ranks = competition_ranks(scores) if unit_id in scores else {}
+        result.append((f"{period.start.year}-{period.start.month:02d}", ranks.get(unit_id)))
+    return result
+
+
+def _month_of(column):
+    """The first day of the month of a date column, in SQL both databases understand."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.date_trunc("month", column)
+    return sa.func.strftime("%Y-%m-01", column)
+
+
+def _monthly_points(start, end, group):
+    """{month start: {unit_id: points}} in three grouped queries, whatever the months."""
+    units = sa.select(Unit.id).where(Unit.active.is_(True), Unit.created_on <= end)
+    if group:
+        units = units.where(Unit.ranking_group == group)
+    unit_ids = list(db.session.scalars(units))
+    sources = [
+        (
+            Adoption.adopted_on,
+            Adoption.points,
+            Report.unit_id,
+            lambda q: q.join(Report, Report.id == Adoption.report_id),
+            1,
+        ),
+        (
+            Instruction.instructed_on,
+            Instruction.points,
+            Report.unit_id,
+            lambda q: q.join(Report, Report.id == Instruction.report_id),
+            1,
+        ),
+        (Deduction.occurred_on, Deduction.points, Deduction.unit_id, lambda q: q, -1),
+    ]
+    result = {}
+    for day, points, owner, join, sign in sources:
+        month_col = _month_of(day)
+        query = join(sa.select(month_col, owner, sa.func.sum(points)).select_from(day.class_))
+        query = query.where(day.between(start, end), owner.in_(unit_ids)).group_by(month_col, owner)
+        for month_value, unit_id, total in db.session.execute(query):
+            first = _as_date(month_value)
+            scores = result.setdefault(first, dict.fromkeys(unit_ids, 0))
+            scores[unit_id] += sign * int(total or 0)
+    for period_start in list(Period("range", start, end).months()):
+        result.setdefault(period_start, dict.fromkeys(unit_ids, 0))
+    return result
+
+
+def _as_date(value):
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])

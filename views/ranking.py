@@ -1,0 +1,169 @@
+"""The ranking page: monthly, quarterly, yearly or any range; HTML, XLSX, CSV and JSON."""
+
+from flask import abort, current_app, flash, jsonify, request
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from models import RANKING_GROUPS, Unit, clock, db
+from models.ranking import PeriodError, directive_table, parse_period, rank_history, ranking
+from views.export import export_response
+from views.secure import SecureBaseView
+
+FORMATS = ("html", "xlsx", "csv", "json")
+
+
+def _movement(row):
+    if row.movement is None:
+        return _("new")
+    if row.movement > 0:
+        return f"↑{row.movement}"
+    if row.movement < 0:
+        return f"↓{-row.movement}"
+    return "–"
+
+
+def _columns(period):
+    """(header, value of a row, summed in the totals row) in the bulletin's order."""
+    columns = [
+        (_l("Rank"), lambda r: r.rank, False),
+        (_l("Code"), lambda r: r.unit_code, False),
+        (_l("Unit"), lambda r: r.unit, False),
+        (_l("Submitted"), lambda r: r.submitted, True),
+        (_l("Items adopted"), lambda r: r.adopted, True),
+        (_l("County level"), lambda r: r.by_level["county"], True),
+        (_l("City level"), lambda r: r.by_level["city"], True),
+        (_l("Provincial level"), lambda r: r.by_level["province"], True),
+        (_l("Central level"), lambda r: r.by_level["central"], True),
+        (_l("Adoption points"), lambda r: r.adoption_points, True),
+        (_l("Instruction bonus"), lambda r: r.bonus, True),
+        (_l("Deducted"), lambda r: r.deducted, True),
+        (_l("Points"), lambda r: r.points, True),
+        (_l("Previous rank"), lambda r: r.previous_rank, False),
+        (_l("Previous points"), lambda r: r.previous_points, False),
+        (_l("Movement"), _movement, False),
+        (_l("Late reports"), lambda r: r.late, True),
+        (_l("Missed reports"), lambda r: r.missed, True),
+        (_l("Veto"), lambda r: _("Vetoed") if r.vetoed else "", False),
+    ]
+    if period.kind == "year":
+        columns += [
+            (_l("Quota items"), lambda r: r.quota_items, False),
+            (_l("Quota points"), lambda r: r.quota_points, False),
+            (_l("Points zeroed"), lambda r: _("Zeroed") if r.zeroed else "", False),
+        ]
+    return columns
+
+
+def _totals_row(columns, rows):
+    totals = [sum(value(r) or 0 for r in rows) if summed else "" for _h, value, summed in columns]
+    totals[0] = _("Total")
+    return totals
+
+
+class RankingView(SecureBaseView):
+    """Who earned how many points in a period, ranked, with the previous period beside."""
+
+    read_roles = frozenset({"admin", "staff", "leader", "unit"})
+
+    def is_accessible(self):
+        if self._role() == "unit":
+            return bool(current_app.config.get("RANKING_OPEN_TO_UNITS"))
+        return super().is_accessible()
+
+    @expose("/")
+    def index(self):
+        fmt = request.args.get("format", "html")
+        if fmt not in FORMATS:
+            abort(400)
+        group = self._group()
+        try:
+            period = parse_period(
+                request.args.get("period"), request.args.get("from"), request.args.get("to")
+            )
+        except PeriodError as error:
+            if fmt != "html":
+                return jsonify({"error": str(error)}), 400
+            flash(_("That period cannot be read: %(error)s", error=str(error)), "error")
+            period = parse_period()
+        rows = ranking(period, group)
+        directives = directive_table(period, group)
+        if fmt == "json":
+            return jsonify(self._json(period, group, rows, directives))
+        if fmt in ("xlsx", "csv"):
+            return self._export(fmt, period, group, rows)
+        return self._page(period, group, rows, directives)
+
+    def _group(self):
+        if self._role() == "unit":
+            # A unit officer sees the ranking of their own group only.
+            return db.session.get(Unit, current_user.unit_id).ranking_group
+        group = request.args.get("group") or None
+        return group if group in RANKING_GROUPS else None
+
+    @staticmethod
+    def _json(period, group, rows, directives):
+        return {
+            "period": period.key,
+            "label": period.label,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "group": group or "all",
+            "rows": [row.as_dict() for row in rows],
+            "directives": [{**vars(d), "on_time_rate": d.on_time_rate} for d in directives],
+        }
+
+    def _title(self, period, group):
+        group_label = f"（{RANKING_GROUPS.label(group)}）" if group else ""
+        return f"{period.label}{group_label} " + _("Information work bulletin")
+
+    def _export(self, fmt, period, group, rows):
+        columns = _columns(period)
+        header = [str(h) for h, _v, _s in columns]
+        body = [[value(r) for _h, value, _s in columns] for r in rows]
+        title = self._title(period, group)
+        widths = [6, 10, 24] + [9] * (len(columns) - 3)
+        return export_response(
+            fmt,
+            title.replace(" ", ""),
+            header,
+            body,
+            title=title,
+            widths=widths,
+            totals=_totals_row(columns, rows),
+        )
+
+    def _page(self, period, group, rows, directives):
+        unit_id = request.args.get("unit", type=int) or (rows[0].unit_id if rows else None)
+        if self._role() == "unit":
+            unit_id = current_user.unit_id
+        history = rank_history(unit_id, group, period.end) if unit_id else []
+        today = clock.today()
+        return self.render(
+            "admin/ranking.html",
+            period=period,
+            group=group,
+            groups=RANKING_GROUPS.pairs(),
+            rows=rows,
+            directives=directives,
+            movement=_movement,
+            history=history,
+            history_unit=next((r.unit for r in rows if r.unit_id == unit_id), ""),
+            unit_id=unit_id,
+            title=self._title(period, group),
+            shortcuts=self._shortcuts(today),
+            max_points=max([r.points for r in rows] + [1]),
+            args={k: v for k, v in request.args.items() if k not in ("format", "unit")},
+        )
+
+    @staticmethod
+    def _shortcuts(today):
+        last_month = parse_period(None, today=today)
+        return [
+            (_("This month"), f"{today:%Y-%m}"),
+            (_("Last month"), last_month.key),
+            (_("This quarter"), f"{today.year}-Q{(today.month - 1) // 3 + 1}"),
+            (_("This year"), str(today.year)),
+            (_("Last year"), str(today.year - 1)),
+        ]
