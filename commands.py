@@ -1,12 +1,29 @@
 """Command-line tools: `flask --app app users add`, `units list`, `seed-demo`."""
 
+import functools
+import getpass
+
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from models import ROLES, Account, Unit, db
+from models.audit import acting_as
 
 users = AppGroup("users", help="Manage login accounts.")
+
+
+def audited(command):
+    """Changes a command makes are signed in the audit trail with the operating-system user."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        with acting_as(f"command line ({getpass.getuser()})"):
+            return command(*args, **kwargs)
+
+    return wrapper
+
+
 units = AppGroup("units", help="Look at units.")
 
 
@@ -16,6 +33,7 @@ units = AppGroup("units", help="Look at units.")
 @click.option("--unit", "unit_code", help="Unit code (required for --role unit).")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--name", default="", help="Display name.")
+@audited
 def add_user(username, role, unit_code, password, name):
     """Create a login account."""
     unit = None
@@ -40,6 +58,7 @@ def add_user(username, role, unit_code, password, name):
 @users.command("set-password")
 @click.argument("username")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@audited
 def set_password(username, password):
     """Set an account's password (and log its old sessions out)."""
     account = Account.query.filter_by(username=username).one_or_none()
@@ -63,6 +82,7 @@ def list_units():
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only when the database has no units yet.")
+@audited
 def seed_demo(if_empty):
     """Fill the database with a believable city's units, reports and directives (idempotent)."""
     from demo import seed

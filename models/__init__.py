@@ -1,6 +1,7 @@
 """The data model and the domain rules: every table and rule lives in this package."""
 
 from models.accounts import ROLES, Account
+from models.audit import AuditEntry
 from models.base import db
 from models.directives import ASSIGNMENT_STATUSES, LEADER_LEVELS, Assignment, Directive
 from models.notices import NOTICE_KINDS, NOTICE_STATES, Notice
@@ -47,4 +48,5 @@ __all__ = [
     "Quota",
     "ScoreRule",
     "Solicitation",
+    "AuditEntry",
 ]

@@ -391,11 +391,12 @@ def test_every_screen_opens_its_forms_for_an_admin(app, as_role, world):
     for view in _model_views(app):
         with app.app_context():
             row = view.model.query.first()
+        read_only = view.endpoint in {"audit", "notices"}
         if row is not None:
-            for page in ("details", "edit"):
+            for page in ("details",) if read_only else ("details", "edit"):
                 url = f"/admin/{view.endpoint}/{page}/?id={row.id}"
                 assert client.get(url).status_code == 200, url
-        if view.endpoint not in {"assignments", "notices"}:
+        if not read_only and view.endpoint != "assignments":
             assert client.get(f"/admin/{view.endpoint}/new/").status_code == 200, view.endpoint
         opened.add(view.endpoint)
     assert {"reports", "publications", "directives", "units", "staff", "accounts"} <= opened

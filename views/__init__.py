@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from models import (
     Account,
     Assignment,
+    AuditEntry,
     Deduction,
     Directive,
     Notice,
@@ -22,6 +23,7 @@ from models import (
     db,
 )
 from views.accounts import AccountView, NoticeView
+from views.audit import AuditView
 from views.directives import AssignmentView, DirectiveView
 from views.home import HomeView
 from views.ranking import RankingView
@@ -51,6 +53,7 @@ MODEL_VIEWS = [
     (StaffView, Staff, _l("Staff"), BASICS, "staff"),
     (AccountView, Account, _l("Accounts"), SYSTEM, "accounts"),
     (NoticeView, Notice, _l("Notices"), SYSTEM, "notices"),
+    (AuditView, AuditEntry, _l("Audit trail"), SYSTEM, "audit"),
 ]
 
 
