@@ -62,7 +62,9 @@ def create_app(test_config=None):
 
     from views import init_admin
     from views.auth import bp as auth_bp
+    from views.security import init_security
 
+    init_security(app)
     app.register_blueprint(auth_bp)
     init_admin(app)
 

@@ -1,6 +1,6 @@
 """The data model and the domain rules: every table and rule lives in this package."""
 
-from models.accounts import ROLES, Account
+from models.accounts import ROLES, Account, LoginAttempt
 from models.audit import AuditEntry
 from models.base import db
 from models.directives import ASSIGNMENT_STATUSES, LEADER_LEVELS, Assignment, Directive
@@ -49,4 +49,5 @@ __all__ = [
     "ScoreRule",
     "Solicitation",
     "AuditEntry",
+    "LoginAttempt",
 ]

@@ -1,5 +1,7 @@
 """Accounts: who may log in, with which role, for which unit."""
 
+import datetime as dt
+
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -38,6 +40,12 @@ class Account(UserMixin, db.Model):
     locale = sa.Column(sa.String(10), info=info(_l("Language"), LOCALES))
     # Bumped on logout, password change and deactivation: older session cookies stop working.
     session_version = sa.Column(sa.Integer, nullable=False, default=0)
+    must_change_password = sa.Column(
+        sa.Boolean,
+        nullable=False,
+        default=False,
+        info=info(_l("Must change password at next login")),
+    )
     created_at = sa.Column(UTCDateTime, nullable=False, default=clock.now, info=info(_l("Created")))
     last_login_at = sa.Column(UTCDateTime, info=info(_l("Last login")))
 
@@ -61,11 +69,17 @@ class Account(UserMixin, db.Model):
     def is_active(self):
         return bool(self.active)
 
-    def set_password(self, password):
+    def set_password(self, password, must_change=False):
+        """A new password: every session of the account ends (the version moves on)."""
         if len(password or "") < MIN_PASSWORD_LENGTH:
             raise ValueError(f"password shorter than {MIN_PASSWORD_LENGTH} characters")
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
+        self.must_change_password = must_change
+        self.end_sessions()
+
+    def end_sessions(self):
+        """Make every session cookie issued so far useless."""
         self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password):
@@ -96,3 +110,52 @@ class Account(UserMixin, db.Model):
         if account.role == "admin":
             return sa.true()
         return cls.id == account.id
+
+
+class LoginAttempt(db.Model):
+    """One try at logging in: the lockout counts the recent failures."""
+
+    __tablename__ = "login_attempts"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    username = sa.Column(sa.String(50), nullable=False)
+    address = sa.Column(sa.String(64), nullable=False)
+    at = sa.Column(UTCDateTime, nullable=False, default=clock.now)
+    succeeded = sa.Column(sa.Boolean, nullable=False)
+
+    __table_args__ = (
+        sa.Index("ix_login_attempts_username_at", "username", "at"),
+        sa.Index("ix_login_attempts_address_at", "address", "at"),
+    )
+
+
+def lockout_settings():
+    config = current_app.config
+    return int(config.get("LOGIN_MAX_FAILURES", 5)), int(config.get("LOGIN_WINDOW_MINUTES", 15))
+
+
+def login_locked(username, address, now=None):
+    """Too many recent failures for this username or from this address."""
+    limit, minutes = lockout_settings()
+    since = (now or clock.now()) - dt.timedelta(minutes=minutes)
+    for column, value in ((LoginAttempt.username, username), (LoginAttempt.address, address)):
+        last_success = db.session.scalar(
+            sa.select(sa.func.max(LoginAttempt.at)).where(column == value, LoginAttempt.succeeded)
+        )
+        start = max(since, last_success) if last_success else since
+        failures = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                column == value, LoginAttempt.at > start, LoginAttempt.succeeded.is_(False)
+            )
+        )
+        if failures >= limit:
+            return True
+    return False
+
+
+def record_login_attempt(username, address, succeeded):
+    db.session.add(LoginAttempt(username=username[:50], address=address[:64], succeeded=succeeded))
+    # Old attempts are of no use to the lockout; keep the table small.
+    _limit, minutes = lockout_settings()
+    cutoff = clock.now() - dt.timedelta(days=30, minutes=minutes)
+    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.at < cutoff))

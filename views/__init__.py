@@ -29,6 +29,7 @@ from views.home import HomeView
 from views.ranking import RankingView
 from views.reports import PublicationView, ReportView, ScoreRuleView
 from views.scoring import DeductionView, QuotaView
+from views.security import csp_nonce
 from views.solicitations import SolicitationView
 from views.units import StaffView, UnitView
 
@@ -70,6 +71,7 @@ def init_admin(app):
         index_view=HomeView(name=_l("Home"), url="/admin"),
         # Our copy of Flask-Admin's catalogue: the .mo it ships lacks strings its .po has.
         translations_path=os.path.join(app.root_path, "translations"),
+        csp_nonce_generator=csp_nonce,
     )
     for view, model, name, category, endpoint in MODEL_VIEWS:
         admin.add_view(view(model, db, name=name, category=category, endpoint=endpoint))

@@ -1,5 +1,6 @@
 """Accounts (administrators only) and the outbox of notices."""
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, validators
 
@@ -19,7 +20,17 @@ class AccountView(SecureModelView):
     column_default_sort = "username"
     column_details_exclude_list = ["password_hash", "session_version"]
     column_export_exclude_list = ["password_hash", "session_version"]
-    form_columns = ["username", "name", "email", "role", "unit", "locale", "active", "new_password"]
+    form_columns = [
+        "username",
+        "name",
+        "email",
+        "role",
+        "unit",
+        "locale",
+        "active",
+        "new_password",
+        "must_change_password",
+    ]
     form_extra_fields = {
         "new_password": PasswordField(
             _l("New password"),
@@ -41,9 +52,10 @@ class AccountView(SecureModelView):
     def on_model_change(self, form, model, is_created):
         super().on_model_change(form, model, is_created)
         if form.new_password.data:
-            model.set_password(form.new_password.data)
-        elif not model.active:
-            model.session_version = (model.session_version or 0) + 1
+            # An administrator's reset; the box says whether the person must pick their own.
+            model.set_password(form.new_password.data, form.must_change_password.data)
+        elif sa.inspect(model).attrs.active.history.has_changes() and not model.active:
+            model.end_sessions()
 
 
 class NoticeView(SecureModelView):
