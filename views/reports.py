@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import DateField, IntegerField, SelectField, validators
 
 from models import Adoption, Instruction, Publication, Report, clock, db
@@ -91,6 +92,11 @@ class ReportView(SecureModelView):
     column_descriptions = {
         "event_at": _l("Emergency reports: when the event happened."),
         "answer_comment": _l("Required when the report is returned."),
+    }
+    column_formatters_detail = {
+        "body": lambda v, c, report, n: Markup('<div class="ducha-text">{}</div>').format(
+            report.body or ""
+        ),
     }
     inline_models = [
         inline_form(Adoption, ["publication", "issue_no", "adopted_on"], _l("Adoption")),
