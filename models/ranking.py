@@ -181,23 +181,20 @@ def _totals(period, group):
     )
     adopted = (
         sa.select(
-            Report.unit_id,
-            sa.func.count(sa.distinct(Report.id)).label("n"),
+            Adoption.unit_id,
+            sa.func.count(sa.distinct(Adoption.report_id)).label("n"),
             sa.func.sum(Adoption.points).label("points"),
             *[_sum_if(Publication.level == level).label(level) for level in LEVELS],
         )
-        .select_from(Adoption)
-        .join(Report, Report.id == Adoption.report_id)
         .join(Publication, Publication.id == Adoption.publication_id)
         .where(Adoption.adopted_on.between(period.start, period.end))
-        .group_by(Report.unit_id)
+        .group_by(Adoption.unit_id)
         .subquery()
     )
     bonus = (
-        sa.select(Report.unit_id, sa.func.sum(Instruction.points).label("points"))
-        .join(Instruction, Instruction.report_id == Report.id)
+        sa.select(Instruction.unit_id, sa.func.sum(Instruction.points).label("points"))
         .where(Instruction.instructed_on.between(period.start, period.end))
-        .group_by(Report.unit_id)
+        .group_by(Instruction.unit_id)
         .subquery()
     )
     deducted = (
@@ -426,27 +423,18 @@ def _monthly_points(start, end, group):
         units = units.where(Unit.ranking_group == group)
     unit_ids = list(db.session.scalars(units))
     sources = [
-        (
-            Adoption.adopted_on,
-            Adoption.points,
-            Report.unit_id,
-            lambda q: q.join(Report, Report.id == Adoption.report_id),
-            1,
-        ),
-        (
-            Instruction.instructed_on,
-            Instruction.points,
-            Report.unit_id,
-            lambda q: q.join(Report, Report.id == Instruction.report_id),
-            1,
-        ),
-        (Deduction.occurred_on, Deduction.points, Deduction.unit_id, lambda q: q, -1),
+        (Adoption.adopted_on, Adoption.points, Adoption.unit_id, 1),
+        (Instruction.instructed_on, Instruction.points, Instruction.unit_id, 1),
+        (Deduction.occurred_on, Deduction.points, Deduction.unit_id, -1),
     ]
     result = {}
-    for day, points, owner, join, sign in sources:
+    for day, points, owner, sign in sources:
         month_col = _month_of(day)
-        query = join(sa.select(month_col, owner, sa.func.sum(points)).select_from(day.class_))
-        query = query.where(day.between(start, end), owner.in_(unit_ids)).group_by(month_col, owner)
+        query = (
+            sa.select(month_col, owner, sa.func.sum(points))
+            .where(day.between(start, end), owner.in_(unit_ids))
+            .group_by(month_col, owner)
+        )
         for month_value, unit_id, total in db.session.execute(query):
             first = _as_date(month_value)
             scores = result.setdefault(first, dict.fromkeys(unit_ids, 0))

@@ -110,22 +110,25 @@ class Instruction(db.Model):
     __tablename__ = "instructions"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    report_id = sa.Column(
-        sa.ForeignKey("reports.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-        info=info(_l("Report")),
-    )
+    report_id = sa.Column(sa.Integer, nullable=False, index=True, info=info(_l("Report")))
+    unit_id = sa.Column(sa.Integer, nullable=False, info=info(_l("Unit")))  # as on Adoption
     leader_name = sa.Column(sa.String(50), nullable=False, info=info(_l("Leader")))
     leader_level = sa.Column(
         sa.String(20), nullable=False, info=info(_l("Leader level"), INSTRUCTION_LEVELS)
     )
-    instructed_on = sa.Column(sa.Date, nullable=False, index=True, info=info(_l("Instructed on")))
+    instructed_on = sa.Column(sa.Date, nullable=False, info=info(_l("Instructed on")))
     points = sa.Column(sa.Integer, nullable=False, info=info(_l("Bonus points")))
 
     report = sa.orm.relationship("Report", back_populates="instructions", info=info(_l("Report")))
 
     __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["report_id", "unit_id"],
+            ["reports.id", "reports.unit_id"],
+            ondelete="CASCADE",
+            onupdate="CASCADE",
+        ),
+        sa.Index("ix_instructions_instructed_on_unit_id", "instructed_on", "unit_id", "points"),
         INSTRUCTION_LEVELS.check("leader_level"),
         text_not_blank("leader_name"),
         sa.CheckConstraint("points >= 0", name="points_not_negative"),
@@ -138,7 +141,7 @@ class Instruction(db.Model):
     def visible_to(cls, account):
         if account.sees_all_units:
             return sa.true()
-        return cls.report.has(Report.unit_id == account.unit_id)
+        return cls.unit_id == account.unit_id
 
 
 def instruction_problem(report_status, instructed_on, today=None):
@@ -244,6 +247,8 @@ def apply_emergency_rule(session, report):
         )
     elif not report.late and existing is not None:
         session.delete(existing)
+    elif existing is not None and report.unit_id and existing.unit_id != report.unit_id:
+        existing.unit_id = report.unit_id  # the report moved to another unit
 
 
 EMERGENCY_FIELDS = ("category", "event_at", "submitted_at", "unit_id")
@@ -351,22 +356,22 @@ def unit_totals(start, end, unit_ids=None):
 
     adopted = scoped(
         sa.select(
-            Report.unit_id, sa.func.count(sa.distinct(Report.id)), sa.func.sum(Adoption.points)
+            Adoption.unit_id,
+            sa.func.count(sa.distinct(Adoption.report_id)),
+            sa.func.sum(Adoption.points),
         )
-        .join(Adoption, Adoption.report_id == Report.id)
         .where(Adoption.adopted_on.between(start, end))
-        .group_by(Report.unit_id),
-        Report.unit_id,
+        .group_by(Adoption.unit_id),
+        Adoption.unit_id,
     )
     rows = db.session.execute(adopted).all()
     add(((u, n) for u, n, _p in rows), "adopted")
     add(((u, p) for u, _n, p in rows), "adoption_points")
     bonus = scoped(
-        sa.select(Report.unit_id, sa.func.sum(Instruction.points))
-        .join(Instruction, Instruction.report_id == Report.id)
+        sa.select(Instruction.unit_id, sa.func.sum(Instruction.points))
         .where(Instruction.instructed_on.between(start, end))
-        .group_by(Report.unit_id),
-        Report.unit_id,
+        .group_by(Instruction.unit_id),
+        Instruction.unit_id,
     )
     add(db.session.execute(bonus).all(), "bonus")
     deducted = scoped(

@@ -300,3 +300,26 @@ def test_report_rules_refused_by_the_database(ctx):
         factories.report(unit, status="returned", answer_comment="")
     db.session.rollback()
     assert Report.query.count() == 0
+
+
+def test_moving_a_report_to_another_unit_moves_its_points(ctx):
+    a, b = factories.unit(), factories.unit()
+    today = clock.today()
+    submitted = clock.now()
+    report = factories.report(
+        a, category="emergency", submitted_at=submitted, event_at=submitted - dt.timedelta(hours=3)
+    )
+    factories.adoption(report, factories.publication(points=10), adopted_on=today)
+    report.status = "adopted"
+    db.session.add(
+        Instruction(report=report, leader_name="书记", leader_level="county", instructed_on=today)
+    )
+    db.session.commit()
+    report.unit_id = b.id
+    db.session.commit()
+    db.session.expire_all()
+    assert {x.unit_id for x in Adoption.query} == {b.id}  # the database cascaded the key
+    assert {x.unit_id for x in Instruction.query} == {b.id}
+    assert {x.unit_id for x in Deduction.query} == {b.id}
+    totals = unit_totals(today, today)
+    assert a.id not in totals and totals[b.id]["points"] == 10 + 10 - 5
