@@ -288,3 +288,11 @@ def test_with_redis_down_the_scan_answers_fast_and_notices_go_out_later(
     work(app, redis_url)
     assert {n.state for n in outbox(app)} == {"sent"}
     assert len(mail_server.received_ids) == 2
+
+
+def test_monitoring_page_shows_the_queue(app, runner, world, mail_server, redis_url, as_role):
+    assignments(app, world, 2)
+    cli(runner, "scan", "--today", CHASE_DAY)
+    page = as_role("admin").get("/admin/monitor/").get_data(as_text=True)
+    assert '<td class="ducha-queued">1</td>' in page
+    assert '<td class="ducha-state-queued">2</td>' in page

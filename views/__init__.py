@@ -7,9 +7,11 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
 from models import Account, Assignment, Directive, Notice, Publication, Report, Staff, Unit, db
-from views.accounts import AccountView, NoticeView
+from views.accounts import AccountView
 from views.directives import AssignmentView, DirectiveView
 from views.home import HomeView
+from views.monitor import MonitorView
+from views.notices import NoticeView
 from views.reports import PublicationView, ReportView
 from views.units import StaffView, UnitView
 
@@ -62,4 +64,5 @@ def init_admin(app):
         AccountView(Account, db, name=_l("Accounts"), category=system, endpoint="accounts")
     )
     admin.add_view(NoticeView(Notice, db, name=_l("Notices"), category=system, endpoint="notices"))
+    admin.add_view(MonitorView(name=_l("Monitoring"), category=system, endpoint="monitor"))
     return admin

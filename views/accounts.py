@@ -1,4 +1,4 @@
-"""Accounts (administrators only) and the outbox of notices."""
+"""Accounts: administrators only."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, validators
@@ -44,25 +44,3 @@ class AccountView(SecureModelView):
             model.set_password(form.new_password.data)
         elif not model.active:
             model.session_version = (model.session_version or 0) + 1
-
-
-class NoticeView(SecureModelView):
-    """Every notice sent or waiting to be sent."""
-
-    read_roles = frozenset({"admin", "staff", "unit"})
-    write_roles = frozenset()
-    delete_roles = frozenset()
-    column_list = [
-        "created_at",
-        "kind",
-        "unit",
-        "recipient_name",
-        "recipient_email",
-        "subject",
-        "state",
-        "attempts",
-        "sent_at",
-    ]
-    column_filters = ["kind", "state", "unit", "created_at"]
-    column_searchable_list = ["subject", "recipient_email", "dedupe_key"]
-    column_default_sort = ("created_at", True)

@@ -1,6 +1,7 @@
 """The one base view: who may see and change what, applied wherever Flask-Admin reads rows.
 
-Every model view inherits SecureModelView, so a new view cannot forget the rules:
+Every model view inherits SecureModelView, and every page of our own SecureView (both
+take who may open them from RoleAccess), so a new view cannot forget the rules:
 list and count queries, get_one (details, edit, delete, ajax update by id), form
 dropdowns, ajax lookups, batch actions and exports all go through `visible_to`.
 """
@@ -11,7 +12,7 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
-from flask_admin import expose
+from flask_admin import BaseView, expose
 from flask_admin.babel import gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
@@ -184,7 +185,35 @@ def inline_form(model, columns, label, **form_args):
     )
 
 
-class SecureModelView(ModelView):
+class RoleAccess:
+    """Who may open a screen: the roles in `read_roles`. Anyone else is sent to log in
+    (not logged in) or refused (403); the menu shows a screen only to those who may open it.
+    """
+
+    read_roles = READ_ALL_ROLES
+
+    def _role(self):
+        return current_user.role if current_user.is_authenticated else None
+
+    def is_accessible(self):
+        return self._role() in self.read_roles
+
+    def is_visible(self):
+        return self.is_accessible()
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+
+class SecureView(RoleAccess, BaseView):
+    """A page of our own inside the admin (not a model list): administrators by default."""
+
+    read_roles = frozenset({"admin"})
+
+
+class SecureModelView(RoleAccess, ModelView):
     """Model view that every Ducha screen inherits."""
 
     read_roles = READ_ALL_ROLES  # may list, see details and export
@@ -256,21 +285,7 @@ class SecureModelView(ModelView):
                         item["options"] = flt.get_options(self)
         return groups
 
-    # ---- access ----
-    def _role(self):
-        return current_user.role if current_user.is_authenticated else None
-
-    def is_accessible(self):
-        return self._role() in self.read_roles
-
-    def is_visible(self):
-        return self.is_accessible()
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
-
+    # ---- access (read_roles: RoleAccess) ----
     @property
     def can_create(self):
         return self._role() in self.write_roles
