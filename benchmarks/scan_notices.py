@@ -132,8 +132,12 @@ def main():
     parser.add_argument("--assignments", type=int, default=100_000)
     parser.add_argument("--batch-size", type=int, default=1000)
     options = parser.parse_args()
-    url = options.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    with tempfile.TemporaryDirectory() as scratch:
+        url = options.database_url or f"sqlite:///{scratch}/bench.db"
+        run(url.replace("postgresql://", "postgresql+psycopg://", 1), options)
+
+
+def run(url, options):
     app = build(url, options.wipe)
     with app.app_context():
         today = clock.today()

@@ -33,6 +33,7 @@ class Handler:
 
     def __init__(self):
         self.mode = "accept"
+        self.sessions = 0  # SMTP conversations (EHLO) seen: one per connection
         self.received = []  # every message whose content the server took, as parsed
         self.answered = []  # (Message-ID, reply code) of every DATA answered
         self.delay = 0  # seconds to take over each message
@@ -40,6 +41,11 @@ class Handler:
         self.hold_seconds = 10
         self.holding = threading.Event()
         self.release = threading.Event()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)

@@ -98,3 +98,9 @@ def test_an_unknown_zone_is_refused(office_zone):
     with pytest.raises(ZoneInfoNotFoundError):
         office_zone("Nowhere/Atlantis")
     assert os.environ.get("TZ") != "Nowhere/Atlantis"
+
+
+def test_worker_and_cron_need_redis(runner):
+    for command in (["worker", "--burst"], ["cron"]):
+        result = runner.invoke(args=command)
+        assert result.exit_code != 0 and "REDIS_URL is not set" in result.output, command

@@ -78,6 +78,7 @@ def test_a_scan_run_twice_the_same_day_sends_each_notice_once(
     notices = outbox(app)
     assert [n.state for n in notices] == ["sent", "sent"]
     assert sorted(mail_server.received_ids) == sorted(n.message_id for n in notices)
+    assert mail_server.handler.sessions == 1  # one batch, one SMTP connection
     subjects = sorted(str(m["Subject"]) for m in mail_server.handler.received)
     assert all(s.startswith("【催办通知（第2次）】") for s in subjects)
 

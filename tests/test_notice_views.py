@@ -98,7 +98,7 @@ def test_the_office_sends_a_notice_again(app, runner, world, as_role):
     client = as_role("staff")
     assert "send_again" in client.get("/admin/notices/").get_data(as_text=True)
     page = _send_again(client, [first.id, "nonsense"]).get_data(as_text=True)
-    assert "1" in page
+    assert "1 条通知将重新发送" in page
     again, untouched = outbox(app)
     assert (again.state, again.attempts, again.message_id) == ("sent", 1, first.message_id)
     assert untouched.sent_at == second.sent_at
@@ -118,7 +118,11 @@ def test_unit_officers_cannot_send_again(app, runner, world, as_role):
 def test_monitoring_is_for_administrators(app, runner, world, as_role):
     overdue(app, world)
     scan(runner)
+    home = as_role("admin").get("/admin/").get_data(as_text=True)
+    assert "运行监控" in home and "/admin/monitor/" in home
+    assert "运行监控" not in as_role("staff").get("/admin/").get_data(as_text=True)
     page = as_role("admin").get("/admin/monitor/").get_data(as_text=True)
+    assert "直接运行" in page
     assert '<td class="ducha-state-sent">2</td>' in page
     assert "2026-10-09" in page  # the last scan's day
     for role in ("staff", "leader", "unit"):
