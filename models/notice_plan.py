@@ -178,8 +178,9 @@ def plan_monthly_notices(today, rules, units, officers):
         "bulletin:2026-10:unit:7:staff:12", template templates/notices/bulletin.txt;
       - kind "bottom" to the principal leader of each unit ranked last in its group,
         dedupe key "bottom:2026-10:unit:7:leader", template templates/notices/bottom.txt.
-    `record_due_notices` writes them and the outbox sends them like every other notice.
-    Nothing until the ranking query exists.
+    Each Draft's `context` is a function giving the template's variables. `record_due_notices`
+    writes them and the outbox sends them like every other notice. Nothing until the
+    ranking query exists.
     """
     return []
 
