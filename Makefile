@@ -34,6 +34,10 @@ test: translations  ## the suite on SQLite, then on PostgreSQL when TEST_POSTGRE
 		TEST_DATABASE_URL="$$TEST_POSTGRES_URL" $(BIN)/python -m pytest -q; \
 	else echo "TEST_POSTGRES_URL is not set: PostgreSQL run skipped"; fi
 
+worker: translations  ## production's background processes: an RQ worker and RQ's cron scheduler
+	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (without it, jobs run inline)"; exit 1; }
+	$(FLASK) cron & cron=$$!; trap 'kill $$cron 2>/dev/null' EXIT; $(FLASK) worker
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

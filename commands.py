@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app app users add`, `units list`, `seed-demo`."""
+"""Command-line tools: `flask --app app users add`, `units list`, `seed-demo`, `notices scan`."""
 
 import functools
 import getpass
@@ -25,6 +25,7 @@ def audited(command):
 
 
 units = AppGroup("units", help="Look at units.")
+notices = AppGroup("notices", help="Reminders, chases and escalations: the outbox.")
 
 
 @users.command("add")
@@ -97,7 +98,39 @@ def seed_demo(if_empty):
     click.echo(result.summary())
 
 
+@notices.command("scan")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Plan as if it were this office day (default: today).",
+)
+def scan(today):
+    """Write the notices due today into the outbox, then enqueue their sending."""
+    from jobs.notices import scan_notices
+
+    result = scan_notices(today.date().isoformat() if today else None)
+    click.echo(f"{result['date']}: {result['created']} new notices; {_dispatched(result)}")
+
+
+@notices.command("dispatch")
+def dispatch():
+    """Enqueue every waiting notice that has no live send job (after Redis was down)."""
+    from jobs.notices import dispatch_notices
+
+    click.echo(_dispatched(dispatch_notices()))
+
+
+def _dispatched(result):
+    text = f"{result['enqueued']} handed to send jobs"
+    if result["swept"]:
+        text += f", {result['swept']} stuck in sending marked unknown"
+    if result["queue_down"]:
+        text += "; the queue (Redis) is unreachable: the rest wait in the outbox"
+    return text
+
+
 def init_app(app):
     app.cli.add_command(users)
     app.cli.add_command(units)
+    app.cli.add_command(notices)
     app.cli.add_command(seed_demo)

@@ -14,6 +14,16 @@ def _bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(name, default):
+    return int(os.environ.get(name) or default)
+
+
+def _seconds(name, default):
+    """A comma-separated list of seconds, e.g. "300,900,3600"."""
+    text = os.environ.get(name) or default
+    return [float(part) for part in text.split(",") if part.strip()]
+
+
 def _secret_key():
     """Use SECRET_KEY, or in development a key generated once into instance/."""
     key = os.environ.get("SECRET_KEY")
@@ -51,6 +61,20 @@ def from_environment():
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "ducha@localhost"),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT") or 30),
+        # Without MAIL_SERVER, messages are written here as .eml files (default instance/outbox).
+        "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR") or str(INSTANCE_DIR / "outbox"),
+        # Notices: when the scan plans them, and how the outbox sends them.
+        "NOTICE_SCAN_AT": os.environ.get("NOTICE_SCAN_AT", "07:30"),
+        "NOTICE_REMIND_DAYS": _int("NOTICE_REMIND_DAYS", 3),
+        "NOTICE_CHASE_EVERY_DAYS": _int("NOTICE_CHASE_EVERY_DAYS", 7),
+        "NOTICE_ESCALATE_AFTER_DAYS": _int("NOTICE_ESCALATE_AFTER_DAYS", 14),
+        "NOTICE_DISPATCH_SECONDS": _int("NOTICE_DISPATCH_SECONDS", 60),
+        "NOTICE_MAX_ATTEMPTS": _int("NOTICE_MAX_ATTEMPTS", 5),
+        "NOTICE_RETRY_SECONDS": _seconds("NOTICE_RETRY_SECONDS", "300,900,3600,14400"),
+        "NOTICE_SENDING_TIMEOUT_SECONDS": _int("NOTICE_SENDING_TIMEOUT_SECONDS", 900),
+        "NOTICE_SEND_BATCH": _int("NOTICE_SEND_BATCH", 200),
+        "NOTICE_SCAN_BATCH": _int("NOTICE_SCAN_BATCH", 1000),
         "DEMO_ADMIN_PASSWORD": os.environ.get("DEMO_ADMIN_PASSWORD") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -1,33 +1,205 @@
-"""Background jobs on RQ: the queue, the enqueue helper, and the worker's app context.
+"""Background jobs on RQ: the queue, the enqueue helper, the job's app context, and the
+`worker` and `cron` commands.
 
 Without REDIS_URL the queue runs each job inline, in the same process, and says so once.
+With it, the web process and the CLI talk to Redis with short timeouts and no retry
+loop, so a Redis that is down costs a request at most about a second: what was to be
+enqueued waits in the database (the outbox) and is enqueued again later.
 """
 
+import contextlib
+import datetime as dt
 import logging
+import os
+import time
+from zoneinfo import ZoneInfo
 
-from flask import current_app
+import click
+from flask import current_app, has_app_context
+from flask.cli import with_appcontext
 from redis import Redis
-from rq import Queue
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry
+from rq import Queue, Worker, get_current_job
+from rq.cron import CronScheduler
+from rq.job import Job, JobStatus
+
+from models import db
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "ducha"
+REDIS_CONNECT_TIMEOUT = 0.5  # seconds
+REDIS_TIMEOUT = 0.5
+FAILURE_TTL = 7 * 86400  # failed jobs stay a week in RQ's failed registry
+RESULT_TTL = 86400
+DONE = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
+
+_app = None  # the app jobs run in when no caller's context is at hand (the worker's)
+_app_pid = None
 
 
 def init_queue(app):
     """Attach the queue to the app: RQ on Redis, or inline without REDIS_URL."""
     url = app.config.get("REDIS_URL")
     if url:
-        connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        connection = Redis.from_url(
+            url,
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
+            socket_timeout=REDIS_TIMEOUT,
+            retry=Retry(NoBackoff(), 1),
+        )
         queue = Queue(QUEUE_NAME, connection=connection, default_timeout=600)
     else:
         queue = None
         app.logger.warning("REDIS_URL is not set: background jobs run inline in the web process.")
     app.extensions["ducha_queue"] = queue
+    app.cli.add_command(worker_command)
+    app.cli.add_command(cron_command)
 
 
-def enqueue(func, *args, job_id=None, **kwargs):
-    """Run `func(*args)` on the queue, or right away when there is no Redis."""
-    queue = current_app.extensions.get("ducha_queue")
+def current_queue():
+    """This app's RQ queue, or None when jobs run inline."""
+    return current_app.extensions.get("ducha_queue")
+
+
+def enqueue(func, *args, job_id=None, job_timeout=600, failure_ttl=FAILURE_TTL, **kwargs):
+    """Run `func(*args, **kwargs)` on the queue, or right away when there is no Redis.
+
+    Commit what the job will read first. Raises redis' errors when Redis is unreachable.
+    """
+    queue = current_queue()
     if queue is None:
         return func(*args, **kwargs)
-    return queue.enqueue(func, *args, job_id=job_id, kwargs=kwargs, failure_ttl=7 * 86400)
+    return queue.enqueue(
+        func,
+        args=args,
+        kwargs=kwargs,
+        job_id=job_id,
+        job_timeout=job_timeout,
+        failure_ttl=failure_ttl,
+        result_ttl=RESULT_TTL,
+    )
+
+
+def live_jobs(job_ids):
+    """Those of `job_ids` whose RQ job still exists and has yet to finish (one round trip)."""
+    queue = current_queue()
+    ids = [job_id for job_id in job_ids if job_id]
+    if queue is None or not ids:
+        return set()
+    jobs = Job.fetch_many(ids, connection=queue.connection)
+    return {job.id for job in jobs if job is not None and job.get_status(refresh=False) not in DONE}
+
+
+def queue_status():
+    """What the monitoring page shows of RQ: queue length, failed jobs, workers, cron."""
+    queue = current_queue()
+    if queue is None:
+        return {"inline": True}
+    try:
+        return {
+            "inline": False,
+            "queued": queue.count,
+            "started": queue.started_job_registry.count,
+            "failed": queue.failed_job_registry.count,
+            "workers": Worker.count(queue=queue),
+            "schedulers": [
+                (s.name, s.last_heartbeat)
+                for s in CronScheduler.all(queue.connection, cleanup=False)
+            ],
+        }
+    except RedisError as error:
+        log.warning("Redis unreachable for the monitoring page: %s", error)
+        return {"inline": False, "error": str(error)}
+
+
+# ---- the app context a job runs in ----
+
+
+def use_app(app):
+    """Run jobs that have no caller's context in `app` (the worker's, built once)."""
+    global _app, _app_pid
+    _app, _app_pid = app, os.getpid()
+
+
+def _job_app():
+    global _app_pid
+    if _app is None:
+        from app import create_app  # a worker started by plain `rq worker`
+
+        use_app(create_app())
+    if _app_pid != os.getpid():
+        # A forked work horse: the parent's pooled connections are not ours to use.
+        with _app.app_context():
+            for engine in db.engines.values():
+                engine.dispose(close=False)
+        _app_pid = os.getpid()
+    return _app
+
+
+@contextlib.contextmanager
+def job_context():
+    """The app context of a job: the caller's when run inline, else a fresh one of its own."""
+    if get_current_job() is None and has_app_context():
+        yield current_app._get_current_object()
+        return
+    app = _job_app()
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+
+
+# ---- processes: the worker and the cron scheduler ----
+
+
+def _redis_for_process(app):
+    url = app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("REDIS_URL is not set: jobs run inline and need no worker.")
+    # Not the web's short timeouts: a worker blocks on Redis while it waits for jobs.
+    return Redis.from_url(url)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+@with_appcontext
+def worker_command(burst):
+    """Run an RQ worker on Ducha's queue; the app is built once, here."""
+    app = current_app._get_current_object()
+    connection = _redis_for_process(app)
+    use_app(app)
+    worker = Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection)
+    worker.work(burst=burst, logging_level="INFO")
+
+
+def pin_process_zone(name):
+    """Make this process's local time the office's time zone.
+
+    RQ 3.0 matches cron fields against the process's local time (rq/cron.py,
+    CronJob.get_next_enqueue_time), not UTC: pinned, "30 7 * * *" means 07:30 in the
+    office whatever the server's clock zone, and RQ converts it to UTC itself,
+    daylight saving included.
+    """
+    zone = ZoneInfo(name)  # an unknown name fails here, before anything changes
+    os.environ["TZ"] = name
+    time.tzset()
+    probe = dt.datetime.now(dt.UTC)
+    if probe.astimezone().utcoffset() != probe.astimezone(zone).utcoffset():
+        raise RuntimeError(f"the system does not know the time zone {name!r} (install tzdata)")
+
+
+@click.command("cron")
+@with_appcontext
+def cron_command():
+    """Run RQ's cron scheduler: the daily notice scan and the outbox dispatch."""
+    from jobs import notices
+
+    app = current_app._get_current_object()
+    connection = _redis_for_process(app)
+    pin_process_zone(app.config["DUCHA_TIMEZONE"])
+    scheduler = CronScheduler(connection=connection)
+    notices.register_schedule(scheduler, app.config)
+    scheduler.start()

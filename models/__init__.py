@@ -4,7 +4,7 @@ from models.accounts import ROLES, Account, LoginAttempt
 from models.audit import AuditEntry
 from models.base import db
 from models.directives import ASSIGNMENT_STATUSES, LEADER_LEVELS, Assignment, Directive
-from models.notices import NOTICE_KINDS, NOTICE_STATES, Notice
+from models.notices import NOTICE_KINDS, NOTICE_STATES, Notice, NoticeScan
 from models.reports import (
     CATEGORIES,
     EDITIONS,
@@ -30,6 +30,7 @@ __all__ = [
     "Directive",
     "Assignment",
     "Notice",
+    "NoticeScan",
     "ROLES",
     "UNIT_KINDS",
     "RANKING_GROUPS",

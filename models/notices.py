@@ -1,6 +1,17 @@
-"""The outbox: every notice the office sends is a row, sent at most once in effect."""
+"""The outbox: every notice the office sends is a row, sent at most once in effect.
+
+A notice moves queued → sending → sent, or to retry (a temporary failure, tried again
+later), failed (permanent, or out of attempts) or unknown (the worker stopped while the
+server might have taken the message: never resent without a person deciding so).
+Only a conditional UPDATE moves a notice into `sending`, so two workers never send one.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from models import clock
@@ -21,6 +32,9 @@ NOTICE_STATES = Choices(
     failed=_l("Failed"),
     unknown=_l("Outcome unknown"),
 )
+# States a send job may claim; and those a person may send again.
+WAITING = ("queued", "retry")
+SENDABLE_AGAIN = ("retry", "failed", "unknown", "sent")
 
 
 class Notice(db.Model):
@@ -46,16 +60,20 @@ class Notice(db.Model):
     subject = sa.Column(sa.String(200), nullable=False, info=info(_l("Subject")))
     body = sa.Column(sa.Text, nullable=False, info=info(_l("Body")))
     dedupe_key = sa.Column(sa.String(120), nullable=False, unique=True, info=info(_l("Dedupe key")))
+    # Chosen once when the notice is written, so every attempt carries the same Message-ID.
+    message_id = sa.Column(sa.String(200), nullable=False, unique=True, info=info(_l("Message-ID")))
     state = sa.Column(
         sa.String(20),
         nullable=False,
         default="queued",
-        index=True,
         info=info(_l("State"), NOTICE_STATES),
     )
     attempts = sa.Column(sa.Integer, nullable=False, default=0, info=info(_l("Attempts")))
     last_error = sa.Column(sa.Text, info=info(_l("Last error")))
     next_attempt_at = sa.Column(UTCDateTime, info=info(_l("Next attempt")))
+    claimed_at = sa.Column(UTCDateTime, info=info(_l("Last attempt started")))
+    # The RQ job last asked to send it: the dispatcher enqueues again when that job is gone.
+    job_id = sa.Column(sa.String(64), info=info(_l("Job")))
     created_at = sa.Column(UTCDateTime, nullable=False, default=clock.now, info=info(_l("Created")))
     sent_at = sa.Column(UTCDateTime, info=info(_l("Sent at")))
 
@@ -66,6 +84,16 @@ class Notice(db.Model):
         NOTICE_KINDS.check("kind"),
         NOTICE_STATES.check("state"),
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        sa.CheckConstraint(
+            "state NOT IN ('queued', 'retry') OR next_attempt_at IS NOT NULL",
+            name="waiting_has_next_attempt",
+        ),
+        sa.CheckConstraint("state <> 'sending' OR claimed_at IS NOT NULL", name="sending_claimed"),
+        sa.CheckConstraint("state <> 'sent' OR sent_at IS NOT NULL", name="sent_has_sent_at"),
+        sa.CheckConstraint(
+            "state = 'failed' OR trim(recipient_email) <> ''", name="address_unless_failed"
+        ),
+        sa.Index("ix_notices_state_next_attempt_at", "state", "next_attempt_at"),
     )
 
     def __str__(self):
@@ -76,3 +104,184 @@ class Notice(db.Model):
         if account.sees_all_units:
             return sa.true()
         return cls.unit_id == account.unit_id
+
+
+class NoticeScan(db.Model):
+    """One run of the scan: when, for which office day, and what it added."""
+
+    __tablename__ = "notice_scans"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    ran_at = sa.Column(UTCDateTime, nullable=False, default=clock.now, index=True)
+    scan_date = sa.Column(sa.Date, nullable=False)
+    notices_created = sa.Column(sa.Integer, nullable=False, default=0)
+
+    __table_args__ = (sa.CheckConstraint("notices_created >= 0", name="created_not_negative"),)
+
+
+# ---- sending: the policy and the state transitions ----
+
+
+def office_text(text):
+    """A message kept in the record: in the office's language, whoever's action wrote it."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return str(text)
+
+
+@dataclass(frozen=True)
+class SendPolicy:
+    max_attempts: int = 5
+    retry_seconds: tuple = (300, 900, 3600, 14400)
+    sending_timeout: dt.timedelta = dt.timedelta(minutes=15)
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(
+            max_attempts=config["NOTICE_MAX_ATTEMPTS"],
+            retry_seconds=tuple(config["NOTICE_RETRY_SECONDS"]) or (0,),
+            sending_timeout=dt.timedelta(seconds=config["NOTICE_SENDING_TIMEOUT_SECONDS"]),
+        )
+
+    def retry_delay(self, attempts):
+        """How long to wait after the `attempts`-th failed attempt: growing, then level."""
+        index = min(max(attempts, 1), len(self.retry_seconds)) - 1
+        return dt.timedelta(seconds=self.retry_seconds[index])
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the mail server made of one message."""
+
+    status: str  # accepted, temporary, permanent, unknown
+    detail: str = ""
+
+
+def next_state(delivery, attempts, policy, now):
+    """The columns a notice gets after an attempt (its `attempts`-th) ended in `delivery`."""
+    if delivery.status == "accepted":
+        return {"state": "sent", "sent_at": now, "last_error": None}
+    if delivery.status == "permanent":
+        return {"state": "failed", "last_error": delivery.detail}
+    if delivery.status == "unknown":
+        return {"state": "unknown", "last_error": delivery.detail}
+    if attempts >= policy.max_attempts:
+        detail = office_text(
+            _l("Gave up after %(n)s attempts: %(error)s", n=attempts, error=delivery.detail)
+        )
+        return {"state": "failed", "last_error": detail}
+    return {
+        "state": "retry",
+        "last_error": delivery.detail,
+        "next_attempt_at": now + policy.retry_delay(attempts),
+    }
+
+
+def claim(notice_id, now):
+    """Take a waiting notice for sending; the row if this caller won it, else None.
+
+    Committed at once, so a worker that dies from here on leaves the notice in `sending`
+    for the sweeper rather than free for a second, duplicate attempt.
+    """
+    claimed = db.session.execute(
+        sa.update(Notice)
+        .where(
+            Notice.id == notice_id,
+            Notice.state.in_(WAITING),
+            Notice.next_attempt_at <= now,
+        )
+        .values(state="sending", attempts=Notice.attempts + 1, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return db.session.get(Notice, notice_id) if claimed else None
+
+
+def settle(notice, delivery, policy, now):
+    """Record how the attempt that claimed `notice` ended."""
+    values = next_state(delivery, notice.attempts, policy, now)
+    db.session.execute(
+        sa.update(Notice)
+        .where(
+            Notice.id == notice.id,
+            Notice.claimed_at == notice.claimed_at,
+            # The sweeper may have given up on a slow attempt that then finished.
+            Notice.state.in_(("sending", "unknown")),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return values["state"]
+
+
+def sweep_stuck(now, timeout):
+    """Notices in `sending` for longer than `timeout` become `unknown`; returns how many."""
+    count = db.session.execute(
+        sa.update(Notice)
+        .where(Notice.state == "sending", Notice.claimed_at < now - timeout)
+        .values(
+            state="unknown",
+            last_error=office_text(
+                _l(
+                    "The sending worker stopped before recording the result: "
+                    "the message may or may not have been delivered."
+                )
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return count
+
+
+def waiting_notices(now, after_id=0, limit=1000, ids=None):
+    """(id, job_id) of notices due to be sent now, in id order from after `after_id`."""
+    query = (
+        sa.select(Notice.id, Notice.job_id)
+        .where(Notice.state.in_(WAITING), Notice.next_attempt_at <= now, Notice.id > after_id)
+        .order_by(Notice.id)
+        .limit(limit)
+    )
+    if ids is not None:
+        query = query.where(Notice.id.in_(ids))
+    return db.session.execute(query).all()
+
+
+def assign_job(notice_ids, job_id):
+    """Note the job that is about to be asked to send these notices."""
+    db.session.execute(
+        sa.update(Notice)
+        .where(Notice.id.in_(notice_ids), Notice.state.in_(WAITING))
+        .values(job_id=job_id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def send_again(notice_ids, now):
+    """Put these notices back in the queue, at once; returns the ids that will go again.
+
+    Someone decided to: a notice that failed, went out, or whose outcome is unknown is
+    sent once more with the same Message-ID. Queued and in-flight notices are left alone.
+    """
+    ids = db.session.scalars(
+        sa.update(Notice)
+        .where(Notice.id.in_(notice_ids), Notice.state.in_(SENDABLE_AGAIN))
+        .values(state="queued", attempts=0, next_attempt_at=now, job_id=None)
+        .returning(Notice.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    return sorted(ids)
+
+
+def outbox_counts():
+    """How many notices are in each state, every state listed."""
+    rows = db.session.execute(sa.select(Notice.state, sa.func.count()).group_by(Notice.state))
+    counts = dict.fromkeys(NOTICE_STATES, 0)
+    counts.update(dict(rows.all()))
+    return counts
+
+
+def last_scan():
+    return db.session.scalars(sa.select(NoticeScan).order_by(NoticeScan.id.desc()).limit(1)).first()

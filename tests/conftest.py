@@ -13,10 +13,14 @@ import re
 import flask_migrate
 import pytest
 import sqlalchemy as sa
+from redis import Redis
+from rq import Queue, SimpleWorker
 
 from app import create_app
+from jobs import QUEUE_NAME, use_app
 from models import db
 from tests import factories
+from tests.mail_server import MailServer
 
 TABLES_IN_DELETE_ORDER = [
     "notices",
@@ -38,6 +42,7 @@ def _base_config(url):
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "WTF_CSRF_ENABLED": False,
         "REDIS_URL": None,
+        "MAIL_SERVER": None,
         "SERVER_NAME": None,
         # Production keeps werkzeug's default scrypt cost; tests hash a hundred times faster.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
@@ -73,8 +78,15 @@ def database_url(tmp_path_factory):
 
 
 @pytest.fixture
-def app(database_url):
-    app = create_app(_base_config(database_url))
+def app_config():
+    """Settings a test module adds to its apps (override it in the module)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_config, tmp_path):
+    config = {**_base_config(database_url), "MAIL_OUTBOX_DIR": str(tmp_path / "outbox")}
+    app = create_app({**config, **app_config})
     yield app
     with app.app_context():
         db.session.remove()
@@ -94,6 +106,47 @@ def empty_tables():
             conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             for table in tables:
                 conn.exec_driver_sql(f"DELETE FROM {table}")
+
+
+@pytest.fixture
+def redis_url():
+    """A real Redis database that the test may empty: TEST_REDIS_URL, flushed before and after."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("TEST_REDIS_URL is not set: this test needs a real Redis it may flush")
+    connection = Redis.from_url(url)
+    connection.flushdb()
+    yield url
+    connection.flushdb()
+    connection.close()
+
+
+class BurstWorker(SimpleWorker):
+    """RQ's SimpleWorker without its command channel (remote "stop" requests), whose
+    listening thread takes up to a second to close after every burst."""
+
+    def subscribe(self):
+        pass
+
+
+def run_worker(app, redis_url):
+    """A real RQ worker, in this process, that works until the queue is empty."""
+    use_app(app)
+    connection = Redis.from_url(redis_url)  # its own: a worker changes its socket timeout
+    queue = Queue(QUEUE_NAME, connection=connection)
+    failed_before = queue.failed_job_registry.count
+    BurstWorker([queue], connection=connection).work(burst=True)
+    failed = queue.failed_job_registry.count - failed_before
+    connection.close()
+    assert failed == 0, f"{failed} jobs failed: see the log above"
+
+
+@pytest.fixture
+def mail_server():
+    """A real SMTP server on a loopback port, not yet started (a server that is down)."""
+    server = MailServer()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from models import (
     Adoption,
     Assignment,
     Directive,
+    Notice,
     Publication,
     Report,
     Staff,
@@ -161,3 +162,36 @@ def world():
     ns.assignment_a = Assignment.query.filter_by(directive_id=ns.directive_a).one().id
     ns.assignment_b = Assignment.query.filter_by(directive_id=ns.directive_b).one().id
     return ns
+
+
+def assignment_due(unit, due_on, status="assigned", **directive_kw):
+    """A directive with one assignment for `unit`, due on `due_on`; returns the assignment."""
+    received_on = due_on - dt.timedelta(days=30)
+    row = directive(received_on=received_on, **directive_kw)
+    assignment = Assignment(unit=unit, assigned_on=received_on, due_on=due_on, status=status)
+    row.assignments.append(assignment)
+    db.session.flush()
+    return assignment
+
+
+def notice(unit, **kw):
+    """An outbox row, queued and due now unless told otherwise."""
+    n = next(_seq)
+    row = Notice(
+        **{
+            "kind": "chase",
+            "unit": unit,
+            "recipient_name": f"信息员{n}",
+            "recipient_email": f"notice{n}@example.org",
+            "subject": f"催办通知{n}",
+            "body": "请抓紧办理。",
+            "dedupe_key": f"test:{n}",
+            "message_id": f"<test-{n}@example.org>",
+            "state": "queued",
+            "next_attempt_at": clock.now(),
+            **kw,
+        }
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row

@@ -22,10 +22,12 @@ from models import (
     Unit,
     db,
 )
-from views.accounts import AccountView, NoticeView
+from views.accounts import AccountView
 from views.audit import AuditView
 from views.directives import AssignmentView, DirectiveView
 from views.home import HomeView
+from views.monitor import MonitorView
+from views.notices import NoticeView
 from views.ranking import RankingView
 from views.reports import PublicationView, ReportView, ScoreRuleView
 from views.scoring import DeductionView, QuotaView
@@ -76,4 +78,5 @@ def init_admin(app):
     for view, model, name, category, endpoint in MODEL_VIEWS:
         admin.add_view(view(model, db, name=name, category=category, endpoint=endpoint))
     admin.add_view(RankingView(name=_l("Rankings"), category=INFORMATION, endpoint="ranking"))
+    admin.add_view(MonitorView(name=_l("Monitoring"), category=SYSTEM, endpoint="monitor"))
     return admin

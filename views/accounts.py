@@ -1,4 +1,4 @@
-"""Accounts (administrators only) and the outbox of notices."""
+"""Accounts: administrators only."""
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -56,25 +56,3 @@ class AccountView(SecureModelView):
             model.set_password(form.new_password.data, form.must_change_password.data)
         elif sa.inspect(model).attrs.active.history.has_changes() and not model.active:
             model.end_sessions()
-
-
-class NoticeView(SecureModelView):
-    """Every notice sent or waiting to be sent."""
-
-    read_roles = frozenset({"admin", "staff", "unit"})
-    write_roles = frozenset()
-    delete_roles = frozenset()
-    column_list = [
-        "created_at",
-        "kind",
-        "unit",
-        "recipient_name",
-        "recipient_email",
-        "subject",
-        "state",
-        "attempts",
-        "sent_at",
-    ]
-    column_filters = ["kind", "state", "unit", "created_at"]
-    column_searchable_list = ["subject", "recipient_email", "dedupe_key"]
-    column_default_sort = ("created_at", True)

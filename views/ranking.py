@@ -9,7 +9,7 @@ from flask_login import current_user
 from models import RANKING_GROUPS, Unit, clock, db
 from models.ranking import PeriodError, directive_table, parse_period, rank_history, ranking
 from views.export import export_response
-from views.secure import SecureBaseView
+from views.secure import SecureView
 
 FORMATS = ("html", "xlsx", "csv", "json")
 
@@ -62,7 +62,7 @@ def _totals_row(columns, rows):
     return totals
 
 
-class RankingView(SecureBaseView):
+class RankingView(SecureView):
     """Who earned how many points in a period, ranked, with the previous period beside."""
 
     read_roles = frozenset({"admin", "staff", "leader", "unit"})

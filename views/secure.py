@@ -1,6 +1,7 @@
 """The one base view: who may see and change what, applied wherever Flask-Admin reads rows.
 
-Every model view inherits SecureModelView, so a new view cannot forget the rules:
+Every model view inherits SecureModelView, and every page of our own SecureView (both
+take who may open them from RoleAccess), so a new view cannot forget the rules:
 list and count queries, get_one (details, edit, delete, ajax update by id), form
 dropdowns, ajax lookups, batch actions and exports all go through `visible_to`.
 """
@@ -197,7 +198,9 @@ def _unknown_ajax_choices(form):
 
 
 class RoleAccess:
-    """Who may open a view: by role; anonymous visitors go to the login page."""
+    """Who may open a screen: the roles in `read_roles`. Anyone else is sent to log in
+    (not logged in) or refused (403); the menu shows a screen only to those who may open it.
+    """
 
     read_roles = READ_ALL_ROLES
 
@@ -216,8 +219,10 @@ class RoleAccess:
         abort(403)
 
 
-class SecureBaseView(RoleAccess, BaseView):
-    """A custom page (rankings, reports, monitoring) with the same access rules."""
+class SecureView(RoleAccess, BaseView):
+    """A page of our own inside the admin (not a model list): administrators by default."""
+
+    read_roles = frozenset({"admin"})
 
 
 class SecureModelView(RoleAccess, ModelView):

@@ -1,0 +1,358 @@
+"""What notices are due: the plan (a pure function of today and the open assignments),
+and writing its notices into the outbox once each.
+
+Every planned notice has a dedupe key naming its kind, its step, the record it concerns,
+the deadline it counts from and its recipient, e.g.
+"chase:2:assignment:81:due:2026-10-01:staff:17". The key is UNIQUE in the outbox, so a
+second scan on the same day, or two scans at once, add nothing. A new deadline (an
+extension) starts its reminders and chases afresh.
+"""
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import make_msgid, parseaddr
+from functools import partial
+
+import jinja2
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
+
+from models import clock
+from models.base import db
+from models.directives import OPEN_STATUSES, Assignment, Directive
+from models.notices import Notice, NoticeScan, office_text
+from models.staff import Staff
+from models.units import Unit
+
+SUBJECT_MAX = 200
+
+
+@dataclass(frozen=True)
+class NoticeRules:
+    remind_days: int = 3
+    chase_every_days: int = 7
+    escalate_after_days: int = 14
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(
+            remind_days=config["NOTICE_REMIND_DAYS"],
+            chase_every_days=config["NOTICE_CHASE_EVERY_DAYS"],
+            escalate_after_days=config["NOTICE_ESCALATE_AFTER_DAYS"],
+        )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One notice an assignment needs: its kind and number (chase #2)."""
+
+    kind: str
+    number: int
+    assignment: object
+
+
+@dataclass
+class Draft:
+    """A notice to write: whom it goes to, and (a function giving) what its template is
+    given, called only for a notice not yet in the outbox."""
+
+    kind: str
+    dedupe_key: str
+    unit_id: int
+    recipient_name: str
+    recipient_email: str
+    context: Callable[[], dict]
+    assignment_id: int = None
+    problem: str = None  # why it cannot be sent (no address): written as failed
+
+
+# ---- the plan: pure ----
+
+
+def chases_by(today, due_on, rules):
+    """How many chases an assignment due on `due_on` has had by `today`."""
+    overdue = (today - due_on).days
+    return (overdue - 1) // rules.chase_every_days + 1 if overdue >= 1 else 0
+
+
+def assignment_steps(today, due_on, rules):
+    """The (kind, number) notices an open assignment due on `due_on` needs as of `today`.
+
+    A reminder once it is due within `remind_days` (not yet overdue); a chase on the
+    first overdue day and again every `chase_every_days` (the number counts them); one
+    escalation once `escalate_after_days` overdue. Only the current chase is planned: a
+    scan that missed a day catches up with one notice, not several.
+    """
+    days_left = (due_on - today).days
+    steps = []
+    if 0 <= days_left <= rules.remind_days:
+        steps.append(("reminder", 1))
+    overdue = -days_left
+    if overdue >= 1:
+        steps.append(("chase", chases_by(today, due_on, rules)))
+    if overdue >= rules.escalate_after_days:
+        steps.append(("escalation", 1))
+    return steps
+
+
+def plan_assignment_notices(today, assignments, rules):
+    """What is due `today` for these assignments (rows with id, status and due_on)."""
+    return [
+        Step(kind, number, assignment)
+        for assignment in assignments
+        if assignment.status in OPEN_STATUSES
+        for kind, number in assignment_steps(today, assignment.due_on, rules)
+    ]
+
+
+def recipients(kind, unit, officers):
+    """(token, name, email) of whom a notice of `kind` for `unit` goes to.
+
+    Reminders and chases go to the unit's information officers, escalations to its
+    principal leader. With no address on record, one recipient "nobody" with no email.
+    """
+    if kind == "escalation":
+        if unit.principal_leader_email:
+            return [("leader", unit.principal_leader or "", unit.principal_leader_email)]
+    elif officers:
+        return [(f"staff:{o.id}", o.name, o.email) for o in officers]
+    return [("nobody", unit.principal_leader if kind == "escalation" else "", "")]
+
+
+def dedupe_key(step, recipient_token):
+    a = step.assignment
+    return f"{step.kind}:{step.number}:assignment:{a.id}:due:{a.due_on}:{recipient_token}"
+
+
+def assignment_context(step, today, rules, unit, recipient_name):
+    """What the template of an assignment's notice is given."""
+    a = step.assignment
+    return {
+        "unit_name": unit.name,
+        "recipient_name": recipient_name,
+        "directive_number": a.number,
+        "directive_title": a.title,
+        "leader_name": a.leader_name,
+        "due_on": a.due_on,
+        "days_left": max(0, (a.due_on - today).days),
+        "days_overdue": max(0, (today - a.due_on).days),
+        "step": step.number,
+        "chases": chases_by(today, a.due_on, rules),
+        "today": today,
+    }
+
+
+def assignment_drafts(step, today, rules, unit, officers):
+    """The notices of one step, one per recipient."""
+    drafts = []
+    for token, name, email in recipients(step.kind, unit, officers):
+        problem = None
+        if not email:
+            problem = _l("No email address on record for %(unit)s.", unit=unit.name)
+        drafts.append(
+            Draft(
+                kind=step.kind,
+                dedupe_key=dedupe_key(step, token),
+                unit_id=unit.id,
+                assignment_id=step.assignment.id,
+                recipient_name=name or "",
+                recipient_email=email or "",
+                context=partial(assignment_context, step, today, rules, unit, name or ""),
+                problem=problem,
+            )
+        )
+    return drafts
+
+
+def plan_monthly_notices(today, rules, units, officers):
+    """Hook for the rankings work (issue 5): the monthly bulletin and the bottom notice.
+
+    On the 1st of the month this is to return Drafts built from the previous month's
+    `ranking(period, group)`:
+      - kind "bulletin" to each unit's information officers, with the unit's line
+        (rank, movement, items adopted, points), dedupe key
+        "bulletin:2026-10:unit:7:staff:12", template templates/notices/bulletin.txt;
+      - kind "bottom" to the principal leader of each unit ranked last in its group,
+        dedupe key "bottom:2026-10:unit:7:leader", template templates/notices/bottom.txt.
+    Each Draft's `context` is a function giving the template's variables. `record_due_notices`
+    writes them and the outbox sends them like every other notice. Nothing until the
+    ranking query exists.
+    """
+    return []
+
+
+# ---- writing the plan into the outbox ----
+
+
+def record_due_notices(today, rules, batch_size=1000):
+    """Write every notice due `today` into the outbox, once; returns how many are new.
+
+    Reads the open assignments in batches by id, with a fixed number of statements per
+    batch whatever its size, and commits each batch.
+    """
+    units = _active_units()
+    officers = _info_officers()
+    created = _write(plan_monthly_notices(today, rules, units, officers))
+    horizon = today + dt.timedelta(days=rules.remind_days)
+    after = 0
+    while batch := _open_assignments(horizon, after, batch_size):
+        after = batch[-1].id
+        drafts = [
+            draft
+            for step in plan_assignment_notices(today, batch, rules)
+            if step.assignment.unit_id in units
+            for draft in assignment_drafts(
+                step,
+                today,
+                rules,
+                units[step.assignment.unit_id],
+                officers.get(step.assignment.unit_id),
+            )
+        ]
+        created += _write(drafts)
+    db.session.add(NoticeScan(ran_at=clock.now(), scan_date=today, notices_created=created))
+    db.session.commit()
+    return created
+
+
+def _active_units():
+    rows = db.session.execute(
+        sa.select(Unit.id, Unit.name, Unit.principal_leader, Unit.principal_leader_email).where(
+            Unit.active
+        )
+    )
+    return {row.id: row for row in rows}
+
+
+def _info_officers():
+    rows = db.session.execute(
+        sa.select(Staff.id, Staff.unit_id, Staff.name, Staff.email)
+        .where(
+            Staff.active,
+            Staff.duty == "info_officer",
+            Staff.email.is_not(None),
+            sa.func.trim(Staff.email) != "",
+        )
+        .order_by(Staff.id)
+    )
+    found = {}
+    for row in rows:
+        found.setdefault(row.unit_id, []).append(row)
+    return found
+
+
+def _open_assignments(horizon, after, limit):
+    """Open assignments due by `horizon` (later ones need nothing yet), ids after `after`."""
+    return db.session.execute(
+        sa.select(
+            Assignment.id,
+            Assignment.unit_id,
+            Assignment.status,
+            Assignment.due_on,
+            Directive.number,
+            Directive.title,
+            Directive.leader_name,
+        )
+        .join(Directive, Assignment.directive_id == Directive.id)
+        .where(
+            Assignment.status.in_(OPEN_STATUSES),
+            Assignment.due_on <= horizon,
+            Assignment.id > after,
+        )
+        .order_by(Assignment.id)
+        .limit(limit)
+    ).all()
+
+
+def _write(drafts):
+    """Insert the drafts not yet in the outbox; a key another scan wrote meanwhile is skipped."""
+    if not drafts:
+        return 0
+    keys = [d.dedupe_key for d in drafts]
+    known = set(db.session.scalars(sa.select(Notice.dedupe_key).where(Notice.dedupe_key.in_(keys))))
+    now = clock.now()
+    domain = message_id_domain()
+    env = notice_templates()
+    templates = {kind: env.get_template(f"notices/{kind}.txt") for kind in {d.kind for d in drafts}}
+    rows = [_row(d, now, domain, templates[d.kind]) for d in drafts if d.dedupe_key not in known]
+    if not rows:
+        return 0
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(Notice.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    # A plain executemany: one statement, pipelined by psycopg. RETURNING would make
+    # SQLAlchemy render pages of multi-row VALUES, several times slower on PostgreSQL.
+    db.session.execute(insert, rows)
+    created = db.session.scalar(
+        sa.select(sa.func.count(Notice.id)).where(
+            Notice.dedupe_key.in_([row["dedupe_key"] for row in rows]), Notice.created_at == now
+        )
+    )
+    db.session.commit()
+    return created
+
+
+def _row(draft, now, domain, template):
+    subject, body = render_notice(template, draft.context())
+    return {
+        "kind": draft.kind,
+        "assignment_id": draft.assignment_id,
+        "unit_id": draft.unit_id,
+        "recipient_name": draft.recipient_name[:50],
+        "recipient_email": draft.recipient_email,
+        "subject": subject,
+        "body": body,
+        "dedupe_key": draft.dedupe_key,
+        "message_id": make_msgid(idstring="notice", domain=domain),
+        "state": "queued" if draft.problem is None else "failed",
+        "attempts": 0,
+        "last_error": None if draft.problem is None else office_text(draft.problem),
+        "next_attempt_at": now if draft.problem is None else None,
+        "created_at": now,
+    }
+
+
+def message_id_domain():
+    """The sender's domain: Message-IDs are made without asking DNS for this host's name."""
+    address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
+    return address.rpartition("@")[2] or "localhost"
+
+
+# ---- the office's templates ----
+
+
+def cn_date(day):
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def notice_templates():
+    """The Jinja environment of templates/notices/: plain text, strict, re-read when edited.
+
+    Its own environment, not Flask's: none of the web's globals, which makes rendering a
+    few hundred thousand notices twice as fast.
+    """
+    app = current_app._get_current_object()
+    env = app.extensions.get("ducha_notice_templates")
+    if env is None:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(os.path.join(app.root_path, app.template_folder)),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            auto_reload=True,
+        )
+        env.filters["cn_date"] = cn_date
+        app.extensions["ducha_notice_templates"] = env
+    return env
+
+
+def render_notice(template, context):
+    """(subject, body) of a notice: its template's first line and the rest."""
+    text = template.render(**context).strip()
+    subject, _newline, body = text.partition("\n")
+    subject = subject.strip()
+    if len(subject) > SUBJECT_MAX:
+        subject = subject[: SUBJECT_MAX - 1] + "…"
+    return subject, body.strip() + "\n"

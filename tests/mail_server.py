@@ -1,0 +1,95 @@
+"""A real SMTP server for tests (aiosmtpd on a loopback port) that does what the test says:
+accept, answer 451 or 550, hold a message in flight, or be down (not started)."""
+
+import asyncio
+import email
+import email.policy
+import socket
+import threading
+
+from aiosmtpd.controller import Controller
+
+FIRST_PORT = 5062
+LAST_PORT = 5199
+
+
+def free_port():
+    for port in range(FIRST_PORT, LAST_PORT + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {FIRST_PORT}-{LAST_PORT}")
+
+
+class Handler:
+    """Answers each message by `mode`: "accept", "tempfail" (451) or "reject" (550).
+
+    With `hold_after = n`, the message after the first n accepted is received but not
+    answered until `release` is set (or `hold_seconds` pass): a message in flight.
+    """
+
+    def __init__(self):
+        self.mode = "accept"
+        self.sessions = 0  # SMTP conversations (EHLO) seen: one per connection
+        self.received = []  # every message whose content the server took, as parsed
+        self.answered = []  # (Message-ID, reply code) of every DATA answered
+        self.delay = 0  # seconds to take over each message
+        self.hold_after = None
+        self.hold_seconds = 10
+        self.holding = threading.Event()
+        self.release = threading.Event()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message_id = message["Message-ID"]
+        if self.mode == "tempfail":
+            self.answered.append((message_id, 451))
+            return "451 4.3.0 Mailbox busy, try again later"
+        if self.mode == "reject":
+            self.answered.append((message_id, 550))
+            return "550 5.1.1 Mailbox unavailable: no such user"
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        self.received.append(message)
+        if self.hold_after is not None and len(self.received) > self.hold_after:
+            self.holding.set()
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, self.release.wait, self.hold_seconds)
+        self.answered.append((message_id, 250))
+        return "250 2.0.0 Accepted"
+
+
+class MailServer:
+    """An SMTP server on 127.0.0.1:`port`; down until `start()`."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.handler = Handler()
+        self.controller = None
+
+    @property
+    def settings(self):
+        return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_TIMEOUT": 5}
+
+    @property
+    def received_ids(self):
+        return [m["Message-ID"] for m in self.handler.received]
+
+    def start(self):
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self):
+        self.handler.release.set()
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None

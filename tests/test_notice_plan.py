@@ -1,0 +1,193 @@
+"""The scan's plan and the outbox rows it writes: day boundaries, once per key, no address,
+Chinese text from the office's templates, and a fixed number of statements per batch."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from models import Assignment, Notice, NoticeScan, Staff, Unit, db
+from models.notice_plan import (
+    NoticeRules,
+    assignment_steps,
+    plan_assignment_notices,
+    record_due_notices,
+)
+from tests import factories
+from tests.conftest import count_statements
+
+RULES = NoticeRules()
+DUE = dt.date(2026, 10, 1)
+
+
+def day(offset):
+    return DUE + dt.timedelta(days=offset)
+
+
+@pytest.mark.parametrize(
+    "offset,expected",
+    [
+        (-4, []),
+        (-3, [("reminder", 1)]),
+        (-1, [("reminder", 1)]),
+        (0, [("reminder", 1)]),
+        (1, [("chase", 1)]),
+        (7, [("chase", 1)]),
+        (8, [("chase", 2)]),
+        (13, [("chase", 2)]),
+        (14, [("chase", 2), ("escalation", 1)]),
+        (15, [("chase", 3), ("escalation", 1)]),
+        (22, [("chase", 4), ("escalation", 1)]),
+    ],
+)
+def test_what_is_due_at_the_day_boundaries(offset, expected):
+    assert assignment_steps(day(offset), DUE, RULES) == expected
+
+
+def test_the_settings_move_the_boundaries():
+    rules = NoticeRules(remind_days=5, chase_every_days=3, escalate_after_days=10)
+    assert assignment_steps(day(-6), DUE, rules) == []
+    assert assignment_steps(day(-5), DUE, rules) == [("reminder", 1)]
+    assert assignment_steps(day(3), DUE, rules) == [("chase", 1)]
+    assert assignment_steps(day(4), DUE, rules) == [("chase", 2)]
+    assert assignment_steps(day(9), DUE, rules) == [("chase", 3)]
+    assert assignment_steps(day(10), DUE, rules) == [("chase", 4), ("escalation", 1)]
+
+
+def test_only_open_assignments_are_planned():
+    rows = [
+        SimpleNamespace(id=n, status=status, due_on=DUE)
+        for n, status in enumerate(["assigned", "in_progress", "returned", "accepted", "cancelled"])
+    ]
+    planned = plan_assignment_notices(day(1), rows, RULES)
+    assert [(s.kind, s.number, s.assignment.id) for s in planned] == [
+        ("chase", 1, 0),
+        ("chase", 1, 1),
+        ("chase", 1, 2),
+    ]
+
+
+# ---- writing the outbox ----
+
+
+def scan(app, offset, batch_size=1000, rules=RULES):
+    with app.app_context():
+        return record_due_notices(day(offset), rules, batch_size)
+
+
+def outbox(app):
+    with app.app_context():
+        return Notice.query.order_by(Notice.id).all()
+
+
+def make_assignment(app, unit_id, due_on=DUE, status="assigned"):
+    with app.app_context():
+        unit = db.session.get(Unit, unit_id)
+        assignment_id = factories.assignment_due(unit, due_on, status=status).id
+        db.session.commit()
+        return assignment_id
+
+
+def test_each_notice_is_written_once_on_its_day(app, world):
+    make_assignment(app, world.unit_a)
+    offsets = [-4, -3, -3, -1, 0, 1, 1, 7, 8, 13, 14, 14, 15]
+    created = [scan(app, offset) for offset in offsets]
+    assert created == [0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 1]
+    rows = outbox(app)
+    assert [(n.kind, n.dedupe_key.split(":")[1]) for n in rows] == [
+        ("reminder", "1"),
+        ("chase", "1"),
+        ("chase", "2"),
+        ("escalation", "1"),
+        ("chase", "3"),
+    ]
+    with app.app_context():
+        officer = db.session.get(Staff, world.staff_a)
+        unit = db.session.get(Unit, world.unit_a)
+        assert {n.recipient_email for n in rows if n.kind != "escalation"} == {officer.email}
+        (escalation,) = [n for n in rows if n.kind == "escalation"]
+        assert escalation.recipient_email == unit.principal_leader_email
+        assert escalation.recipient_name == unit.principal_leader
+    assert all(n.state == "queued" and n.next_attempt_at is not None for n in rows)
+    assert len({n.message_id for n in rows}) == len(rows)
+
+
+def test_a_second_scan_the_same_day_adds_nothing(app, world):
+    make_assignment(app, world.unit_a)
+    make_assignment(app, world.unit_b)
+    assert scan(app, 8) == 2
+    assert scan(app, 8) == 0
+    assert len(outbox(app)) == 2
+    with app.app_context():
+        assert [s.notices_created for s in NoticeScan.query.order_by(NoticeScan.id)] == [2, 0]
+
+
+def test_notices_are_chinese_from_the_office_templates(app, world):
+    assignment_id = make_assignment(app, world.unit_a)
+    scan(app, 8)
+    (chase,) = outbox(app)
+    with app.app_context():
+        directive = db.session.get(Assignment, assignment_id).directive
+        assert chase.subject.startswith("【催办通知（第2次）】")
+        assert directive.number in chase.subject and "已超期8天" in chase.subject
+        assert "甲镇" in chase.body and "2026年10月1日" in chase.body
+        assert directive.title in chase.body and "{{" not in chase.body
+    assert (
+        chase.dedupe_key
+        == f"chase:2:assignment:{assignment_id}:due:2026-10-01:staff:{world.staff_a}"
+    )
+
+
+def test_closed_assignments_and_inactive_units_get_nothing(app, world):
+    make_assignment(app, world.unit_a, status="accepted")
+    make_assignment(app, world.unit_a, status="cancelled")
+    make_assignment(app, world.unit_b)
+    with app.app_context():
+        db.session.get(Unit, world.unit_b).active = False
+        db.session.commit()
+    assert scan(app, 1) == 0
+
+
+def test_no_address_is_recorded_as_failed_and_a_new_officer_still_gets_it(app, world):
+    make_assignment(app, world.unit_a)
+    with app.app_context():
+        db.session.get(Staff, world.staff_a).email = None
+        db.session.commit()
+    assert scan(app, 1) == 1
+    (notice,) = outbox(app)
+    assert notice.state == "failed" and notice.recipient_email == ""
+    assert "甲镇" in notice.last_error and "邮箱" in notice.last_error
+    with app.app_context():
+        factories.staff(db.session.get(Unit, world.unit_a), email="new.officer@example.org")
+        db.session.commit()
+    assert scan(app, 2) == 1
+    assert outbox(app)[-1].recipient_email == "new.officer@example.org"
+
+
+def test_a_new_deadline_starts_the_reminders_again(app, world):
+    assignment_id = make_assignment(app, world.unit_a)
+    assert scan(app, -3) == 1
+    with app.app_context():
+        db.session.get(Assignment, assignment_id).due_on = day(30)
+        db.session.commit()
+    assert scan(app, 1) == 0
+    assert scan(app, 27) == 1
+    assert [n.kind for n in outbox(app)] == ["reminder", "reminder"]
+
+
+def _statements(app, offset, batch_size):
+    with count_statements(app) as statements:
+        created = scan(app, offset, batch_size)
+    assert created == 30
+    return len(statements)
+
+
+def test_the_scan_runs_a_fixed_number_of_statements_per_batch(app, world):
+    for _ in range(30):
+        make_assignment(app, world.unit_a)
+    one_batch = _statements(app, -3, batch_size=30)  # 30 reminders
+    three_batches = _statements(app, 1, batch_size=10)  # 30 first chases
+    two_batches = _statements(app, 8, batch_size=15)  # 30 second chases
+    per_batch = two_batches - one_batch
+    assert three_batches - two_batches == per_batch
+    assert per_batch <= 4, f"{per_batch} statements per batch"
