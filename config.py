@@ -60,4 +60,7 @@ def from_environment():
         "FLASK_ADMIN_SWATCH": "cerulean",
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "SQLITE_BUSY_TIMEOUT_MS": 15000,
+        "DUCHA_LIGHT_YELLOW_DAYS": int(os.environ.get("DUCHA_LIGHT_YELLOW_DAYS", "3")),
+        "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR") or str(INSTANCE_DIR / "attachments"),
+        "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_MB", "20")) * 1024 * 1024,
     }

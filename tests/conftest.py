@@ -31,8 +31,9 @@ TABLES_IN_DELETE_ORDER = [
 ]
 
 
-def _base_config(url):
+def _base_config(url, attachment_dir=None):
     return {
+        "ATTACHMENT_DIR": str(attachment_dir or "/nonexistent/ducha-test-attachments"),
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
@@ -73,8 +74,8 @@ def database_url(tmp_path_factory):
 
 
 @pytest.fixture
-def app(database_url):
-    app = create_app(_base_config(database_url))
+def app(database_url, tmp_path):
+    app = create_app(_base_config(database_url, tmp_path / "attachments"))
     yield app
     with app.app_context():
         db.session.remove()

@@ -8,14 +8,18 @@ from models import (
     Account,
     Adoption,
     Assignment,
+    DeadlineRule,
     Directive,
+    Feedback,
     Publication,
     Report,
     Staff,
     Unit,
+    WorkCalendar,
     clock,
     db,
 )
+from models.deadlines import DEFAULT_RULES
 
 PASSWORD = "correct-horse-9"
 _seq = itertools.count(1)
@@ -97,7 +101,8 @@ def adoption(report, publication, **kw):
     return row
 
 
-def directive(*units, received_on=None, **kw):
+def directive(*units, received_on=None, due_on=None, **kw):
+    """A directive assigned to `units`, due 30 days after receipt unless `due_on` is given."""
     n = next(_seq)
     received_on = received_on or clock.today() - dt.timedelta(days=3)
     row = Directive(
@@ -112,10 +117,39 @@ def directive(*units, received_on=None, **kw):
         }
     )
     for u in units:
-        row.assignments.append(
-            Assignment(unit=u, assigned_on=received_on, due_on=received_on + dt.timedelta(days=30))
+        assignment = Assignment(
+            unit=u,
+            assigned_on=received_on,
+            due_on=due_on or received_on + dt.timedelta(days=30),
         )
+        row.assignments.append(assignment)
+        assignment.assign(None, WorkCalendar(), rules=[])
     db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def rules():
+    """The office's default deadline rules."""
+    keys = ("leader_level", "urgent_only", "target", "counting", "amount", "note")
+    made = [DeadlineRule(**dict(zip(keys, values, strict=True))) for values in DEFAULT_RULES]
+    db.session.add_all(made)
+    db.session.flush()
+    return made
+
+
+def leaders(unit):
+    """The unit's principal leader and leader in charge, as staff who may sign results."""
+    return (
+        staff(unit, name="王主要", duty="principal_leader"),
+        staff(unit, name="李分管", duty="leader_in_charge"),
+    )
+
+
+def feedback(assignment, kind="progress", signer=None, actor=None, at=None, **kw):
+    """A report filed on `assignment` (moving it along, as filing does)."""
+    row = Feedback(assignment=assignment, kind=kind, text=kw.pop("text", "办理情况"), signer=signer)
+    row.file(actor, at=at)
     db.session.flush()
     return row
 

@@ -182,14 +182,16 @@ def test_assignment_date_rules():
     assert same_day.date_problem(received) is None
 
 
-def test_overdue_starts_the_day_after_the_due_date():
-    due = dt.date(2026, 6, 30)
-    item = Assignment(assigned_on=dt.date(2026, 6, 1), due_on=due, status="in_progress")
+def test_overdue_starts_the_day_after_the_due_date(ctx):
+    due = clock.today() + dt.timedelta(days=20)
+    item = factories.directive(factories.unit(), due_on=due).assignments[0]
+    item.acknowledge(None)
     assert not item.is_overdue(today=due)
     assert item.is_overdue(today=due + dt.timedelta(days=1))
     assert item.days_overdue(today=due + dt.timedelta(days=8)) == 8
-    item.status = "accepted"
-    assert not item.is_overdue(today=due + dt.timedelta(days=1))
+    overdue = Assignment.query.filter(Assignment.overdue_filter(due + dt.timedelta(days=1)))
+    assert overdue.count() == 1
+    assert Assignment.query.filter(Assignment.overdue_filter(due)).count() == 0
 
 
 def test_password_hashing_and_session_version(ctx):
@@ -221,11 +223,14 @@ def test_account_load_refuses_old_versions_and_inactive_accounts(ctx):
 
 def test_directive_is_done_when_every_live_assignment_is_accepted(ctx):
     a, b = factories.unit(), factories.unit()
+    principal, _ = factories.leaders(a)
     directive = factories.directive(a, b)
     first, second = directive.assignments
-    first.status = "accepted"
+    first.acknowledge(None)
+    factories.feedback(first, "result", signer=principal)
+    first.accept(None)
     assert not directive.is_done
-    second.status = "cancelled"
+    second.cancel(None, "改由他人办理")
     assert directive.is_done
 
 

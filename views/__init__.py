@@ -6,9 +6,25 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
-from models import Account, Assignment, Directive, Notice, Publication, Report, Staff, Unit, db
+from models import (
+    Account,
+    Assignment,
+    CalendarDay,
+    DeadlineRule,
+    Directive,
+    Feedback,
+    Notice,
+    Publication,
+    Report,
+    Staff,
+    Unit,
+    db,
+)
 from views.accounts import AccountView, NoticeView
+from views.deadlines import CalendarDayView, DeadlineRuleView
+from views.directive_report import DirectiveReportView
 from views.directives import AssignmentView, DirectiveView
+from views.feedback import FeedbackView
 from views.home import HomeView
 from views.reports import PublicationView, ReportView
 from views.units import StaffView, UnitView
@@ -54,6 +70,35 @@ def init_admin(app):
     admin.add_view(
         AssignmentView(
             Assignment, db, name=_l("Assignments"), category=supervision, endpoint="assignments"
+        )
+    )
+    admin.add_view(
+        FeedbackView(Feedback, db, name=_l("Feedback"), category=supervision, endpoint="feedback")
+    )
+    admin.add_view(
+        DirectiveReportView(
+            name=_l("Monthly directive report"),
+            category=supervision,
+            endpoint="directive_report",
+            url="directive-report",
+        )
+    )
+    admin.add_view(
+        DeadlineRuleView(
+            DeadlineRule,
+            db,
+            name=_l("Deadline rules"),
+            category=supervision,
+            endpoint="deadline_rules",
+        )
+    )
+    admin.add_view(
+        CalendarDayView(
+            CalendarDay,
+            db,
+            name=_l("Holidays and make-up working days"),
+            category=supervision,
+            endpoint="calendar_days",
         )
     )
     admin.add_view(UnitView(Unit, db, name=_l("Units"), category=basics, endpoint="units"))
