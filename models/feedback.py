@@ -157,7 +157,8 @@ def signer_problem(assignment, signer):
     """Why `signer` cannot sign this assignment's result, or None."""
     if signer is None:
         return _l("A result report needs the leader who signs it (签发).")
-    if signer.unit_id != assignment.unit_id:
+    unit_id = assignment.unit_id if assignment.unit_id is not None else assignment.unit.id
+    if signer.unit_id != unit_id:
         return _l("The signer must be a leader of the assigned unit.")
     duties = required_signer_duties(assignment.directive.leader_level)
     if signer.duty not in duties:

@@ -257,7 +257,8 @@ class AssignmentLifecycle:
         """Refuse unless `actor` may take `action` and the assignment is in `statuses`."""
         if actor is not None:
             role = actor.role
-            own_unit = role == "unit" and actor.unit_id == self.unit_id
+            unit_id = self.unit_id if self.unit_id is not None else getattr(self.unit, "id", None)
+            own_unit = role == "unit" and actor.unit_id == unit_id
             if not (role in OFFICE_ROLES or (action in UNIT_ACTIONS and own_unit)):
                 raise RuleError(_l("You may not do this on this assignment."))
         if self.status not in statuses:

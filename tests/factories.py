@@ -123,14 +123,15 @@ def directive(*units, received_on=None, due_on=None, **kw):
             due_on=due_on or received_on + dt.timedelta(days=30),
         )
         row.assignments.append(assignment)
-        assignment.assign(None, WorkCalendar(), rules=[])
+        assignment.assign(None, WorkCalendar(), rules=[], at=clock.start_of(received_on))
     db.session.add(row)
     db.session.flush()
     return row
 
 
 def rules():
-    """The office's default deadline rules."""
+    """The office's default deadline rules (in place of any there are)."""
+    DeadlineRule.query.delete()
     keys = ("leader_level", "urgent_only", "target", "counting", "amount", "note")
     made = [DeadlineRule(**dict(zip(keys, values, strict=True))) for values in DEFAULT_RULES]
     db.session.add_all(made)
@@ -166,7 +167,8 @@ def account(role, unit=None, password=PASSWORD, **kw):
 
 
 def world():
-    """Units A and B, each with staff, a report and a directive; an account per role."""
+    """Units A and B, each with staff, a report and a directive; an account per role;
+    the default deadline rules."""
     a = unit(name="甲镇", code="A")
     b = unit(name="乙镇", code="B")
     pub = publication()
@@ -177,6 +179,7 @@ def world():
         "unit": account("unit", a),
         "unit_b": account("unit", b),
     }
+    rules()
     ns = SimpleNamespace(
         unit_a=a.id,
         unit_b=b.id,

@@ -15,7 +15,7 @@ from views.secure import SecurePage
 def _header():
     return [
         _("Unit"),
-        _("Received"),
+        _("Received in the month"),
         _("Finished"),
         _("Finished on time"),
         _("Overdue"),

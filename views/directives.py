@@ -7,12 +7,13 @@ import sqlalchemy as sa
 from flask import abort, flash, g, redirect, request
 from flask_admin import expose
 from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_admin.form import DatePickerWidget
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
-from wtforms import StringField
+from wtforms import DateField, StringField, validators
 
 from models import (
     LIGHTS,
@@ -127,24 +128,26 @@ class AssignmentInline(InlineFormAdmin):
             model.change_due_date(current_user, new_due_on, reason)
 
 
-def _entry_problems(sub, current, draft):
+def _entry_problems(sub, deleted, current, draft):
     """(field, message) pairs for one assignment row of the directive form."""
-    if getattr(sub, "_should_delete", False):
+    if deleted:
         if current is not None and (current.status != "assigned" or current.feedback):
             return [(sub.unit, _l("An assignment under way cannot be removed: cancel it."))]
         return []
     if current is not None and sub.unit.data is not None and sub.unit.data.id != current.unit_id:
         return [(sub.unit, _l("An assignment's unit cannot be changed: cancel it instead."))]
     due_on, reason = sub.due_on.data, sub.due_reason.data
-    if current is None:
-        try:
-            due_on, _progress = plan_dates(
-                draft, request_rules(), request_calendar(), due_on, reason
-            )
-        except RuleError as error:
-            return [(getattr(sub, error.field, sub.due_on), error.message)]
-    elif due_on != current.due_on and not (reason or "").strip():
-        return [(sub.due_reason, _l("Give the reason for changing the due date."))]
+    problem = dates_problem(sub.assigned_on.data, due_on, draft.received_on)
+    if problem:
+        return [(sub.due_on, problem)]
+    if current is not None:
+        if due_on != current.due_on and not (reason or "").strip():
+            return [(sub.due_reason, _l("Give the reason for changing the due date."))]
+        return []
+    try:
+        due_on, _progress = plan_dates(draft, request_rules(), request_calendar(), due_on, reason)
+    except RuleError as error:
+        return [(getattr(sub, error.field, sub.due_on), error.message)]
     problem = dates_problem(sub.assigned_on.data, due_on, draft.received_on)
     return [(sub.due_on, problem)] if problem else []
 
@@ -217,13 +220,19 @@ class DirectiveView(SecureModelView):
             _l("Assignment"),
             admin_class=AssignmentInline,
             extra_fields={
+                # Optional here, unlike the column: left empty, the rules give it.
+                "due_on": DateField(
+                    _l("Due on"),
+                    [validators.Optional()],
+                    widget=DatePickerWidget(),
+                    description=_l("Leave empty: the deadline rules give it."),
+                ),
                 "due_reason": StringField(
                     _l("Reason for another due date"),
                     description=_l("Needed when the due date differs from the rules."),
-                )
+                ),
             },
             assigned_on={"default": clock.today},
-            due_on={"description": _l("Leave empty: the deadline rules give it.")},
         )
     ]
 
@@ -246,7 +255,8 @@ class DirectiveView(SecureModelView):
         for entry in form.assignments.entries:
             pk = entry.get_pk()
             current = existing.get(int(pk)) if pk else None
-            problems += _entry_problems(entry.form, current, draft)
+            deleted = form.assignments.should_delete(entry)
+            problems += _entry_problems(entry.form, deleted, current, draft)
         return problems
 
     def after_model_change(self, form, model, is_created):
@@ -315,13 +325,13 @@ class AssignmentView(SecureModelView):
             return redirect(self.get_url(".index_view"))
         return self._page(self.get_one(row_id))
 
-    @expose("/act/<name>/", methods=("POST",))
-    def act(self, name):
+    @expose("/act/<step>/", methods=("POST",))
+    def act(self, step):
         """Take one step of the assignment's life; a refusal is shown in its form."""
         assignment = self.get_one(request.args.get("id"))
-        if name not in FORMS:
+        if step not in FORMS:
             abort(404)
-        form = FORMS[name](request.form)
+        form = FORMS[step](request.form)
         if form.validate():
             try:
                 form.run(assignment, current_user)
@@ -333,7 +343,7 @@ class AssignmentView(SecureModelView):
             else:
                 flash(_("Saved: %(step)s.", step=form.title), "success")
                 return redirect(self.get_url(".details_view", id=assignment.id))
-        return self._page(assignment, name, form)
+        return self._page(assignment, step, form)
 
     def _page(self, assignment, failed_name=None, failed_form=None):
         offered = {

@@ -2,6 +2,7 @@
 
 import logging
 
+import sqlalchemy as sa
 from flask import abort, request, send_file
 from flask_admin import expose
 from flask_babel import lazy_gettext as _l
@@ -9,7 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms import MultipleFileField
 
-from models import Assignment, Attachment, Directive, Unit
+from models import Assignment, Attachment, Directive, Feedback, Unit
 from models.feedback import filing_problem, read_upload, remove_files, store_attachment
 from views.secure import SecureModelView
 
@@ -84,6 +85,18 @@ class FeedbackView(SecureModelView):
     @property
     def can_edit(self):
         return False  # a report filed is a record: a correction is a new report
+
+    def get_query(self):
+        # The assignment column shows "number → unit": load both with the page.
+        assignment = sa.orm.joinedload(Feedback.assignment)
+        return (
+            super()
+            .get_query()
+            .options(
+                assignment.joinedload(Assignment.directive),
+                assignment.joinedload(Assignment.unit),
+            )
+        )
 
     def create_form(self, obj=None):
         form = super().create_form(obj)

@@ -91,6 +91,10 @@ class VisibleAjaxLoader(QueryAjaxModelLoader):
         return query
 
     def get_one(self, pk):
+        try:
+            pk = int(pk)  # the form posts text; PostgreSQL will not compare it with an integer
+        except (TypeError, ValueError):
+            return None
         query = self.get_query()
         with query.session.no_autoflush:
             return query.filter(getattr(self.model, self.pk) == pk).one_or_none()
