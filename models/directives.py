@@ -30,6 +30,12 @@ LIGHTS = Choices(
     closed=_l("Closed"),
 )
 DIRECTIVE_LIGHTS = Choices(**LIGHTS.labels, unassigned=_l("Not assigned yet"))
+DIRECTIVE_STAGES = Choices(
+    received=_l("Received, not assigned"),
+    in_progress=_l("Being handled"),
+    done=_l("Done"),
+    cancelled=_l("Cancelled"),
+)
 LIGHT_RANKS = {"closed": 0, "green": 1, "yellow": 2, "red": 3}
 DEFAULT_YELLOW_DAYS = 3
 
@@ -41,6 +47,7 @@ __all__ = [
     "WAITING_ON_UNIT",
     "LIGHTS",
     "DIRECTIVE_LIGHTS",
+    "DIRECTIVE_STAGES",
     "Directive",
     "Assignment",
 ]
@@ -116,8 +123,19 @@ class Directive(db.Model):
 
     @property
     def is_done(self):
+        """Done when every assignment that was not cancelled is accepted."""
         live = [a for a in self.assignments if a.status != "cancelled"]
         return bool(live) and all(a.status in DONE_STATUSES for a in live)
+
+    @property
+    def stage(self):
+        if not self.assignments:
+            return "received"
+        if self.is_done:
+            return "done"
+        if all(a.status == "cancelled" for a in self.assignments):
+            return "cancelled"
+        return "in_progress"
 
     @classmethod
     def light_expression(cls, today, days, account):

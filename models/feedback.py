@@ -63,7 +63,7 @@ class Feedback(db.Model):
         info=info(_l("Assignment")),
     )
     kind = sa.Column(sa.String(20), nullable=False, info=info(_l("Kind"), FEEDBACK_KINDS))
-    text = sa.Column(sa.Text, nullable=False, info=info(_l("Report")))
+    text = sa.Column(sa.Text, nullable=False, info=info(_l("What was done")))
     submitted_at = sa.Column(
         UTCDateTime, nullable=False, default=clock.now, index=True, info=info(_l("Submitted at"))
     )

@@ -229,9 +229,13 @@ def test_directive_is_done_when_every_live_assignment_is_accepted(ctx):
     first.acknowledge(None)
     factories.feedback(first, "result", signer=principal)
     first.accept(None)
-    assert not directive.is_done
+    assert not directive.is_done and directive.stage == "in_progress"
     second.cancel(None, "改由他人办理")
-    assert directive.is_done
+    assert directive.is_done and directive.stage == "done"
+    assert factories.directive().stage == "received"
+    lone = factories.directive(b)
+    lone.assignments[0].cancel(None, "撤销")
+    assert not lone.is_done and lone.stage == "cancelled"
 
 
 def test_unit_ancestors_stop_at_a_cycle(ctx):

@@ -25,7 +25,7 @@ from models import (
     clock,
     db,
 )
-from models.directives import DIRECTIVE_LIGHTS, yellow_days
+from models.directives import DIRECTIVE_LIGHTS, DIRECTIVE_STAGES, yellow_days
 from models.feedback import FEEDBACK_KINDS
 from models.lifecycle import (
     ACTIONS,
@@ -95,6 +95,11 @@ def _content(view, context, model, name):
     return Markup(f"<em>{escape(_('Confidential: the content is not shown.'))}</em>")
 
 
+def _directive_link(view, context, model, name):
+    url = view.get_url("directives.details_view", id=model.directive_id)
+    return Markup(f'<a href="{escape(url)}">{escape(str(model.directive))}</a>')
+
+
 class LightFilter(sqla_filters.FilterEqual):
     """Filter on a light, computed in SQL when the list is asked for."""
 
@@ -141,6 +146,8 @@ def _entry_problems(sub, deleted, current, draft):
     if problem:
         return [(sub.due_on, problem)]
     if current is not None:
+        if due_on is None:
+            return [(sub.due_on, _l("Enter the due date."))]
         if due_on != current.due_on and not (reason or "").strip():
             return [(sub.due_reason, _l("Give the reason for changing the due date."))]
         return []
@@ -166,7 +173,7 @@ class DirectiveView(SecureModelView):
         "confidential",
         "received_on",
     ]
-    column_labels = {"light": _l("Light")}
+    column_labels = {"light": _l("Light"), "stage": _l("Stage")}
     column_searchable_list = ["number", "title", "leader_name"]
     column_filters = [
         LightFilter(Directive.id, _l("Light"), DIRECTIVE_LIGHTS.pairs(), _directive_light_sql),
@@ -184,6 +191,7 @@ class DirectiveView(SecureModelView):
         "urgent",
         "confidential",
         "received_on",
+        "stage",
         "content",
     ]
     column_export_list = [
@@ -197,7 +205,11 @@ class DirectiveView(SecureModelView):
         "light",
         "content",
     ]
-    column_formatters = {"light": _directive_light, "content": _content}
+    column_formatters = {
+        "light": _directive_light,
+        "content": _content,
+        "stage": lambda v, c, m, n: DIRECTIVE_STAGES.label(m.stage),
+    }
     column_formatters_export = {"light": _light_text}
     details_template = "admin/directives/directive_details.html"
     form_columns = [
@@ -281,7 +293,11 @@ class AssignmentView(SecureModelView):
     write_roles = frozenset()
     delete_roles = frozenset()
     column_list = ["light", "directive", "unit", "assigned_on", "due_on", "status", "finished_on"]
-    column_labels = {"light": _l("Light")}
+    column_labels = {
+        "light": _l("Light"),
+        "directive.number": _l("Number"),
+        "directive.title": _l("Title"),
+    }
     column_filters = [
         LightFilter(Assignment.id, _l("Light"), LIGHTS.pairs(), _assignment_light_sql),
         "unit",
@@ -298,7 +314,7 @@ class AssignmentView(SecureModelView):
         "finished_on",
     ]
     column_searchable_list = ["directive.number", "directive.title"]
-    column_default_sort = ("due_on", False)
+    column_default_sort = ("due_on", True)
     column_details_list = [
         "directive",
         "unit",
@@ -312,6 +328,7 @@ class AssignmentView(SecureModelView):
         "finished_on",
     ]
     column_formatters = {"light": _assignment_light}
+    column_formatters_detail = {"light": _assignment_light, "directive": _directive_link}
     column_formatters_export = {"light": _light_text}
     details_template = "admin/directives/assignment_details.html"
 

@@ -5,13 +5,20 @@ import logging
 import sqlalchemy as sa
 from flask import abort, request, send_file
 from flask_admin import expose
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms import MultipleFileField
 
 from models import Assignment, Attachment, Directive, Feedback, Unit
-from models.feedback import filing_problem, read_upload, remove_files, store_attachment
+from models.feedback import (
+    filing_problem,
+    max_attachment_bytes,
+    read_upload,
+    remove_files,
+    store_attachment,
+)
 from views.secure import SecureModelView
 
 log = logging.getLogger(__name__)
@@ -55,14 +62,7 @@ class FeedbackView(SecureModelView):
     column_formatters = {"attachments": _attachment_links}
     column_export_list = ["submitted_at", "assignment", "kind", "author_name", "signer", "text"]
     form_columns = ["assignment", "kind", "text", "signer", "files"]
-    form_extra_fields = {
-        "files": UploadField(
-            _l("Attachments"),
-            description=_l(
-                "PDF, OFD, Word, WPS, Excel, JPEG, PNG or text; each at most the size limit."
-            ),
-        )
-    }
+    form_extra_fields = {"files": UploadField(_l("Attachments"))}
     form_widget_args = {"text": {"rows": 10}}
     form_args = {
         "signer": {
@@ -100,6 +100,10 @@ class FeedbackView(SecureModelView):
 
     def create_form(self, obj=None):
         form = super().create_form(obj)
+        form.files.description = _(
+            "PDF, OFD, Word, WPS, Excel, JPEG, PNG or text; at most %(mb)s MB each.",
+            mb=round(max_attachment_bytes() / 1024 / 1024, 1),
+        )
         if request.method == "GET":
             self._prefill(form)
         return form
