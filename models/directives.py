@@ -127,6 +127,12 @@ class Directive(db.Model):
         live = [a for a in self.assignments if a.status != "cancelled"]
         return bool(live) and all(a.status in DONE_STATUSES for a in live)
 
+    def delete_problem(self):
+        """Why the directive may not be deleted, or None: history is never thrown away."""
+        if any(a.status != "assigned" or a.feedback for a in self.assignments):
+            return _l("A directive under way cannot be deleted: cancel its assignments instead.")
+        return None
+
     @property
     def stage(self):
         if not self.assignments:

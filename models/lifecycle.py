@@ -110,7 +110,17 @@ def _blank(text):
     return not (text or "").strip()
 
 
-class AssignmentEvent(db.Model):
+class BelongsToAssignment:
+    """A record of an assignment: visible to whoever may see the assignment."""
+
+    @classmethod
+    def visible_to(cls, account):
+        from models.directives import Assignment  # directives imports this module
+
+        return cls.assignment.has(Assignment.visible_to(account))
+
+
+class AssignmentEvent(BelongsToAssignment, db.Model):
     """One step in an assignment's life: who, when, from, to, and why."""
 
     __tablename__ = "assignment_events"
@@ -138,7 +148,7 @@ class AssignmentEvent(db.Model):
     )
 
 
-class Objection(db.Model):
+class Objection(BelongsToAssignment, db.Model):
     """A unit's objection to an assignment or its deadline; the office decides."""
 
     __tablename__ = "objections"
@@ -170,7 +180,7 @@ class Objection(db.Model):
     )
 
 
-class ExtensionRequest(db.Model):
+class ExtensionRequest(BelongsToAssignment, db.Model):
     """A unit asks, before its due date, for a later one; the office grants or refuses."""
 
     __tablename__ = "extension_requests"

@@ -502,3 +502,31 @@ def test_the_calendar_screen_warns_of_a_year_nothing_covers(as_role, world):
     page = as_role("admin").get("/admin/calendar_days/").get_data(as_text=True)
     assert "2004–2026" in page
     assert f"{clock.today().year + 1} 年的节假日安排尚无数据" in page
+
+
+@pytest.mark.parametrize(
+    "step,form,message",
+    [
+        ("cancel", {"reason": ""}, "该字段是必填字段"),
+        ("change_due_date", {"due_on": "2026-13-45", "reason": "调整"}, "不是有效的日期值"),
+    ],
+)
+def test_a_step_form_with_bad_input_answers_in_chinese(app, as_role, world, step, form, message):
+    response = _act(as_role("staff"), world.assignment_a, step, **form)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    (assignment,) = read(app, Assignment, id=world.assignment_a)
+    assert assignment.status == "assigned" and len(read(app, AssignmentEvent)) == 2
+
+
+def test_a_directive_under_way_is_not_deleted_a_fresh_one_is(app, as_role, world):
+    client = as_role("staff")
+    _act(as_role("unit"), world.assignment_a, "acknowledge")
+    response = client.post(
+        "/admin/directives/delete/", data={"id": world.directive_a}, follow_redirects=True
+    )
+    assert "已在办理的批示件不能删除" in response.get_data(as_text=True)
+    assert read(app, Directive, id=world.directive_a)
+    client.post("/admin/directives/delete/", data={"id": world.directive_b})
+    assert read(app, Directive, id=world.directive_b) == []
+    assert read(app, AssignmentEvent, assignment_id=world.assignment_b) == []

@@ -244,3 +244,16 @@ def test_unit_ancestors_stop_at_a_cycle(ctx):
     bottom = factories.unit(parent=middle)
     db.session.commit()
     assert [u.id for u in bottom.ancestors()] == [middle.id, top.id]
+
+
+def test_every_record_that_belongs_to_a_unit_says_who_may_see_it(ctx):
+    owners = {"unit_id", "assignment_id", "feedback_id", "report_id"}
+    checked = []
+    for mapper in db.Model.registry.mappers:
+        model = mapper.class_
+        if owners & set(model.__table__.columns.keys()):
+            assert hasattr(model, "visible_to"), model.__name__
+            officer = factories.account("unit", factories.unit())
+            model.query.filter(model.visible_to(officer)).all()  # a valid filter
+            checked.append(model.__name__)
+    assert {"AssignmentEvent", "Objection", "ExtensionRequest", "Attachment"} <= set(checked)

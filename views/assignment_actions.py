@@ -4,8 +4,9 @@ Each form only collects what the step needs and calls the one model method that 
 the model refuses what the rules refuse (RuleError), and the form shows why.
 """
 
+from flask_admin.form import BaseForm
 from flask_babel import lazy_gettext as _l
-from wtforms import Form, SelectField, TextAreaField, validators
+from wtforms import SelectField, TextAreaField, validators
 from wtforms.fields import DateField
 
 from models.lifecycle import OBJECTION_SUBJECTS
@@ -30,8 +31,11 @@ def _date(label, required=True):
     return DateField(label, [check])
 
 
-class ActionForm(Form):
-    """A step: `permission` is what `Assignment.may` is asked; `run` takes the step."""
+class ActionForm(BaseForm):
+    """A step: `permission` is what `Assignment.may` is asked; `run` takes the step.
+
+    Flask-Admin's form base, so WTForms' own messages come out in Chinese like the rest.
+    """
 
     permission = None
     title = None

@@ -274,6 +274,11 @@ class DirectiveView(SecureModelView):
     def after_model_change(self, form, model, is_created):
         flash_calendar_warning()
 
+    def on_model_delete(self, model):
+        problem = model.delete_problem()
+        if problem:
+            raise RuleError(problem)
+
     def render(self, template, **kwargs):
         model = kwargs.get("model")
         if template == self.details_template and model is not None:
