@@ -14,6 +14,7 @@ from models import (
     Assignment,
     AssignmentEvent,
     Attachment,
+    DeadlineRule,
     Directive,
     ExtensionRequest,
     Feedback,
@@ -530,3 +531,68 @@ def test_a_directive_under_way_is_not_deleted_a_fresh_one_is(app, as_role, world
     client.post("/admin/directives/delete/", data={"id": world.directive_b})
     assert read(app, Directive, id=world.directive_b) == []
     assert read(app, AssignmentEvent, assignment_id=world.assignment_b) == []
+
+
+# ---- the rules and the calendar in the panel ----
+
+
+def _city_rule_id(app):
+    with app.app_context():
+        return DeadlineRule.query.filter_by(leader_level="city", target="result").one().id
+
+
+def test_admins_edit_the_rules_staff_only_read_them(app, as_role, world):
+    rule_id = _city_rule_id(app)
+    data = {  # 3 working days instead of a month
+        "target": "result",
+        "leader_level": "city",
+        "counting": "working_days",
+        "amount": "3",
+        "note": "市领导批示件3个工作日内办结",
+    }
+    as_role("staff").post(f"/admin/deadline_rules/edit/?id={rule_id}", data=data)
+    assert read(app, DeadlineRule, id=rule_id)[0].counting == "months"
+    response = as_role("admin").post(f"/admin/deadline_rules/edit/?id={rule_id}", data=data)
+    assert response.status_code == 302
+    assert read(app, DeadlineRule, id=rule_id)[0].counting == "working_days"
+
+
+def test_a_due_date_in_a_year_nothing_covers_comes_with_a_warning(app, as_role, world):
+    rule_id = _city_rule_id(app)
+    as_role("admin").post(
+        f"/admin/deadline_rules/edit/?id={rule_id}",
+        data={
+            "target": "result",
+            "leader_level": "city",
+            "counting": "working_days",
+            "amount": "3",
+        },
+    )
+    data = _directive_form(world, "R-2027")
+    data.update({"received_on": "2026-12-30", "assignments-0-assigned_on": "2026-12-30"})
+    response = as_role("staff").post("/admin/directives/new/", data=data, follow_redirects=True)
+    assert "2027年的节假日安排尚未录入" in response.get_data(as_text=True)
+    with app.app_context():
+        (assignment,) = Directive.query.filter_by(number="R-2027").one().assignments
+        assert assignment.due_on == dt.date(2027, 1, 4)  # Thu 31 Dec, Fri 1 Jan, Mon 4 Jan
+
+
+def test_a_unit_objects_and_the_office_decides_through_the_page(app, as_role, world):
+    with app.app_context():
+        db.session.get(Assignment, world.assignment_a).assigned_on = clock.today()
+        db.session.commit()
+    unit, staff = as_role("unit"), as_role("staff")
+    response = _act(unit, world.assignment_a, "object", subject="deadline", reason="时间过紧")
+    assert response.status_code == 302
+    assert read(app, Assignment, id=world.assignment_a)[0].status == "objected"
+    page = staff.get(f"/admin/assignments/details/?id={world.assignment_a}").get_data(as_text=True)
+    assert "act/decide_objection/" in page and "时间过紧" in page
+    response = _act(staff, world.assignment_a, "decide_objection", decision="uphold")
+    assert response.status_code == 200 and "请填写新的办理时限" in response.get_data(as_text=True)
+    new_due = (clock.today() + dt.timedelta(days=60)).isoformat()
+    response = _act(
+        staff, world.assignment_a, "decide_objection", decision="uphold", new_due_on=new_due
+    )
+    assert response.status_code == 302
+    (assignment,) = read(app, Assignment, id=world.assignment_a)
+    assert assignment.status == "acknowledged" and assignment.due_on.isoformat() == new_due
