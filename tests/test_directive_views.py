@@ -596,3 +596,24 @@ def test_a_unit_objects_and_the_office_decides_through_the_page(app, as_role, wo
     assert response.status_code == 302
     (assignment,) = read(app, Assignment, id=world.assignment_a)
     assert assignment.status == "acknowledged" and assignment.due_on.isoformat() == new_due
+
+
+def test_an_upload_past_the_request_limit_returns_to_the_form_with_a_message(
+    app, acknowledged, secret
+):
+    app.config["MAX_CONTENT_LENGTH"] = 4096
+    response = _file(acknowledged, secret.assignment_a, files=[("巨大.pdf", b"%PDF" + b"0" * 8000)])
+    assert response.status_code == 302
+    page = acknowledged.get(response.headers["Location"]).get_data(as_text=True)
+    assert "上传内容合计超过 0.0 MB" in page
+    assert read(app, Feedback, assignment_id=secret.assignment_a) == []
+
+
+def test_the_new_addresses_need_a_login(client, secret):
+    for method, url in [
+        ("POST", f"/admin/assignments/act/acknowledge/?id={secret.assignment_a}"),
+        ("GET", f"/admin/feedback/attachment/{secret.attachment_b}/"),
+        ("GET", "/admin/directive-report/export.xlsx"),
+    ]:
+        response = client.open(url, method=method)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], url

@@ -24,7 +24,7 @@ from views.accounts import AccountView, NoticeView
 from views.deadlines import CalendarDayView, DeadlineRuleView
 from views.directive_report import DirectiveReportView
 from views.directives import AssignmentView, DirectiveView
-from views.feedback import FeedbackView
+from views.feedback import FeedbackView, upload_too_large
 from views.home import HomeView
 from views.reports import PublicationView, ReportView
 from views.units import StaffView, UnitView
@@ -107,4 +107,5 @@ def init_admin(app):
         AccountView(Account, db, name=_l("Accounts"), category=system, endpoint="accounts")
     )
     admin.add_view(NoticeView(Notice, db, name=_l("Notices"), category=system, endpoint="notices"))
+    app.register_error_handler(413, upload_too_large)
     return admin

@@ -3,7 +3,7 @@
 import logging
 
 import sqlalchemy as sa
-from flask import abort, request, send_file
+from flask import abort, current_app, flash, redirect, request, send_file
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,6 +22,13 @@ from models.feedback import (
 from views.secure import SecureModelView
 
 log = logging.getLogger(__name__)
+
+
+def upload_too_large(error):
+    """An upload beyond MAX_CONTENT_LENGTH: back to the form with a message, not an error page."""
+    limit = round(current_app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024, 1)
+    flash(_("The upload is larger than %(mb)s MB in all: nothing was saved.", mb=limit), "error")
+    return redirect(request.url)
 
 
 class UploadField(MultipleFileField):
