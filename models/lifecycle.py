@@ -303,7 +303,8 @@ class AssignmentLifecycle:
         except RuleError:
             return False
         if action == "object":
-            return self.objection is None
+            last_day = self.objection_deadline(WorkCalendar.load())
+            return self.objection is None and clock.today() <= last_day
         if action == "request_extension":
             return self.pending_extension() is None
         if action == "decide_extension":

@@ -572,3 +572,10 @@ def test_a_directive_shows_the_worst_light_the_reader_may_see(unit, people):
     db.session.flush()
     expression = Directive.light_expression(TODAY, 3, people["staff"])
     assert db.session.scalar(sa.select(expression).where(Directive.id == empty.id)) == "unassigned"
+
+
+def test_an_objection_is_offered_only_within_its_window(unit, people):
+    fresh = make(unit, received=clock.today(), due=clock.today() + dt.timedelta(days=30))
+    assert fresh.assignments[0].may(people["officer"], "object")
+    old = make(unit, received=D(2026, 6, 1), due=D(2026, 6, 30)).assignments[0]
+    assert not old.may(people["officer"], "object")
