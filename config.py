@@ -88,11 +88,14 @@ def from_environment():
         "RANKING_BOTTOM_COUNT": int(os.environ.get("RANKING_BOTTOM_COUNT", "3")),
         # Whether unit officers may see the ranking of their own group.
         "RANKING_OPEN_TO_UNITS": _bool("RANKING_OPEN_TO_UNITS"),
-        # An emergency report later than this after the event is late (迟报).
         # Login lockout: this many failures for a username or an address within the window.
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_WINDOW_MINUTES": int(os.environ.get("LOGIN_WINDOW_MINUTES", "15")),
         # Behind a reverse proxy: how many proxies' X-Forwarded-* headers to trust.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        # An emergency report later than this after the event is late (迟报).
         "EMERGENCY_REPORT_HOURS": float(os.environ.get("EMERGENCY_REPORT_HOURS", "2")),
+        "DUCHA_LIGHT_YELLOW_DAYS": int(os.environ.get("DUCHA_LIGHT_YELLOW_DAYS", "3")),
+        "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR") or str(INSTANCE_DIR / "attachments"),
+        "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_MB", "20")) * 1024 * 1024,
     }

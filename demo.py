@@ -1,5 +1,7 @@
 """Demo data: a believable city office (江州市) with a year of reports and directives.
 
+The directives, with their assignments' histories, are in `demo_directives.py`.
+
 Deterministic (a fixed random seed) and idempotent: what exists already, matched by its
 natural key, is left alone, so a second run adds nothing.
 """
@@ -9,11 +11,10 @@ import random
 import secrets
 from dataclasses import dataclass, field
 
+from demo_directives import seed_directives
 from models import (
     Account,
     Adoption,
-    Assignment,
-    Directive,
     Publication,
     Report,
     Staff,
@@ -161,18 +162,6 @@ RETURN_REASONS = [
     "请补充具体数据后重新报送。",
     "事实不够清楚，请核实后重新报送。",
     "缺少原因分析和下步措施，请修改完善。",
-]
-DIRECTIVE_SUBJECTS = [
-    "关于加快推进老旧小区改造的批示",
-    "关于做好冬季安全生产工作的批示",
-    "关于群众反映供水问题的批示",
-    "关于优化营商环境专项行动的批示",
-    "关于秸秆综合利用工作的批示",
-    "关于信访积案化解的批示",
-    "关于农村人居环境整治的批示",
-    "关于重点项目建设进度的批示",
-    "关于食品安全专项整治的批示",
-    "关于防范化解金融风险的批示",
 ]
 LEADERS = [
     ("中央领导同志", "central"),
@@ -371,52 +360,6 @@ def _months(start, end):
         month = (month + dt.timedelta(days=32)).replace(day=1)
 
 
-def _directives(units, today, result):
-    if Directive.query.filter(Directive.number.like("JZ-PS-%")).count():
-        return
-    rng = random.Random(23)
-    unit_list = sorted(units.values(), key=lambda u: u.code)
-    for n in range(40):
-        leader, level = rng.choice(LEADERS)
-        received = today - dt.timedelta(days=rng.randrange(2, 200))
-        directive = Directive(
-            number=f"JZ-PS-{received.year}-{n + 1:03d}",
-            title=rng.choice(DIRECTIVE_SUBJECTS),
-            content=f"{leader}批示：请相关单位高度重视，认真研究，抓紧落实，并及时报告办理结果。",
-            leader_name=leader,
-            leader_level=level,
-            urgent=rng.random() < 0.2,
-            confidential=rng.random() < 0.15,
-            received_on=received,
-        )
-        days = 15 if level in ("central", "province") else 30
-        for unit in rng.sample(unit_list, rng.randrange(1, 4)):
-            due = received + dt.timedelta(days=days)
-            directive.assignments.append(
-                Assignment(
-                    unit=unit,
-                    assigned_on=received,
-                    due_on=due,
-                    **_assignment_state(received, due, today, rng),
-                )
-            )
-        db.session.add(directive)
-        result.add("directives")
-        result.add("assignments", len(directive.assignments))
-
-
-def _assignment_state(received, due, today, rng):
-    roll = rng.random()
-    if roll < 0.03:
-        return {"status": "cancelled"}
-    if due < today and roll < 0.85:
-        finished = min(today, due + dt.timedelta(days=rng.randrange(-10, 6)))
-        return {"status": "accepted", "finished_on": max(received, finished)}
-    if roll < 0.15:
-        return {"status": "assigned"}
-    return {"status": rng.choice(["acknowledged", "in_progress", "submitted", "returned"])}
-
-
 def _accounts(units, admin_password, result):
     password = admin_password or secrets.token_urlsafe(9)
     wanted = [
@@ -556,7 +499,9 @@ def seed(admin_password=None, today=None):
     _instructions_and_deductions(units, today, result)
     _quotas(units, today, result)
     _solicitations(units, today, result)
-    _directives(units, today, result)
     _accounts(units, admin_password, result)
+    db.session.flush()
+    now = clock.now() if today == clock.today() else clock.start_of(today) + dt.timedelta(hours=18)
+    seed_directives(units, today, now, result)
     db.session.commit()
     return result

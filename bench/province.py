@@ -211,6 +211,7 @@ def _reports(conn, unit_ids, count, start, today, pub_points, rng, progress):
                         (
                             adoption_id,
                             report_id,
+                            unit,
                             pub,
                             report_id % 500 + 1,
                             adopted_on,
@@ -236,7 +237,7 @@ def _reports(conn, unit_ids, count, start, today, pub_points, rng, progress):
         _copy(
             conn,
             "adoptions",
-            ["id", "report_id", "publication_id", "issue_no", "adopted_on", "points"],
+            ["id", "report_id", "unit_id", "publication_id", "issue_no", "adopted_on", "points"],
             adoptions,
         )
         progress(f"{report_id} reports")
@@ -300,7 +301,16 @@ def _directives(conn, unit_ids, count, start, today, rng, progress):
             _copy(
                 conn,
                 "assignments",
-                ["id", "directive_id", "unit_id", "assigned_on", "due_on", "status", "finished_on"],
+                [
+                    "id",
+                    "directive_id",
+                    "unit_id",
+                    "assigned_on",
+                    "due_on",
+                    "original_due_on",
+                    "status",
+                    "finished_on",
+                ],
                 [_finished_after(row) for row in assignment_rows],
             )
             directive_rows, assignment_rows = [], []
@@ -313,7 +323,7 @@ def _finished_after(row):
     assignment_id, directive_id, unit, assigned, due, status, finished = row
     if finished is not None and finished < assigned:
         finished = assigned
-    return (assignment_id, directive_id, unit, assigned, due, status, finished)
+    return (assignment_id, directive_id, unit, assigned, due, due, status, finished)
 
 
 def _reset_sequence(conn, table):

@@ -3,7 +3,16 @@
 from models.accounts import ROLES, Account, LoginAttempt
 from models.audit import AuditEntry
 from models.base import db
-from models.directives import ASSIGNMENT_STATUSES, LEADER_LEVELS, Assignment, Directive
+from models.deadlines import CalendarDay, DeadlineRule, WorkCalendar
+from models.directives import ASSIGNMENT_STATUSES, LEADER_LEVELS, LIGHTS, Assignment, Directive
+from models.feedback import Attachment, Feedback
+from models.lifecycle import (
+    AssignmentEvent,
+    ExtensionRequest,
+    IllegalTransition,
+    Objection,
+    RuleError,
+)
 from models.notices import NOTICE_KINDS, NOTICE_STATES, Notice, NoticeScan
 from models.reports import (
     CATEGORIES,
@@ -29,6 +38,16 @@ __all__ = [
     "Adoption",
     "Directive",
     "Assignment",
+    "AssignmentEvent",
+    "Objection",
+    "ExtensionRequest",
+    "Feedback",
+    "Attachment",
+    "DeadlineRule",
+    "CalendarDay",
+    "WorkCalendar",
+    "RuleError",
+    "IllegalTransition",
     "Notice",
     "NoticeScan",
     "ROLES",
@@ -41,6 +60,7 @@ __all__ = [
     "EDITIONS",
     "LEADER_LEVELS",
     "ASSIGNMENT_STATUSES",
+    "LIGHTS",
     "NOTICE_KINDS",
     "NOTICE_STATES",
     "DEDUCTION_KINDS",

@@ -1,28 +1,63 @@
-"""Leaders' directives handed to units, and each unit's assignment with its deadline."""
+"""Leaders' directives handed to units, and each unit's assignment with its deadline.
+
+The assignment's life (states, history, objections, extensions) is in
+`models/lifecycle.py`; where each stands (the three-colour light) is here.
+"""
+
+import datetime as dt
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from models import clock
 from models.base import Choices, UTCDateTime, db, info, text_not_blank
-
-LEADER_LEVELS = Choices(
-    central=_l("Central"),
-    province=_l("Provincial"),
-    city=_l("City"),
-    county=_l("County"),
+from models.deadlines import LEADER_LEVELS
+from models.lifecycle import (
+    ASSIGNMENT_STATUSES,
+    DONE_STATUSES,
+    OFFICE_ROLES,
+    OPEN_STATUSES,
+    WAITING_ON_UNIT,
+    AssignmentLifecycle,
+    dates_problem,
 )
-ASSIGNMENT_STATUSES = Choices(
-    assigned=_l("Assigned"),
-    acknowledged=_l("Acknowledged"),
-    in_progress=_l("In progress"),
-    submitted=_l("Result submitted"),
-    accepted=_l("Accepted"),
-    returned=_l("Returned to redo"),
+
+LIGHTS = Choices(
+    red=_l("Red: overdue"),
+    yellow=_l("Yellow: due soon or behind on progress"),
+    green=_l("Green: on track"),
+    closed=_l("Closed"),
+)
+DIRECTIVE_LIGHTS = Choices(**LIGHTS.labels, unassigned=_l("Not assigned yet"))
+DIRECTIVE_STAGES = Choices(
+    received=_l("Received, not assigned"),
+    in_progress=_l("Being handled"),
+    done=_l("Done"),
     cancelled=_l("Cancelled"),
 )
-OPEN_STATUSES = ("assigned", "acknowledged", "in_progress", "submitted", "returned")
-DONE_STATUSES = ("accepted",)
+LIGHT_RANKS = {"closed": 0, "green": 1, "yellow": 2, "red": 3}
+DEFAULT_YELLOW_DAYS = 3
+
+__all__ = [
+    "LEADER_LEVELS",
+    "ASSIGNMENT_STATUSES",
+    "OPEN_STATUSES",
+    "DONE_STATUSES",
+    "WAITING_ON_UNIT",
+    "LIGHTS",
+    "DIRECTIVE_LIGHTS",
+    "DIRECTIVE_STAGES",
+    "Directive",
+    "Assignment",
+]
+
+
+def yellow_days():
+    """How many days before its due date an assignment turns yellow (a setting)."""
+    if has_app_context():
+        return int(current_app.config.get("DUCHA_LIGHT_YELLOW_DAYS", DEFAULT_YELLOW_DAYS))
+    return DEFAULT_YELLOW_DAYS
 
 
 class Directive(db.Model):
@@ -47,8 +82,11 @@ class Directive(db.Model):
         "Assignment",
         back_populates="directive",
         cascade="all, delete-orphan",
+        order_by="Assignment.id",
         info=info(_l("Assignments")),
     )
+    # The worst light of the assignments the reader may see, when a query asks for it.
+    light = sa.orm.query_expression()
 
     __table_args__ = (
         LEADER_LEVELS.check("leader_level"),
@@ -66,13 +104,60 @@ class Directive(db.Model):
             return sa.true()
         return cls.assignments.any(Assignment.unit_id == account.unit_id)
 
+    @classmethod
+    def content_visible_to(cls, account):
+        """The rows whose content `account` may read: a confidential directive's only
+        for the office and the units it was assigned to."""
+        if account.role in OFFICE_ROLES:
+            return sa.true()
+        if account.role == "unit":
+            return cls.visible_to(account)
+        return cls.confidential.is_(False)
+
+    def shows_content_to(self, account):
+        if not self.confidential or account.role in OFFICE_ROLES:
+            return True
+        return account.role == "unit" and any(
+            a.unit_id == account.unit_id for a in self.assignments
+        )
+
     @property
     def is_done(self):
+        """Done when every assignment that was not cancelled is accepted."""
         live = [a for a in self.assignments if a.status != "cancelled"]
         return bool(live) and all(a.status in DONE_STATUSES for a in live)
 
+    def delete_problem(self):
+        """Why the directive may not be deleted, or None: history is never thrown away."""
+        if any(a.status != "assigned" or a.feedback for a in self.assignments):
+            return _l("A directive under way cannot be deleted: cancel its assignments instead.")
+        return None
 
-class Assignment(db.Model):
+    @property
+    def stage(self):
+        if not self.assignments:
+            return "received"
+        if self.is_done:
+            return "done"
+        if all(a.status == "cancelled" for a in self.assignments):
+            return "cancelled"
+        return "in_progress"
+
+    @classmethod
+    def light_expression(cls, today, days, account):
+        """The worst light of the directive's assignments that `account` may see."""
+        rank = sa.case(LIGHT_RANKS, value=Assignment.light_expression(today, days))
+        worst = (
+            sa.select(sa.func.max(rank))
+            .where(Assignment.directive_id == cls.id, Assignment.visible_to(account))
+            .correlate(cls)
+            .scalar_subquery()
+        )
+        whens = [(worst == value, name) for name, value in LIGHT_RANKS.items()]
+        return sa.case(*whens, else_="unassigned")
+
+
+class Assignment(AssignmentLifecycle, db.Model):
     """One unit's part of a directive: its own deadline, state and feedback."""
 
     __tablename__ = "assignments"
@@ -92,31 +177,67 @@ class Assignment(db.Model):
     )
     assigned_on = sa.Column(sa.Date, nullable=False, info=info(_l("Assigned on")))
     due_on = sa.Column(sa.Date, nullable=False, index=True, info=info(_l("Due on")))
+    # The due date before any extension: the one-month cap counts from it.
+    original_due_on = sa.Column(sa.Date, nullable=False, info=info(_l("Original due date")))
+    # When the first progress report is due (urgent directives), if a rule says so.
+    progress_due_on = sa.Column(sa.Date, info=info(_l("First progress due")))
+    last_progress_on = sa.Column(sa.Date, info=info(_l("Last progress report")))
     status = sa.Column(
         sa.String(20),
         nullable=False,
-        default="assigned",
         index=True,
         info=info(_l("Status"), ASSIGNMENT_STATUSES),
     )
+    # The day the accepted result was submitted: what "on time" is judged by.
     finished_on = sa.Column(sa.Date, info=info(_l("Finished on")))
 
     directive = sa.orm.relationship(
         "Directive", back_populates="assignments", info=info(_l("Directive"))
     )
     unit = sa.orm.relationship("Unit", info=info(_l("Unit")))
+    events = sa.orm.relationship(
+        "AssignmentEvent",
+        back_populates="assignment",
+        cascade="all, delete-orphan",
+        order_by="(AssignmentEvent.at, AssignmentEvent.id)",
+    )
+    objection = sa.orm.relationship(
+        "Objection", back_populates="assignment", uselist=False, cascade="all, delete-orphan"
+    )
+    extension_requests = sa.orm.relationship(
+        "ExtensionRequest",
+        back_populates="assignment",
+        cascade="all, delete-orphan",
+        order_by="ExtensionRequest.id",
+    )
+    feedback = sa.orm.relationship(
+        "Feedback",
+        back_populates="assignment",
+        cascade="all, delete-orphan",
+        order_by="(Feedback.submitted_at, Feedback.id)",
+    )
 
     __table_args__ = (
         ASSIGNMENT_STATUSES.check("status"),
         sa.UniqueConstraint("directive_id", "unit_id"),
         sa.CheckConstraint("due_on >= assigned_on", name="due_after_assigned"),
+        sa.CheckConstraint("due_on >= original_due_on", name="due_not_before_original"),
         sa.CheckConstraint(
             "finished_on IS NULL OR finished_on >= assigned_on", name="finished_after_assigned"
+        ),
+        sa.CheckConstraint(
+            "(status = 'accepted' AND finished_on IS NOT NULL)"
+            " OR (status <> 'accepted' AND finished_on IS NULL)",
+            name="finished_when_accepted",
         ),
     )
 
     def __str__(self):
         return f"{self.directive.number if self.directive else ''} → {self.unit or ''}"
+
+    @property
+    def status_label(self):
+        return ASSIGNMENT_STATUSES.label(self.status)
 
     @classmethod
     def visible_to(cls, account):
@@ -126,24 +247,55 @@ class Assignment(db.Model):
 
     def date_problem(self, received_on):
         """Why these dates cannot stand, or None (checked before saving)."""
-        if self.assigned_on and received_on and self.assigned_on < received_on:
-            return _l("The assignment date is before the directive was received.")
-        if self.due_on and received_on and self.due_on < received_on:
-            return _l("The due date is before the directive was received.")
-        if self.due_on and self.assigned_on and self.due_on < self.assigned_on:
-            return _l("The due date is before the assignment date.")
-        return None
+        return dates_problem(self.assigned_on, self.due_on, received_on)
 
+    # ---- where it stands ----
     def is_overdue(self, today=None):
+        """Past its due date with the unit still to deliver (a submitted result waits on
+        the office, not the unit)."""
         today = today or clock.today()
-        if self.status in OPEN_STATUSES:
-            return self.due_on < today
-        return False
+        return self.status in WAITING_ON_UNIT and self.due_on < today
 
     def days_overdue(self, today=None):
         today = today or clock.today()
-        return max(0, (today - self.due_on).days) if self.status in OPEN_STATUSES else 0
+        return max(0, (today - self.due_on).days) if self.status in WAITING_ON_UNIT else 0
 
     @classmethod
     def overdue_filter(cls, today):
-        return sa.and_(cls.status.in_(OPEN_STATUSES), cls.due_on < today)
+        return sa.and_(cls.status.in_(WAITING_ON_UNIT), cls.due_on < today)
+
+    def behind_on_progress(self, today=None):
+        """The first progress report was due and none has come."""
+        today = today or clock.today()
+        return (
+            self.progress_due_on is not None
+            and self.progress_due_on < today
+            and self.last_progress_on is None
+        )
+
+    def light(self, today=None, days=None):
+        """red: overdue; yellow: due within `days` days or behind on progress;
+        green: on track; closed: accepted or cancelled."""
+        today = today or clock.today()
+        days = yellow_days() if days is None else days
+        if self.status not in OPEN_STATUSES:
+            return "closed"
+        if self.status in WAITING_ON_UNIT:
+            if self.due_on < today:
+                return "red"
+            if self.due_on <= today + dt.timedelta(days=days) or self.behind_on_progress(today):
+                return "yellow"
+        return "green"
+
+    @classmethod
+    def light_expression(cls, today, days):
+        """`light` as SQL, for filters and the directive list."""
+        waiting = cls.status.in_(WAITING_ON_UNIT)
+        behind = sa.and_(cls.progress_due_on < today, cls.last_progress_on.is_(None))
+        soon = cls.due_on <= today + dt.timedelta(days=days)
+        return sa.case(
+            (cls.status.not_in(OPEN_STATUSES), "closed"),
+            (sa.and_(waiting, cls.due_on < today), "red"),
+            (sa.and_(waiting, sa.or_(soon, behind)), "yellow"),
+            else_="green",
+        )

@@ -346,7 +346,7 @@ def directive_table(period, group=None, today=None):
     )
     late = sa.or_(
         sa.and_(Assignment.status == "accepted", Assignment.finished_on > Assignment.due_on),
-        sa.and_(Assignment.status != "accepted", Assignment.due_on < today),
+        Assignment.overdue_filter(today),
     )
     due = (
         sa.select(

@@ -35,8 +35,9 @@ TABLES_IN_DELETE_ORDER = [
 ]
 
 
-def _base_config(url):
+def _base_config(url, attachment_dir=None):
     return {
+        "ATTACHMENT_DIR": str(attachment_dir or "/nonexistent/ducha-test-attachments"),
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
@@ -85,7 +86,10 @@ def app_config():
 
 @pytest.fixture
 def app(database_url, app_config, tmp_path):
-    config = {**_base_config(database_url), "MAIL_OUTBOX_DIR": str(tmp_path / "outbox")}
+    config = {
+        **_base_config(database_url, tmp_path / "attachments"),
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+    }
     app = create_app({**config, **app_config})
     yield app
     with app.app_context():

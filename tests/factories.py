@@ -8,15 +8,19 @@ from models import (
     Account,
     Adoption,
     Assignment,
+    DeadlineRule,
     Directive,
+    Feedback,
     Notice,
     Publication,
     Report,
     Staff,
     Unit,
+    WorkCalendar,
     clock,
     db,
 )
+from models.deadlines import DEFAULT_RULES
 
 PASSWORD = "correct-horse-9"
 _seq = itertools.count(1)
@@ -99,7 +103,8 @@ def adoption(report, publication, **kw):
     return row
 
 
-def directive(*units, received_on=None, **kw):
+def directive(*units, received_on=None, due_on=None, **kw):
+    """A directive assigned to `units`, due 30 days after receipt unless `due_on` is given."""
     n = next(_seq)
     received_on = received_on or clock.today() - dt.timedelta(days=3)
     row = Directive(
@@ -114,10 +119,40 @@ def directive(*units, received_on=None, **kw):
         }
     )
     for u in units:
-        row.assignments.append(
-            Assignment(unit=u, assigned_on=received_on, due_on=received_on + dt.timedelta(days=30))
+        assignment = Assignment(
+            unit=u,
+            assigned_on=received_on,
+            due_on=due_on or received_on + dt.timedelta(days=30),
         )
+        row.assignments.append(assignment)
+        assignment.assign(None, WorkCalendar(), rules=[], at=clock.start_of(received_on))
     db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def rules():
+    """The office's default deadline rules (in place of any there are)."""
+    DeadlineRule.query.delete()
+    keys = ("leader_level", "urgent_only", "target", "counting", "amount", "note")
+    made = [DeadlineRule(**dict(zip(keys, values, strict=True))) for values in DEFAULT_RULES]
+    db.session.add_all(made)
+    db.session.flush()
+    return made
+
+
+def leaders(unit):
+    """The unit's principal leader and leader in charge, as staff who may sign results."""
+    return (
+        staff(unit, name="王主要", duty="principal_leader"),
+        staff(unit, name="李分管", duty="leader_in_charge"),
+    )
+
+
+def feedback(assignment, kind="progress", signer=None, actor=None, at=None, **kw):
+    """A report filed on `assignment` (moving it along, as filing does)."""
+    row = Feedback(assignment=assignment, kind=kind, text=kw.pop("text", "办理情况"), signer=signer)
+    row.file(actor, at=at)
     db.session.flush()
     return row
 
@@ -134,7 +169,8 @@ def account(role, unit=None, password=PASSWORD, **kw):
 
 
 def world():
-    """Units A and B, each with staff, a report and a directive; an account per role."""
+    """Units A and B, each with staff, a report and a directive; an account per role;
+    the default deadline rules."""
     a = unit(name="甲镇", code="A")
     b = unit(name="乙镇", code="B")
     pub = publication()
@@ -145,6 +181,7 @@ def world():
         "unit": account("unit", a),
         "unit_b": account("unit", b),
     }
+    rules()
     ns = SimpleNamespace(
         unit_a=a.id,
         unit_b=b.id,
@@ -164,12 +201,35 @@ def world():
     return ns
 
 
+# The recorded steps that bring a new assignment to each state.
+STEPS_TO = {
+    "assigned": (),
+    "acknowledged": ("acknowledge",),
+    "in_progress": ("acknowledge", "progress"),
+    "submitted": ("acknowledge", "submit"),
+    "accepted": ("acknowledge", "submit", "accept"),
+    "cancelled": ("cancel",),
+}
+
+
 def assignment_due(unit, due_on, status="assigned", **directive_kw):
-    """A directive with one assignment for `unit`, due on `due_on`; returns the assignment."""
+    """A directive with one assignment for `unit`, due on `due_on`, brought to `status`
+    through the lifecycle's own steps; returns the assignment."""
     received_on = due_on - dt.timedelta(days=30)
-    row = directive(received_on=received_on, **directive_kw)
-    assignment = Assignment(unit=unit, assigned_on=received_on, due_on=due_on, status=status)
-    row.assignments.append(assignment)
+    assignment = directive(
+        unit, received_on=received_on, due_on=due_on, **directive_kw
+    ).assignments[0]
+    for step in STEPS_TO[status]:
+        if step == "acknowledge":
+            assignment.acknowledge(None)
+        elif step == "progress":
+            assignment.report_progress(None)
+        elif step == "submit":
+            assignment.submit_result(None, leaders(unit)[0])
+        elif step == "accept":
+            assignment.accept(None)
+        else:
+            assignment.cancel(None, "测试撤销")
     db.session.flush()
     return assignment
 

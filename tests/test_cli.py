@@ -1,10 +1,14 @@
 """The command-line tools, run as a user would through `flask --app app ...`."""
 
 from models import (
+    ASSIGNMENT_STATUSES,
     Account,
     Adoption,
     Assignment,
+    Attachment,
     Directive,
+    ExtensionRequest,
+    Feedback,
     Publication,
     Report,
     Staff,
@@ -92,7 +96,7 @@ def test_units_list_prints_code_and_name_a_line_each(runner, world):
 
 
 def _counts(app):
-    models = [Unit, Staff, Report, Adoption, Publication, Directive, Assignment, Account]
+    models = [Unit, Staff, Report, Adoption, Publication, Directive, Assignment, Account, Feedback]
     return {m.__name__: len(read(app, m)) for m in models}
 
 
@@ -108,8 +112,17 @@ def test_seed_demo_fills_a_believable_city_and_is_idempotent(app, runner):
         states = {a.status for a in db.session.query(Assignment)}
         overdue = Assignment.query.filter(Assignment.overdue_filter(clock.today())).count()
     assert levels == {"county", "city", "province", "central"}
-    assert {"assigned", "in_progress", "submitted", "accepted"} <= states
+    assert states == set(ASSIGNMENT_STATUSES)
     assert overdue > 0
+    with app.app_context():
+        # Every assignment has its history from the start, and its state is where it led.
+        for assignment in Assignment.query:
+            assert assignment.events[0].action == "assign"
+            assert assignment.events[-1].to_status == assignment.status
+        files = Attachment.query.all()
+        assert files and all(f.path.read_bytes().startswith(b"%PDF") for f in files)
+        assert Feedback.query.filter_by(kind="result").count() > 10
+        assert {r.state for r in ExtensionRequest.query} >= {"granted", "requested"}
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0 and "nothing" in again.output
     assert _counts(app) == first

@@ -182,14 +182,16 @@ def test_assignment_date_rules():
     assert same_day.date_problem(received) is None
 
 
-def test_overdue_starts_the_day_after_the_due_date():
-    due = dt.date(2026, 6, 30)
-    item = Assignment(assigned_on=dt.date(2026, 6, 1), due_on=due, status="in_progress")
+def test_overdue_starts_the_day_after_the_due_date(ctx):
+    due = clock.today() + dt.timedelta(days=20)
+    item = factories.directive(factories.unit(), due_on=due).assignments[0]
+    item.acknowledge(None)
     assert not item.is_overdue(today=due)
     assert item.is_overdue(today=due + dt.timedelta(days=1))
     assert item.days_overdue(today=due + dt.timedelta(days=8)) == 8
-    item.status = "accepted"
-    assert not item.is_overdue(today=due + dt.timedelta(days=1))
+    overdue = Assignment.query.filter(Assignment.overdue_filter(due + dt.timedelta(days=1)))
+    assert overdue.count() == 1
+    assert Assignment.query.filter(Assignment.overdue_filter(due)).count() == 0
 
 
 def test_password_hashing_and_session_version(ctx):
@@ -221,12 +223,19 @@ def test_account_load_refuses_old_versions_and_inactive_accounts(ctx):
 
 def test_directive_is_done_when_every_live_assignment_is_accepted(ctx):
     a, b = factories.unit(), factories.unit()
+    principal, _ = factories.leaders(a)
     directive = factories.directive(a, b)
     first, second = directive.assignments
-    first.status = "accepted"
-    assert not directive.is_done
-    second.status = "cancelled"
-    assert directive.is_done
+    first.acknowledge(None)
+    factories.feedback(first, "result", signer=principal)
+    first.accept(None)
+    assert not directive.is_done and directive.stage == "in_progress"
+    second.cancel(None, "改由他人办理")
+    assert directive.is_done and directive.stage == "done"
+    assert factories.directive().stage == "received"
+    lone = factories.directive(b)
+    lone.assignments[0].cancel(None, "撤销")
+    assert not lone.is_done and lone.stage == "cancelled"
 
 
 def test_unit_ancestors_stop_at_a_cycle(ctx):
@@ -235,3 +244,16 @@ def test_unit_ancestors_stop_at_a_cycle(ctx):
     bottom = factories.unit(parent=middle)
     db.session.commit()
     assert [u.id for u in bottom.ancestors()] == [middle.id, top.id]
+
+
+def test_every_record_that_belongs_to_a_unit_says_who_may_see_it(ctx):
+    owners = {"unit_id", "assignment_id", "feedback_id", "report_id"}
+    checked = []
+    for mapper in db.Model.registry.mappers:
+        model = mapper.class_
+        if owners & set(model.__table__.columns.keys()):
+            assert hasattr(model, "visible_to"), model.__name__
+            officer = factories.account("unit", factories.unit())
+            model.query.filter(model.visible_to(officer)).all()  # a valid filter
+            checked.append(model.__name__)
+    assert {"AssignmentEvent", "Objection", "ExtensionRequest", "Attachment"} <= set(checked)

@@ -1,8 +1,10 @@
 """A list page costs the same number of SQL statements whatever the number of rows on it."""
 
+import datetime as dt
+
 import pytest
 
-from models import Unit, db
+from models import CalendarDay, Unit, db
 from tests import factories
 from tests.conftest import count_statements
 
@@ -15,6 +17,10 @@ LISTS = [
     "/admin/publications/",
     "/admin/accounts/",
     "/admin/notices/",
+    "/admin/feedback/",
+    "/admin/deadline_rules/",
+    "/admin/calendar_days/",
+    "/admin/directive-report/",
 ]
 
 
@@ -22,12 +28,15 @@ def _grow(app, world, n):
     with app.app_context():
         a = db.session.get(Unit, world.unit_a)
         parent = factories.unit(name="上级县")
-        for _ in range(n):
+        for i in range(n):
             u = factories.unit(parent=parent)
             factories.staff(u)
             report = factories.report(u)
             factories.adoption(report, factories.publication())
-            factories.directive(u, a)
+            assignment = factories.directive(u, a).assignments[0]
+            assignment.acknowledge(None)
+            factories.feedback(assignment, "result", signer=factories.leaders(u)[1])
+            db.session.add(CalendarDay(day=dt.date(2030, 1, 1) + dt.timedelta(i), kind="holiday"))
             factories.account("unit", u, password="x" * 8)
         db.session.commit()
 

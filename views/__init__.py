@@ -10,8 +10,11 @@ from models import (
     Account,
     Assignment,
     AuditEntry,
+    CalendarDay,
+    DeadlineRule,
     Deduction,
     Directive,
+    Feedback,
     Notice,
     Publication,
     Quota,
@@ -24,7 +27,10 @@ from models import (
 )
 from views.accounts import AccountView
 from views.audit import AuditView
+from views.deadlines import CalendarDayView, DeadlineRuleView
+from views.directive_report import DirectiveReportView
 from views.directives import AssignmentView, DirectiveView
+from views.feedback import FeedbackView, upload_too_large
 from views.home import HomeView
 from views.monitor import MonitorView
 from views.notices import NoticeView
@@ -42,22 +48,36 @@ INFORMATION, SUPERVISION, BASICS, SYSTEM = (
     _l("System"),
 )
 
-# (view, model, menu name, menu category, endpoint): the menu in order.
-MODEL_VIEWS = [
+# The menu, in order: model screens as (view, model, name, category, endpoint), and pages
+# of our own as (view, None, name, category, endpoint).
+SCREENS = [
     (ReportView, Report, _l("Reports"), INFORMATION, "reports"),
     (SolicitationView, Solicitation, _l("Solicitations"), INFORMATION, "solicitations"),
+    (RankingView, None, _l("Rankings"), INFORMATION, "ranking"),
     (DeductionView, Deduction, _l("Deductions"), INFORMATION, "deductions"),
     (QuotaView, Quota, _l("Yearly quotas"), INFORMATION, "quotas"),
     (PublicationView, Publication, _l("Publications and points"), INFORMATION, "publications"),
     (ScoreRuleView, ScoreRule, _l("Scoring rules"), INFORMATION, "score_rules"),
     (DirectiveView, Directive, _l("Directives"), SUPERVISION, "directives"),
     (AssignmentView, Assignment, _l("Assignments"), SUPERVISION, "assignments"),
+    (FeedbackView, Feedback, _l("Feedback"), SUPERVISION, "feedback"),
+    (DirectiveReportView, None, _l("Monthly directive report"), SUPERVISION, "directive_report"),
+    (DeadlineRuleView, DeadlineRule, _l("Deadline rules"), SUPERVISION, "deadline_rules"),
+    (
+        CalendarDayView,
+        CalendarDay,
+        _l("Holidays and make-up working days"),
+        SUPERVISION,
+        "calendar_days",
+    ),
     (UnitView, Unit, _l("Units"), BASICS, "units"),
     (StaffView, Staff, _l("Staff"), BASICS, "staff"),
     (AccountView, Account, _l("Accounts"), SYSTEM, "accounts"),
     (NoticeView, Notice, _l("Notices"), SYSTEM, "notices"),
+    (MonitorView, None, _l("Monitoring"), SYSTEM, "monitor"),
     (AuditView, AuditEntry, _l("Audit trail"), SYSTEM, "audit"),
 ]
+URLS = {"directive_report": "directive-report"}
 
 
 def init_admin(app):
@@ -75,8 +95,10 @@ def init_admin(app):
         translations_path=os.path.join(app.root_path, "translations"),
         csp_nonce_generator=csp_nonce,
     )
-    for view, model, name, category, endpoint in MODEL_VIEWS:
-        admin.add_view(view(model, db, name=name, category=category, endpoint=endpoint))
-    admin.add_view(RankingView(name=_l("Rankings"), category=INFORMATION, endpoint="ranking"))
-    admin.add_view(MonitorView(name=_l("Monitoring"), category=SYSTEM, endpoint="monitor"))
+    for view, model, name, category, endpoint in SCREENS:
+        options = {"name": name, "category": category, "endpoint": endpoint}
+        if endpoint in URLS:
+            options["url"] = URLS[endpoint]
+        admin.add_view(view(model, db, **options) if model else view(**options))
+    app.register_error_handler(413, upload_too_large)
     return admin

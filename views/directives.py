@@ -1,16 +1,170 @@
-"""Leaders' directives and the units' assignments."""
+"""Leaders' directives and the units' assignments: lists with lights, pages with timelines,
+and the steps of an assignment's life."""
 
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+from flask import abort, flash, g, redirect, request
+from flask_admin import expose
+from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_admin.form import DatePickerWidget
+from flask_admin.model.form import InlineFormAdmin
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup, escape
+from wtforms import DateField, StringField, validators
 
-from models import Assignment, clock
+from models import (
+    LIGHTS,
+    Assignment,
+    DeadlineRule,
+    Directive,
+    RuleError,
+    WorkCalendar,
+    clock,
+    db,
+)
+from models.directives import DIRECTIVE_LIGHTS, DIRECTIVE_STAGES, yellow_days
+from models.feedback import FEEDBACK_KINDS
+from models.lifecycle import (
+    ACTIONS,
+    ASSIGNMENT_STATUSES,
+    EXTENSION_STATES,
+    OBJECTION_STATES,
+    OBJECTION_SUBJECTS,
+    dates_problem,
+    plan_dates,
+)
+from views.assignment_actions import FORMS, show_error
 from views.secure import SecureModelView, inline_form
+
+ALL_ROLES = frozenset({"admin", "staff", "leader", "unit"})
+LIGHT_CSS = {
+    "red": "danger",
+    "yellow": "warning",
+    "green": "success",
+    "closed": "secondary",
+    "unassigned": "light",
+}
+
+
+def request_calendar():
+    """One working-day calendar per request, so its warnings can be shown once."""
+    if "work_calendar" not in g:
+        g.work_calendar = WorkCalendar.load()
+    return g.work_calendar
+
+
+def request_rules():
+    if "deadline_rules" not in g:
+        g.deadline_rules = DeadlineRule.query.all()
+    return g.deadline_rules
+
+
+def flash_calendar_warning():
+    warning = g.get("work_calendar") and g.work_calendar.warning()
+    if warning:
+        flash(str(warning), "warning")
+
+
+def light_badge(light, days_overdue=0):
+    label = DIRECTIVE_LIGHTS.label(light)
+    if light == "red" and days_overdue:
+        label = _("Overdue by %(days)s days", days=days_overdue)
+    css = LIGHT_CSS.get(light, "light")
+    return Markup(f'<span class="badge badge-{css} ducha-light">{escape(str(label))}</span>')
+
+
+def _assignment_light(view, context, model, name):
+    return light_badge(model.light(), model.days_overdue())
+
+
+def _directive_light(view, context, model, name):
+    return light_badge(model.light or "unassigned")
+
+
+def _light_text(view, context, model, name):
+    light = model.light() if isinstance(model, Assignment) else model.light
+    return str(DIRECTIVE_LIGHTS.label(light or "unassigned"))
+
+
+def _content(view, context, model, name):
+    if model.shows_content_to(current_user):
+        return model.content
+    return Markup(f"<em>{escape(_('Confidential: the content is not shown.'))}</em>")
+
+
+def _directive_link(view, context, model, name):
+    url = view.get_url("directives.details_view", id=model.directive_id)
+    return Markup(f'<a href="{escape(url)}">{escape(str(model.directive))}</a>')
+
+
+class LightFilter(sqla_filters.FilterEqual):
+    """Filter on a light, computed in SQL when the list is asked for."""
+
+    def __init__(self, column, name, options, expression):
+        super().__init__(column, name, options=options)
+        self.expression = expression
+
+    def apply(self, query, value, alias=None):
+        return query.filter(self.expression() == value)
+
+
+def _assignment_light_sql():
+    return Assignment.light_expression(clock.today(), yellow_days())
+
+
+def _directive_light_sql():
+    return Directive.light_expression(clock.today(), yellow_days(), current_user)
+
+
+class AssignmentInline(InlineFormAdmin):
+    """A directive's assignments in its form: deadlines come from the rules."""
+
+    def on_model_change(self, form, model, is_created):
+        reason = form.due_reason.data or ""
+        if is_created:
+            model.assign(current_user, request_calendar(), request_rules(), reason)
+            return
+        history = sa.inspect(model).attrs.due_on.history
+        if history.deleted and history.added and history.deleted[0] != history.added[0]:
+            new_due_on, model.due_on = model.due_on, history.deleted[0]
+            model.change_due_date(current_user, new_due_on, reason)
+
+
+def _entry_problems(sub, deleted, current, draft):
+    """(field, message) pairs for one assignment row of the directive form."""
+    if deleted:
+        if current is not None and (current.status != "assigned" or current.feedback):
+            return [(sub.unit, _l("An assignment under way cannot be removed: cancel it."))]
+        return []
+    if current is not None and sub.unit.data is not None and sub.unit.data.id != current.unit_id:
+        return [(sub.unit, _l("An assignment's unit cannot be changed: cancel it instead."))]
+    due_on, reason = sub.due_on.data, sub.due_reason.data
+    problem = dates_problem(sub.assigned_on.data, due_on, draft.received_on)
+    if problem:
+        return [(sub.due_on, problem)]
+    if current is not None:
+        if due_on is None:
+            return [(sub.due_on, _l("Enter the due date."))]
+        if due_on != current.due_on and not (reason or "").strip():
+            return [(sub.due_reason, _l("Give the reason for changing the due date."))]
+        return []
+    try:
+        due_on, _progress = plan_dates(draft, request_rules(), request_calendar(), due_on, reason)
+    except RuleError as error:
+        return [(getattr(sub, error.field, sub.due_on), error.message)]
+    problem = dates_problem(sub.assigned_on.data, due_on, draft.received_on)
+    return [(sub.due_on, problem)] if problem else []
 
 
 class DirectiveView(SecureModelView):
     """Directives: the office records them and hands them to units."""
 
-    read_roles = frozenset({"admin", "staff", "leader", "unit"})
+    read_roles = ALL_ROLES
     column_list = [
+        "light",
         "number",
         "title",
         "leader_name",
@@ -19,8 +173,15 @@ class DirectiveView(SecureModelView):
         "confidential",
         "received_on",
     ]
+    column_labels = {"light": _l("Light"), "stage": _l("Stage")}
     column_searchable_list = ["number", "title", "leader_name"]
-    column_filters = ["leader_level", "urgent", "confidential", "received_on"]
+    column_filters = [
+        LightFilter(Directive.id, _l("Light"), DIRECTIVE_LIGHTS.pairs(), _directive_light_sql),
+        "leader_level",
+        "urgent",
+        "confidential",
+        "received_on",
+    ]
     column_default_sort = ("received_on", True)
     column_details_list = [
         "number",
@@ -30,9 +191,27 @@ class DirectiveView(SecureModelView):
         "urgent",
         "confidential",
         "received_on",
+        "stage",
         "content",
-        "assignments",
     ]
+    column_export_list = [
+        "number",
+        "title",
+        "leader_name",
+        "leader_level",
+        "urgent",
+        "confidential",
+        "received_on",
+        "light",
+        "content",
+    ]
+    column_formatters = {
+        "light": _directive_light,
+        "content": _content,
+        "stage": lambda v, c, m, n: DIRECTIVE_STAGES.label(m.stage),
+    }
+    column_formatters_export = {"light": _light_text}
+    details_template = "admin/directives/directive_details.html"
     form_columns = [
         "number",
         "title",
@@ -49,32 +228,88 @@ class DirectiveView(SecureModelView):
     inline_models = [
         inline_form(
             Assignment,
-            ["unit", "assigned_on", "due_on", "status"],
+            ["unit", "assigned_on", "due_on", "due_reason"],
             _l("Assignment"),
+            admin_class=AssignmentInline,
+            extra_fields={
+                # Optional here, unlike the column: left empty, the rules give it.
+                "due_on": DateField(
+                    _l("Due on"),
+                    [validators.Optional()],
+                    widget=DatePickerWidget(),
+                    description=_l("Leave empty: the deadline rules give it."),
+                ),
+                "due_reason": StringField(
+                    _l("Reason for another due date"),
+                    description=_l("Needed when the due date differs from the rules."),
+                ),
+            },
             assigned_on={"default": clock.today},
         )
     ]
 
+    def get_query(self):
+        light = Directive.light_expression(clock.today(), yellow_days(), current_user)
+        return super().get_query().options(sa.orm.with_expression(Directive.light, light))
+
+    def export_query(self, query):
+        # A confidential directive is exported only to those who may read its content.
+        return query.filter(Directive.content_visible_to(current_user))
+
     def form_problems(self, form):
-        received_on = form.received_on.data
+        draft = SimpleNamespace(
+            received_on=form.received_on.data,
+            leader_level=form.leader_level.data,
+            urgent=form.urgent.data,
+        )
+        existing = {a.id: a for a in (form._obj.assignments if form._obj else [])}
         problems = []
         for entry in form.assignments.entries:
-            sub = entry.form
-            if getattr(entry, "_should_delete", False):
-                continue
-            draft = Assignment(assigned_on=sub.assigned_on.data, due_on=sub.due_on.data)
-            message = draft.date_problem(received_on)
-            if message:
-                problems.append((sub.due_on, message))
+            pk = entry.get_pk()
+            current = existing.get(int(pk)) if pk else None
+            deleted = form.assignments.should_delete(entry)
+            problems += _entry_problems(entry.form, deleted, current, draft)
         return problems
+
+    def after_model_change(self, form, model, is_created):
+        flash_calendar_warning()
+
+    def on_model_delete(self, model):
+        problem = model.delete_problem()
+        if problem:
+            raise RuleError(problem)
+
+    def render(self, template, **kwargs):
+        model = kwargs.get("model")
+        if template == self.details_template and model is not None:
+            kwargs["assignments"] = [
+                a
+                for a in model.assignments
+                if current_user.sees_all_units or a.unit_id == current_user.unit_id
+            ]
+            kwargs["light_badge"] = light_badge
+        return super().render(template, **kwargs)
 
 
 class AssignmentView(SecureModelView):
-    """Each unit's part of a directive, with its deadline."""
+    """Each unit's part of a directive: its light, its timeline, and its next steps."""
 
-    read_roles = frozenset({"admin", "staff", "leader", "unit"})
-    column_list = ["directive", "unit", "assigned_on", "due_on", "status", "finished_on"]
-    column_filters = ["unit", "status", "due_on", "assigned_on"]
+    read_roles = ALL_ROLES
+    write_roles = frozenset()
+    delete_roles = frozenset()
+    column_list = ["light", "directive", "unit", "assigned_on", "due_on", "status", "finished_on"]
+    column_labels = {
+        "light": _l("Light"),
+        "directive.number": _l("Number"),
+        "directive.title": _l("Title"),
+    }
+    column_filters = [
+        LightFilter(Assignment.id, _l("Light"), LIGHTS.pairs(), _assignment_light_sql),
+        "unit",
+        "status",
+        "due_on",
+        "assigned_on",
+    ]
     column_sortable_list = [
         ("directive", "directive.number"),
         ("unit", "unit.name"),
@@ -84,15 +319,76 @@ class AssignmentView(SecureModelView):
         "finished_on",
     ]
     column_searchable_list = ["directive.number", "directive.title"]
-    column_default_sort = ("due_on", False)
-    form_columns = ["unit", "assigned_on", "due_on", "status", "finished_on"]
+    column_default_sort = ("due_on", True)
+    column_details_list = [
+        "directive",
+        "unit",
+        "status",
+        "light",
+        "assigned_on",
+        "due_on",
+        "original_due_on",
+        "progress_due_on",
+        "last_progress_on",
+        "finished_on",
+    ]
+    column_formatters = {"light": _assignment_light}
+    column_formatters_detail = {"light": _assignment_light, "directive": _directive_link}
+    column_formatters_export = {"light": _light_text}
+    details_template = "admin/directives/assignment_details.html"
 
-    @property
-    def can_create(self):
-        return False
+    def export_query(self, query):
+        return query.filter(Assignment.directive.has(Directive.content_visible_to(current_user)))
 
-    def form_problems(self, form):
-        model = form._obj
-        draft = Assignment(assigned_on=form.assigned_on.data, due_on=form.due_on.data)
-        message = draft.date_problem(model.directive.received_on if model else None)
-        return [(form.due_on, message)] if message else []
+    @expose("/details/")
+    def details_view(self):
+        row_id = request.args.get("id")
+        if row_id is None:
+            return redirect(self.get_url(".index_view"))
+        return self._page(self.get_one(row_id))
+
+    @expose("/act/<step>/", methods=("POST",))
+    def act(self, step):
+        """Take one step of the assignment's life; a refusal is shown in its form."""
+        assignment = self.get_one(request.args.get("id"))
+        if step not in FORMS:
+            abort(404)
+        form = FORMS[step](request.form)
+        if form.validate():
+            try:
+                form.run(assignment, current_user)
+                db.session.commit()
+            except RuleError as error:
+                db.session.rollback()
+                assignment = self.get_one(assignment.id)
+                show_error(form, error)
+            else:
+                flash(_("Saved: %(step)s.", step=form.title), "success")
+                return redirect(self.get_url(".details_view", id=assignment.id))
+        return self._page(assignment, step, form)
+
+    def _page(self, assignment, failed_name=None, failed_form=None):
+        offered = {
+            name: form_class()
+            for name, form_class in FORMS.items()
+            if assignment.may(current_user, form_class.permission)
+        }
+        if failed_name:
+            offered[failed_name] = failed_form
+        return self.render(
+            self.details_template,
+            model=assignment,
+            details_columns=self._details_columns,
+            get_value=self.get_detail_value,
+            return_url=self.get_url(".index_view"),
+            forms=offered,
+            shows_content=assignment.directive.shows_content_to(current_user),
+            may_file=assignment.may(current_user, "progress"),
+            actions=ACTIONS,
+            statuses=ASSIGNMENT_STATUSES,
+            objection_subjects=OBJECTION_SUBJECTS,
+            objection_states=OBJECTION_STATES,
+            extension_states=EXTENSION_STATES,
+            feedback_kinds=FEEDBACK_KINDS,
+            local=clock.local,
+        )

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from wtforms import validators
 
-from models import clock, db
+from models import RuleError, clock, db
 from models.base import UTCDateTime
 from views.export import export_response, query_rows
 from views.fields import LocalDateTimeField
@@ -75,17 +75,26 @@ class VisibleRelatedFilter(sqla_filters.IntEqualFilter):
 
 
 class VisibleAjaxLoader(QueryAjaxModelLoader):
-    """Ajax lookups list only the rows the person may see."""
+    """Ajax lookups list only the rows the person may see.
+
+    Option `joins`: relationships to join, so that `fields` may name their columns.
+    """
+
+    def __init__(self, name, session, model, **options):
+        self.joins = options.pop("joins", ())
+        super().__init__(name, session, model, **options)
 
     def get_query(self):
         query = super().get_query()
+        for join in self.joins:
+            query = query.join(join)
         if hasattr(self.model, "visible_to"):
             query = query.filter(self.model.visible_to(current_user))
         return query
 
     def get_one(self, pk):
         try:
-            pk = int(pk)
+            pk = int(pk)  # the form posts text; PostgreSQL will not compare it with an integer
         except (TypeError, ValueError):
             return None
         query = self.get_query()
@@ -150,6 +159,8 @@ def form_settings(model):
     found = SimpleNamespace(labels={}, choices={}, overrides={}, args={})
     for attr in mapper.column_attrs:
         column = attr.columns[0]
+        if not isinstance(column, sa.Column):
+            continue  # a query expression, not a stored column
         meta = column.info or {}
         if meta.get("label"):
             found.labels[attr.key] = meta["label"]
@@ -176,10 +187,14 @@ def merge_args(found, given):
     return args
 
 
-def inline_form(model, columns, label, **form_args):
-    """An inline form (e.g. a directive's assignments) labelled and scoped like the views."""
+def inline_form(model, columns, label, admin_class=InlineFormAdmin, extra_fields=None, **form_args):
+    """An inline form (e.g. a directive's assignments) labelled and scoped like the views.
+
+    `admin_class` may be an InlineFormAdmin subclass (e.g. with its own on_model_change);
+    `extra_fields` are form fields that are not columns, placed where `columns` names them.
+    """
     found = form_settings(model)
-    return InlineFormAdmin(
+    return admin_class(
         model,
         form_columns=["id", *columns],
         form_label=label,
@@ -187,6 +202,7 @@ def inline_form(model, columns, label, **form_args):
         form_choices={n: c.pairs() for n, c in found.choices.items()},
         form_overrides=found.overrides,
         form_args=merge_args(found.args, form_args),
+        form_extra_fields=extra_fields,
     )
 
 
@@ -266,7 +282,7 @@ class SecureModelView(RoleAccess, ModelView):
         self.form_overrides = found.overrides | dict(self.form_overrides or {})
         self.form_args = merge_args(found.args, self.form_args)
         for name in self.form_ajax_refs or {}:
-            # Ajax fields load through VisibleAjaxLoader, which does the scoping.
+            # An ajax field is scoped by its loader (VisibleAjaxLoader), not a query factory.
             self.form_args.get(name, {}).pop("query_factory", None)
         mapper = sa.inspect(model)
         self.column_filters = [
@@ -345,6 +361,20 @@ class SecureModelView(RoleAccess, ModelView):
             abort(403)
         return row
 
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        # A row the person may not see answers 404 even where they may not edit at all
+        # (Flask-Admin would redirect before looking): the answer never tells it exists.
+        if not self.can_edit and request.args.get("id") is not None:
+            self.get_one(request.args.get("id"))
+        return super().edit_view()
+
+    @expose("/delete/", methods=("POST",))
+    def delete_view(self):
+        if not self.can_delete and request.form.get("id") is not None:
+            self.get_one(request.form.get("id"))
+        return super().delete_view()
+
     def _create_ajax_loader(self, name, options):
         remote = getattr(self.model, name).property.mapper.class_
         return VisibleAjaxLoader(name, self.session, remote, **options)
@@ -394,6 +424,10 @@ class SecureModelView(RoleAccess, ModelView):
         return valid
 
     def handle_view_exception(self, exc):
+        if isinstance(exc, RuleError):
+            db.session.rollback()
+            flash(str(exc), "error")
+            return True
         if isinstance(exc, IntegrityError):
             # Roll back first: building the message may load the logged-in account.
             db.session.rollback()
@@ -411,6 +445,10 @@ class SecureModelView(RoleAccess, ModelView):
         if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
             return value
         return "" if value is None else str(value)
+
+    def export_query(self, query):
+        """The rows to export; a view may leave out more than the list does."""
+        return query
 
     def export_filename(self):
         return f"{self.name}-{clock.today().isoformat()}"
@@ -431,6 +469,7 @@ class SecureModelView(RoleAccess, ModelView):
             execute=False,
             page_size=0,
         )
+        query = self.export_query(query)
         columns = self._export_columns
         rows = query_rows(
             query, lambda row: [self.export_value(row, name) for name, _label in columns]
