@@ -69,6 +69,8 @@ def from_environment():
         "NOTICE_REMIND_DAYS": _int("NOTICE_REMIND_DAYS", 3),
         "NOTICE_CHASE_EVERY_DAYS": _int("NOTICE_CHASE_EVERY_DAYS", 7),
         "NOTICE_ESCALATE_AFTER_DAYS": _int("NOTICE_ESCALATE_AFTER_DAYS", 14),
+        # The previous month's bulletin goes out on the first days of a month (0: never).
+        "NOTICE_BULLETIN_DAYS": _int("NOTICE_BULLETIN_DAYS", 3),
         "NOTICE_DISPATCH_SECONDS": _int("NOTICE_DISPATCH_SECONDS", 60),
         "NOTICE_MAX_ATTEMPTS": _int("NOTICE_MAX_ATTEMPTS", 5),
         "NOTICE_RETRY_SECONDS": _seconds("NOTICE_RETRY_SECONDS", "300,900,3600,14400"),

@@ -25,8 +25,9 @@ from models import clock
 from models.base import db
 from models.directives import OPEN_STATUSES, Assignment, Directive
 from models.notices import Notice, NoticeScan, office_text
+from models.ranking import month, ranking
 from models.staff import Staff
-from models.units import Unit
+from models.units import RANKING_GROUPS, Unit
 
 SUBJECT_MAX = 200
 
@@ -36,6 +37,9 @@ class NoticeRules:
     remind_days: int = 3
     chase_every_days: int = 7
     escalate_after_days: int = 14
+    # The monthly bulletin and bottom notice: planned on the first `bulletin_days` days of a
+    # month (a scan that missed the 1st catches up), or never when 0.
+    bulletin_days: int = 0
 
     @classmethod
     def from_config(cls, config):
@@ -43,6 +47,7 @@ class NoticeRules:
             remind_days=config["NOTICE_REMIND_DAYS"],
             chase_every_days=config["NOTICE_CHASE_EVERY_DAYS"],
             escalate_after_days=config["NOTICE_ESCALATE_AFTER_DAYS"],
+            bulletin_days=config["NOTICE_BULLETIN_DAYS"],
         )
 
 
@@ -169,20 +174,69 @@ def assignment_drafts(step, today, rules, unit, officers):
 
 
 def plan_monthly_notices(today, rules, units, officers):
-    """Hook for the rankings work (issue 5): the monthly bulletin and the bottom notice.
+    """The previous month's bulletin and bottom-of-ranking notices, early in a month.
 
-    On the 1st of the month this is to return Drafts built from the previous month's
-    `ranking(period, group)`:
-      - kind "bulletin" to each unit's information officers, with the unit's line
-        (rank, movement, items adopted, points), dedupe key
-        "bulletin:2026-10:unit:7:staff:12", template templates/notices/bulletin.txt;
-      - kind "bottom" to the principal leader of each unit ranked last in its group,
-        dedupe key "bottom:2026-10:unit:7:leader", template templates/notices/bottom.txt.
-    Each Draft's `context` is a function giving the template's variables. `record_due_notices`
-    writes them and the outbox sends them like every other notice. Nothing until the
-    ranking query exists.
+    To each unit's information officers, the unit's line of its group's ranking (key
+    "bulletin:2026-10:unit:7:staff:12"); to the principal leader of each unit marked at
+    the bottom of its group, a notice of its own ("bottom:2026-10:unit:7:leader").
     """
-    return []
+    if not 1 <= today.day <= rules.bulletin_days:
+        return []
+    period = month(today.replace(day=1) - dt.timedelta(days=1))
+    drafts = []
+    for group in RANKING_GROUPS:
+        rows = [row for row in ranking(period, group, today) if row.unit_id in units]
+        for row in rows:
+            unit = units[row.unit_id]
+            context = partial(ranking_context, row, period, group, len(rows), today)
+            drafts += monthly_drafts("bulletin", period, unit, officers.get(unit.id), context)
+            if row.bottom:
+                drafts += monthly_drafts("bottom", period, unit, None, context)
+    return drafts
+
+
+def ranking_context(row, period, group, size, today, recipient_name=""):
+    """What the bulletin and bottom templates are given: the unit's line of the ranking."""
+    movement = row.movement
+    return {
+        "period_label": period.label,
+        "group_label": str(RANKING_GROUPS.label(group)),
+        "unit_name": row.unit,
+        "recipient_name": recipient_name,
+        "rank": row.rank,
+        "size": size,
+        "points": row.points,
+        "adopted": row.adopted,
+        "submitted": row.submitted,
+        "previous_rank": row.previous_rank,
+        "movement": movement,
+        "today": today,
+    }
+
+
+def monthly_drafts(kind, period, unit, officers, context):
+    """One draft per recipient: the officers for a bulletin, the principal leader for the
+    bottom notice; with no address on record, one draft written as failed."""
+    prefix = f"{kind}:{period.key}:unit:{unit.id}"
+    if kind == "bottom":
+        people = [("leader", unit.principal_leader or "", unit.principal_leader_email)]
+    else:
+        people = [(f"staff:{o.id}", o.name, o.email) for o in officers or []]
+    people = [p for p in people if p[2]] or [("nobody", people[0][1] if people else "", "")]
+    return [
+        Draft(
+            kind=kind,
+            dedupe_key=f"{prefix}:{token}",
+            unit_id=unit.id,
+            recipient_name=name or "",
+            recipient_email=email or "",
+            context=lambda name=name: context(recipient_name=name or ""),
+            problem=None
+            if email
+            else _l("No email address on record for %(unit)s.", unit=unit.name),
+        )
+        for token, name, email in people
+    ]
 
 
 # ---- writing the plan into the outbox ----

@@ -314,6 +314,8 @@ def _mark_bottom(rows, count):
     if count <= 0 or len(rows) <= count:
         return
     threshold = rows[-count].rank
+    if threshold == rows[0].rank:
+        return  # everyone shares the first place: nobody is last
     for row in rows:
         row.bottom = row.rank >= threshold
 

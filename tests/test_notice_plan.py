@@ -191,3 +191,80 @@ def test_the_scan_runs_a_fixed_number_of_statements_per_batch(app, world):
     per_batch = two_batches - one_batch
     assert three_batches - two_batches == per_batch
     assert per_batch <= 4, f"{per_batch} statements per batch"
+
+
+# ---- the monthly bulletin and the bottom notice ----
+
+MONTHLY = NoticeRules(bulletin_days=3)
+
+
+def _month_of_points(app):
+    """Four townships with September points 30, 20, 10, 0; each with an officer."""
+    with app.app_context():
+        pub = factories.publication(points=10)
+        units = []
+        for n, adoptions in enumerate((3, 2, 1, 0)):
+            unit = factories.unit(code=f"T{n}", name=f"第{n}镇")
+            factories.staff(unit, email=f"officer.t{n}@example.org")
+            for _ in range(adoptions):
+                report = factories.report(unit)
+                factories.adoption(report, pub, adopted_on=dt.date(2026, 9, 15))
+            units.append(unit.id)
+        db.session.commit()
+        return units
+
+
+def test_the_bulletin_and_the_bottom_notice_go_out_early_in_the_month(app):
+    units = _month_of_points(app)
+    app.config["RANKING_BOTTOM_COUNT"] = 1
+    with app.app_context():
+        assert record_due_notices(dt.date(2026, 10, 4), MONTHLY) == 0  # too late in the month
+        created = record_due_notices(dt.date(2026, 10, 2), MONTHLY)
+        bulletins = Notice.query.filter_by(kind="bulletin").order_by(Notice.unit_id).all()
+        bottom = Notice.query.filter_by(kind="bottom").all()
+    assert created == len(bulletins) + len(bottom) == 5
+    assert [b.unit_id for b in bulletins] == units
+    first = bulletins[0]
+    assert first.dedupe_key.startswith(f"bulletin:2026-09:unit:{units[0]}:staff:")
+    assert "2026年9月" in first.subject and "排第1名" in first.subject
+    assert "被采用3条，得分30分" in first.body
+    (last,) = bottom
+    assert last.unit_id == units[3] and last.recipient_email.startswith("head")
+    assert "末位" in last.subject and "主要领导" in last.body
+
+
+def test_the_bulletin_is_written_once_a_month(app):
+    _month_of_points(app)
+    with app.app_context():
+        first = record_due_notices(dt.date(2026, 10, 1), MONTHLY)
+        again = record_due_notices(dt.date(2026, 10, 3), MONTHLY)
+        november = record_due_notices(dt.date(2026, 11, 1), MONTHLY)
+    # September: four bulletins and three bottom notices (the default marks three places);
+    # October had no points at all: four bulletins, and nobody is last.
+    assert (first, again, november) == (7, 0, 4)
+
+
+def test_no_bottom_notice_when_everyone_shares_the_first_place(app):
+    with app.app_context():
+        for n in range(3):
+            factories.staff(factories.unit(code=f"Z{n}"))
+        db.session.commit()
+        record_due_notices(dt.date(2026, 10, 1), MONTHLY)
+        assert Notice.query.filter_by(kind="bottom").count() == 0
+        assert Notice.query.filter_by(kind="bulletin").count() == 3
+
+
+def test_the_monthly_plan_costs_a_fixed_number_of_statements(app):
+    _month_of_points(app)
+    with count_statements(app) as few:
+        scan_on = dt.date(2026, 10, 1)
+        with app.app_context():
+            record_due_notices(scan_on, MONTHLY)
+    with app.app_context():
+        Notice.query.delete()
+        for n in range(20):
+            factories.staff(factories.unit(code=f"M{n}"))
+        db.session.commit()
+    with count_statements(app) as many, app.app_context():
+        record_due_notices(scan_on, MONTHLY)
+    assert len(many) == len(few)
