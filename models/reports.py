@@ -36,6 +36,29 @@ EDITIONS = Choices(
 )
 
 
+# Made by the search migration, not by the models: the trigram index (PostgreSQL) and the
+# FTS5 table with its shadow tables (SQLite). Schema comparisons leave them alone.
+TITLE_SEARCH_OBJECTS = ("ix_reports_title_trgm", "reports_fts")
+
+
+def managed_by_models(name):
+    """Whether a table or index of the database is one the models describe."""
+    return not (name or "").startswith(TITLE_SEARCH_OBJECTS)
+
+
+def title_search_clause(dialect, term):
+    """A condition on Report.title containing `term`, using the database's search index."""
+    if dialect == "sqlite" and len(term) >= 3:
+        phrase = '"' + term.replace('"', '""') + '"'
+        return Report.id.in_(
+            sa.select(sa.column("rowid"))
+            .select_from(sa.table("reports_fts"))
+            .where(sa.text("reports_fts MATCH :phrase").bindparams(phrase=phrase))
+        )
+    # PostgreSQL's trigram index serves ILIKE; SQLite's trigrams need 3 characters.
+    return Report.title.ilike(f"%{term}%")
+
+
 ANSWERED_STATUSES = ("editing", "adopted", "not_adopted", "returned")
 # Statuses an office member sets by hand; "adopted" comes from recording an adoption.
 ANSWER_CHOICES = ("received", "editing", "not_adopted", "returned")

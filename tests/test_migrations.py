@@ -9,12 +9,19 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from models import db
+from models.reports import managed_by_models
 from tests.conftest import _base_config
+
+
+def _ours(name, type_, parent_names):
+    return managed_by_models(name)
 
 
 def test_migrations_match_the_models(app):
     with app.app_context(), db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": _ours}
+        )
         diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models and migrations differ; run `flask db migrate`: {diff}"
 
@@ -38,7 +45,23 @@ def scratch_url(database_url, tmp_path):
 
 
 def _tables(engine):
-    return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+    names = set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+    return {name for name in names if managed_by_models(name)}
+
+
+def _search_objects(engine):
+    """The hand-made title search: FTS5 table and triggers, or the trigram index."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE name LIKE 'reports_fts%' "
+                "AND type IN ('table', 'trigger')"
+            )
+        else:
+            rows = conn.exec_driver_sql(
+                "SELECT indexname FROM pg_indexes WHERE indexname = 'ix_reports_title_trgm'"
+            )
+        return {row[0] for row in rows}
 
 
 def test_migrations_go_down_to_nothing_and_up_again(scratch_url):
@@ -46,8 +69,25 @@ def test_migrations_go_down_to_nothing_and_up_again(scratch_url):
     with app.app_context():
         flask_migrate.upgrade()
         assert _tables(db.engine) == set(db.metadata.tables)
+        searches = _search_objects(db.engine)
         flask_migrate.downgrade(revision="base")
-        assert _tables(db.engine) == set()
+        assert _tables(db.engine) == set() and _search_objects(db.engine) == set()
         flask_migrate.upgrade()
         assert _tables(db.engine) == set(db.metadata.tables)
+        assert _search_objects(db.engine) == searches
         db.engine.dispose()
+
+
+def test_title_search_is_in_place_after_every_migration(app):
+    """A batch migration recreating "reports" on SQLite would drop the search triggers."""
+    with app.app_context():
+        found = _search_objects(db.engine)
+        if db.engine.dialect.name == "sqlite":
+            assert found >= {
+                "reports_fts",
+                "reports_fts_insert",
+                "reports_fts_delete",
+                "reports_fts_update",
+            }
+        else:
+            assert found == {"ix_reports_title_trgm"}

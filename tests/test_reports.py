@@ -421,3 +421,26 @@ def test_the_unit_page_shows_this_years_quota_progress(app, as_role, world):
         db.session.commit()
     page = as_role("unit").get(f"/admin/units/details/?id={world.unit_a}").get_data(as_text=True)
     assert "1 / 24 条 · 10 / 98 分" in page
+
+
+def test_title_search_finds_chinese_substrings_and_follows_edits(app, as_role, world):
+    with app.app_context():
+        unit = db.session.get(Unit, world.unit_a)
+        factories.report(unit, title="甲镇扎实开展秋季森林防火检查工作")
+        factories.report(unit, title="甲镇召开防汛工作会议")
+        db.session.commit()
+    client = as_role("staff")
+
+    def found(term):
+        page = client.get(f"/admin/reports/?search={term}").get_data(as_text=True)
+        return {t for t in ("秋季森林防火", "防汛工作会议", "乙镇机密信息") if t in page}
+
+    assert found("森林防火") == {"秋季森林防火"}  # long enough for the trigram index
+    assert found("防汛") == {"防汛工作会议"}  # two characters: a plain scan
+    assert found("甲镇 检查") == {"秋季森林防火"}  # every word must be there
+    with app.app_context():
+        report = Report.query.filter(Report.title.like("%防汛%")).one()
+        report.title = "甲镇召开抗旱工作会议"
+        db.session.commit()
+    assert found("防汛工作") == set()
+    assert "抗旱工作会议" in client.get("/admin/reports/?search=抗旱工作").get_data(as_text=True)

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from wtforms import DateField, IntegerField, SelectField, validators
 
 from models import Adoption, Instruction, Publication, Report, clock, db
-from models.reports import adopt
+from models.reports import adopt, title_search_clause
 from models.scoring import RULE_KEYS, instruction_problem
 from views.secure import SecureModelView, inline_form, scoped
 
@@ -34,6 +34,8 @@ class ReportView(SecureModelView):
 
     read_roles = EVERYONE
     write_roles = OFFICE_AND_UNIT
+    row_delete = False  # a million rows: delete by ticking them (the batch action)
+    list_defer = ("body",)
     unit_field = "unit"
     # A unit officer writes the report; the office alone answers and scores it.
     office_only_fields = (
@@ -54,7 +56,7 @@ class ReportView(SecureModelView):
         "answer_comment",
     ]
     column_searchable_list = ["title"]
-    column_filters = ["unit", "category", "status", "late", "submitted_at", "solicitation"]
+    column_filters = ["unit", "category", "status", "late", "submitted_at"]
     column_sortable_list = ["title", ("unit", "unit.name"), "category", "submitted_at", "status"]
     column_default_sort = ("submitted_at", True)
     column_details_list = [
@@ -106,6 +108,13 @@ class ReportView(SecureModelView):
             _l("Leader's instruction"),
         ),
     ]
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        # Every word must be in the title; the database's trigram index finds it.
+        dialect = db.engine.dialect.name
+        for term in search.split():
+            query = query.filter(title_search_clause(dialect, term))
+        return query, count_query, joins, count_joins
 
     def row_allows(self, model, action):
         # A unit officer may change a report until the office has answered it,

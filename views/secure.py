@@ -8,6 +8,7 @@ dropdowns, ajax lookups, batch actions and exports all go through `visible_to`.
 
 import datetime as dt
 import re
+import time
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.model import typefmt
 from flask_admin.model.fields import AjaxSelectField
 from flask_admin.model.form import InlineFormAdmin
+from flask_admin.model.template import DeleteRowAction
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -31,6 +33,7 @@ from models import RuleError, clock, db
 from models.base import UTCDateTime
 from views.export import export_response, query_rows
 from views.fields import LocalDateTimeField
+from views.paging import count_rows, page_rows
 
 OFFICE_ROLES = frozenset({"admin", "staff"})
 READ_ALL_ROLES = frozenset({"admin", "staff", "leader"})
@@ -61,17 +64,37 @@ class FilterConverter(sqla_filters.FilterConverter):
 
 
 class VisibleRelatedFilter(sqla_filters.IntEqualFilter):
-    """ "Unit is ..." with a dropdown of what the person may see, read per request."""
+    """ "Unit is ..." with a dropdown of what the person may see.
+
+    The options are kept for OPTIONS_SECONDS per kind of viewer: a list page then costs no
+    query for them, and a unit added meanwhile appears in the dropdown a little later.
+    """
+
+    OPTIONS_SECONDS = 30
 
     def __init__(self, column, name, remote_model):
         super().__init__(column, name)
         self.remote_model = remote_model
+        self._kept = {}
 
     def get_options(self, view):
         if not current_user or not current_user.is_authenticated:
             return None
-        query = self.remote_model.query.filter(self.remote_model.visible_to(current_user))
-        return [(str(row.id), str(row)) for row in query.order_by(self.remote_model.id)]
+        viewer = None if current_user.sees_all_units else current_user.unit_id
+        kept = self._kept.get(viewer)
+        if kept is None or time.monotonic() - kept[0] > self.OPTIONS_SECONDS:
+            kept = self._kept[viewer] = (time.monotonic(), self._read_options())
+        return kept[1]
+
+    def _read_options(self):
+        remote = self.remote_model
+        label = getattr(remote, "name", None) or getattr(remote, "title", None)
+        if label is None:
+            query = scoped(remote, remote.query).order_by(remote.id)
+            return [(str(row.id), str(row)) for row in query]
+        # Two columns, not whole rows: a province has thousands of units.
+        query = scoped(remote, sa.select(remote.id, label)).order_by(remote.id)
+        return [(str(id_), text) for id_, text in db.session.execute(query)]
 
 
 class VisibleAjaxLoader(QueryAjaxModelLoader):
@@ -338,12 +361,59 @@ class SecureModelView(RoleAccess, ModelView):
         """Whether the logged-in person may `action` ('edit' or 'delete') this row."""
         return True
 
+    # A delete button on every row costs half the list's rendering; where deleting is
+    # rare, the batch "delete" action is enough.
+    row_delete = True
+    # Long columns a list does not show, left unread there (e.g. a report's body).
+    list_defer = ()
+
+    def get_list_row_actions(self):
+        actions = super().get_list_row_actions()
+        if self.row_delete:
+            return actions
+        return [a for a in actions if not isinstance(a, DeleteRowAction)]
+
     # ---- rows ----
     def get_query(self):
         return scoped(self.model, super().get_query())
 
     def get_count_query(self):
         return scoped(self.model, super().get_count_query())
+
+    # Flask-Admin would count every list exactly and page with OFFSET: get_list does both
+    # cheaply instead (views/paging.py).
+    simple_list_pager = True
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        _none, query = super().get_list(
+            page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size
+        )
+        if self.list_defer:
+            query = query.options(*(sa.orm.defer(getattr(self.model, n)) for n in self.list_defer))
+        page_size = self.page_size if page_size is None else page_size
+        if not page_size:  # everything (exports): neither counted nor paged
+            return None, query.all() if execute else query
+        filtered = bool(search or filters) or not _is_everything(
+            self.model.visible_to(current_user)
+        )
+        count = count_rows(query, self.model.__tablename__, filtered)
+        if not execute:
+            return count, query.limit(page_size).offset((page or 0) * page_size)
+        return count, page_rows(query, page or 0, page_size, count)
+
+    def _apply_pagination(self, query, page, page_size):
+        return query  # paged in get_list
+
+    def _apply_sorting(self, query, joins, sort_column, sort_desc):
+        query, joins = super()._apply_sorting(query, joins, sort_column, sort_desc)
+        # The id last: rows that tie on the sort keep one order, so pages never repeat
+        # or skip a row (and a page can be read from the end).
+        if sort_column is None:
+            order = self._get_default_order()
+            order = list(order)
+            sort_desc = bool(order and order[0][2])
+        pk = self.model.id
+        return query.order_by(pk.desc() if sort_desc else pk.asc()), joins
 
     def get_one(self, id):
         """The row by id, only if visible; anything else answers 404."""
