@@ -130,6 +130,9 @@ def _dispatched(result):
 
 
 def init_app(app):
+    from benchmarks.run import bench
+
+    app.cli.add_command(bench)
     app.cli.add_command(users)
     app.cli.add_command(units)
     app.cli.add_command(notices)

@@ -3,10 +3,12 @@
 import csv
 import datetime as dt
 import io
+import itertools
 import os
 import tempfile
 from urllib.parse import quote
 
+import sqlalchemy as sa
 import xlsxwriter
 from flask import Response, stream_with_context
 
@@ -153,3 +155,73 @@ def export_response(export_type, filename, header, rows, **layout):
     if export_type == "csv":
         return csv_response(filename + ".csv", header, rows, layout.get("totals"))
     return xlsx_response(filename + ".xlsx", header, rows, **layout)
+
+
+# ---- reading a list's rows for export: plain columns, not ORM objects ----
+
+
+class LabelLookup:
+    """Names of related rows (a report's unit), read a chunk at a time and kept."""
+
+    def __init__(self, model):
+        self.model = model
+        self.known = {}
+
+    def fetch(self, ids):
+        from models import db
+
+        missing = {i for i in ids if i is not None and i not in self.known}
+        if missing:
+            rows = db.session.scalars(sa.select(self.model).where(self.model.id.in_(missing)))
+            self.known.update({row.id: str(row) for row in rows})
+
+    def __call__(self, value):
+        return "" if value is None else self.known.get(value, "")
+
+
+def plain_value(value):
+    """A value as a cell takes it: numbers and dates typed, anything else text."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
+        return value
+    return str(value)
+
+
+def plan_columns(model, names, choices, converters):
+    """For each export column, (the SQL column to read, how to turn its value into a cell),
+    or None when a column needs the ORM objects (a custom formatter, a computed value)."""
+    mapper = sa.inspect(model)
+    plan = []
+    for name in names:
+        attr = mapper.attrs.get(name)
+        if isinstance(attr, sa.orm.ColumnProperty):
+            column = getattr(model, name)
+            if name in choices:
+                labels = {value: str(label) for value, label in choices[name]}
+                plan.append((column, lambda v, labels=labels: labels.get(v, v or "")))
+            else:
+                convert = converters.get(type(column.type), plain_value)
+                plan.append((column, convert))
+        elif isinstance(attr, sa.orm.RelationshipProperty) and attr.direction.name == "MANYTOONE":
+            (local,) = attr.local_columns
+            plan.append((getattr(model, local.key), LabelLookup(attr.mapper.class_)))
+        else:
+            return None
+    return plan
+
+
+def planned_rows(query, plan, chunk=2000):
+    """The export rows, read as plain column values in chunks; the session closes at the end."""
+    columns = [column for column, _convert in plan]
+    converts = [convert for _column, convert in plan]
+    lookups = [(n, c) for n, c in enumerate(converts) if isinstance(c, LabelLookup)]
+    result = iter(query.enable_eagerloads(False).with_entities(*columns).yield_per(chunk))
+    try:
+        while rows := list(itertools.islice(result, chunk)):
+            for n, lookup in lookups:
+                lookup.fetch(row[n] for row in rows)
+            for row in rows:
+                yield [convert(value) for convert, value in zip(converts, row, strict=True)]
+    finally:
+        query.session.close()

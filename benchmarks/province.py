@@ -51,6 +51,7 @@ class RealDataError(RuntimeError):
 def check_empty_or_bench():
     """Refuse to touch a database that holds real units."""
     real = db.session.scalar(sa.select(sa.func.count()).where(~Unit.code.startswith(BENCH_PREFIX)))
+    db.session.rollback()  # on SQLite an open transaction would hold the write lock
     if real:
         raise RealDataError(f"the database holds {real} real units; use --force to wipe it")
 

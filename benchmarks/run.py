@@ -1,0 +1,337 @@
+"""`flask --app app bench`: a province-sized benchmark of the pages and jobs that matter.
+
+Builds (or reuses) a deterministic synthetic province in the database of DATABASE_URL, then
+measures each page through the app as a browser would reach it (median and p95 over
+repeated runs, with its SQL statement count), the exports (time and peak Python memory),
+the notice scan and sending to a local SMTP sink, and the same list, deep page, search and
+export on a stock Flask-Admin ModelView of the same table, with the ratios.
+"""
+
+import contextlib
+import datetime as dt
+import json
+import math
+import re
+import socket
+import statistics
+import time
+import tracemalloc
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+
+from benchmarks import province, stock
+from models import Account, Notice, Report, Unit, clock, db
+from models.notice_plan import NoticeRules, record_due_notices
+
+BENCH_USER, BENCH_PASSWORD = "bench-admin", "bench-password-1"
+
+
+@contextlib.contextmanager
+def statements(app):
+    """Count the SQL statements run inside the block."""
+    seen = []
+
+    def note(conn, cursor, statement, params, context, executemany):
+        if statement.lstrip()[:6].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE"}:
+            seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+
+
+def timed(fn, runs):
+    """Median and p95 of `runs` calls of fn (after one warm-up), in milliseconds."""
+    fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
+    return {"median_ms": round(statistics.median(times), 1), "p95_ms": round(p95, 1), "runs": runs}
+
+
+def peak_memory(fn):
+    """Peak Python memory (MiB) allocated while fn runs."""
+    tracemalloc.start()
+    try:
+        fn()
+        return round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+    finally:
+        tracemalloc.stop()
+
+
+def page(app, client, url, runs):
+    def get():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response.get_data()
+
+    result = timed(get, runs)
+    with statements(app) as seen:
+        get()
+    return {**result, "statements": len(seen), "url": url}
+
+
+def export(app, client, url, runs):
+    def get():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return sum(len(chunk) for chunk in response.response)
+
+    sizes = []
+    peak = peak_memory(lambda: sizes.append(get()))  # also the warm-up
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        get()
+        times.append((time.perf_counter() - start) * 1000)
+    return {
+        "median_ms": round(statistics.median(times), 1),
+        "max_ms": round(max(times), 1),
+        "runs": runs,
+        "bytes": sizes[0],
+        "peak_mib": peak,
+        "url": url,
+    }
+
+
+def logged_in(app):
+    with app.app_context():
+        if not Account.query.filter_by(username=BENCH_USER).first():
+            account = Account(username=BENCH_USER, name="benchmark", role="admin")
+            account.set_password(BENCH_PASSWORD)
+            db.session.add(account)
+            db.session.commit()
+    client = app.test_client()
+    form = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
+    data = {"username": BENCH_USER, "password": BENCH_PASSWORD}
+    if token:
+        data["csrf_token"] = token[1]
+    assert client.post("/login", data=data).status_code == 302, "benchmark login failed"
+    return client
+
+
+def export_range(app, rows=100_000):
+    """Dates from..to holding about `rows` reports, for the export measurements."""
+    with app.app_context():
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(Report))
+        last = clock.local_date(db.session.scalar(sa.select(sa.func.max(Report.submitted_at))))
+        days = max(1, round(3 * 365 * rows / max(total, 1)))
+    return last - dt.timedelta(days=days - 1), last
+
+
+def measure_pages(app, runs, progress=lambda message: None):
+    client = logged_in(app)
+    start, end = export_range(app)
+    with app.app_context():
+        unit_id = db.session.scalar(sa.select(Unit.id).order_by(Unit.id).limit(1))
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(Report))
+    last_page = math.ceil(total / 20) - 1
+    today = clock.today()
+    month = f"{(today.replace(day=1) - dt.timedelta(days=1)):%Y-%m}"
+    date_filter = _date_filter(app, "reports", "submitted_at")
+    period = f"{start:%Y-%m-%d} 00:00:00 to {end:%Y-%m-%d} 23:59:59"
+    pages = {
+        "list_page_1": "/admin/reports/",
+        "list_page_1_100_rows": "/admin/reports/?page_size=100",
+        "list_last_page": f"/admin/reports/?page={last_page}",
+        "list_unit_and_month": f"/admin/reports/?flt0_{_unit_filter(app)}={unit_id}"
+        f"&flt1_{date_filter}={month}-01 00:00:00 to {month}-28 23:59:59",
+        "list_sorted_by_date": "/admin/reports/?sort=4",
+        "title_search": "/admin/reports/?search=秸秆禁烧工作12",
+        "ranking_month": f"/admin/ranking/?period={month}&format=json",
+        "ranking_quarter": f"/admin/ranking/?period={today.year}-Q{(today.month - 1) // 3 + 1}"
+        "&format=json",
+        "ranking_year": f"/admin/ranking/?period={today.year}&format=json",
+        "ranking_page_month": f"/admin/ranking/?period={month}",
+        "directive_monthly_report": f"/admin/directive-report/?month={month}",
+    }
+    results = {}
+    for name, url in pages.items():
+        results[name] = page(app, client, url, runs)
+        progress(f"{name}: {results[name]['median_ms']} ms")
+    exports = {
+        "export_xlsx_100k": f"/admin/reports/export/xlsx/?flt0_{date_filter}={period}",
+        "export_csv_100k": f"/admin/reports/export/csv/?flt0_{date_filter}={period}",
+        "export_csv_all": "/admin/reports/export/csv/",
+    }
+    for name, url in exports.items():
+        results[name] = export(app, client, url, max(1, runs // 5))
+        progress(f"{name}: {results[name]['median_ms']} ms, {results[name]['peak_mib']} MiB")
+    return results
+
+
+def _unit_filter(app):
+    view = next(v for v in app.extensions["admin"][0]._views if v.endpoint == "reports")
+    for arg, (_index, flt) in view._filter_args.items():
+        if getattr(flt.column, "key", None) == "unit_id":
+            return arg
+    raise LookupError("no unit filter")
+
+
+def _date_filter(app, endpoint, column):
+    from flask_admin.contrib.sqla.filters import DateTimeBetweenFilter
+
+    view = next(v for v in app.extensions["admin"][0]._views if v.endpoint == endpoint)
+    for arg, (_index, flt) in view._filter_args.items():
+        if isinstance(flt, DateTimeBetweenFilter) and flt.column.key == column:
+            return arg
+    raise LookupError(f"{endpoint} has no date range filter on {column}")
+
+
+def measure_notices(app, count=10_000):
+    """The scan over the province's open assignments, and `count` notices sent to a sink."""
+    with app.app_context():
+        Notice.query.delete()
+        db.session.commit()
+        start = time.perf_counter()
+        with statements(app) as seen:
+            created = record_due_notices(clock.today(), NoticeRules.from_config(app.config))
+        scan = {
+            "seconds": round(time.perf_counter() - start, 2),
+            "notices": created,
+            "statements": len(seen),
+        }
+    return {"scan": scan, "send": send_to_sink(app, count)}
+
+
+def send_to_sink(app, count):
+    """Send `count` queued notices to an SMTP server on loopback, in jobs of a batch each."""
+    from aiosmtpd.controller import Controller
+
+    from jobs.notices import send_notices
+
+    class Sink:
+        received = 0
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+            Sink.received += 1
+            return "250 OK"
+
+    port = free_port()
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+        with app.app_context():
+            ids = list(
+                db.session.scalars(
+                    sa.select(Notice.id)
+                    .where(Notice.state == "queued")
+                    .order_by(Notice.id)
+                    .limit(count)
+                )
+            )
+        batch = app.config["NOTICE_SEND_BATCH"]
+        start = time.perf_counter()
+        with app.app_context():
+            for first in range(0, len(ids), batch):
+                send_notices(ids[first : first + batch])
+        seconds = time.perf_counter() - start
+    finally:
+        controller.stop()
+        app.config.update(MAIL_SERVER=None)
+    return {
+        "notices": len(ids),
+        "received": Sink.received,
+        "seconds": round(seconds, 2),
+        "per_second": round(len(ids) / seconds, 1) if seconds else None,
+    }
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def measure_stock(app, ours, runs):
+    """The same table on Flask-Admin's own ModelView at its defaults."""
+    stock_app = stock.create(app.config)
+    client = stock_app.test_client()
+    start, end = export_range(app)
+    with app.app_context():
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(Report))
+    last_page = math.ceil(total / 20) - 1
+    flt = stock.date_filter_arg(stock_app)
+    period = f"{start:%Y-%m-%d} 00:00:00 to {end:%Y-%m-%d} 23:59:59"
+    results = {
+        "list_page_1": page(stock_app, client, "/admin/report/", runs),
+        "list_last_page": page(
+            stock_app, client, f"/admin/report/?page={last_page}", max(1, runs // 2)
+        ),
+        "title_search": page(
+            stock_app, client, "/admin/report/?search=秸秆禁烧工作12", max(1, runs // 2)
+        ),
+        "export_csv_100k": export(
+            stock_app, client, f"/admin/report/export/csv/?flt0_{flt}={period}", 1
+        ),
+    }
+    ratios = {
+        name: round(results[name]["median_ms"] / max(ours[name]["median_ms"], 0.01), 1)
+        for name in ("list_page_1", "list_last_page", "title_search", "export_csv_100k")
+    }
+    ratios["export_memory"] = round(
+        results["export_csv_100k"]["peak_mib"] / max(ours["export_csv_100k"]["peak_mib"], 0.01), 1
+    )
+    return results, ratios
+
+
+@click.command("bench")
+@click.option("--units", default=2000, show_default=True)
+@click.option("--reports", default=1_000_000, show_default=True)
+@click.option("--directives", default=100_000, show_default=True)
+@click.option("--runs", default=20, show_default=True, help="Repetitions of each page.")
+@click.option("--build/--no-build", default=True, help="Build the province first.")
+@click.option("--force", is_flag=True, help="Wipe a database that holds real data.")
+@click.option("--skip-stock", is_flag=True, help="Leave out the stock Flask-Admin comparison.")
+@click.option("--json", "as_json", is_flag=True, help="Print only the JSON result.")
+@with_appcontext
+def bench(units, reports, directives, runs, build, force, skip_stock, as_json):
+    """Build a synthetic province and measure the pages and jobs that must stay fast."""
+    # Measure on an app of its own: each request then opens and closes its own context
+    # and session, as in production (the command's context would be shared by them all).
+    from app import create_app
+
+    app = create_app({k: v for k, v in current_app.config.items() if k.isupper()})
+    say = (lambda message: None) if as_json else (lambda message: click.echo(message, err=True))
+    if build:
+        try:
+            province.check_empty_or_bench()
+        except province.RealDataError as error:
+            if not force:
+                raise click.ClickException(str(error)) from error
+        started = time.perf_counter()
+        province.wipe()
+        province.build(units, reports, directives, progress=say)
+        say(f"built in {time.perf_counter() - started:.0f} s")
+    result = {
+        "database": db.engine.dialect.name,
+        "units": units,
+        "reports": reports,
+        "directives": directives,
+        "when": clock.now().isoformat(timespec="seconds"),
+    }
+    say("measuring pages")
+    result["pages"] = measure_pages(app, runs, say)
+    if not skip_stock:
+        say("measuring stock Flask-Admin")
+        result["stock"], result["ratios"] = measure_stock(app, result["pages"], runs)
+    say("measuring notices")
+    result["notices"] = measure_notices(app)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=None if as_json else 2))
+
+
+def init_app(app):
+    app.cli.add_command(bench)
