@@ -25,6 +25,7 @@ def audited(command):
 
 
 units = AppGroup("units", help="Look at units.")
+rankings = AppGroup("rankings", help="The monthly roll-up behind the rankings.")
 notices = AppGroup("notices", help="Reminders, chases and escalations: the outbox.")
 
 
@@ -78,6 +79,16 @@ def list_units():
     """Print each unit's code and name, one unit a line."""
     for unit in Unit.query.order_by(Unit.code):
         click.echo(f"{unit.code}\t{unit.name}")
+
+
+@rankings.command("rebuild")
+def rebuild_rankings():
+    """Recompute the monthly roll-up from the records (after loading data outside the app)."""
+    from models import rollup
+
+    months = rollup.rebuild()
+    db.session.commit()
+    click.echo(f"monthly roll-up rebuilt: {months} months")
 
 
 @click.command("seed-demo")
@@ -134,6 +145,7 @@ def init_app(app):
 
     app.cli.add_command(bench)
     app.cli.add_command(users)
+    app.cli.add_command(rankings)
     app.cli.add_command(units)
     app.cli.add_command(notices)
     app.cli.add_command(seed_demo)

@@ -23,6 +23,7 @@ from models.reports import (
     Publication,
     Report,
 )
+from models.rollup import UnitMonth
 from models.scoring import DEDUCTION_KINDS, Deduction, Instruction, Quota, ScoreRule
 from models.solicitations import Solicitation
 from models.staff import DUTIES, Staff
@@ -70,5 +71,6 @@ __all__ = [
     "ScoreRule",
     "Solicitation",
     "AuditEntry",
+    "UnitMonth",
     "LoginAttempt",
 ]

@@ -18,6 +18,7 @@ from models import clock
 from models.base import db
 from models.directives import Assignment
 from models.reports import LEVELS, Adoption, Publication, Report
+from models.rollup import FIGURES, UnitMonth
 from models.scoring import Deduction, Instruction, Quota, vetoed_units
 from models.solicitations import zeroed_units
 from models.units import Unit
@@ -171,43 +172,9 @@ def _sum_if(condition):
 
 
 def _totals(period, group):
-    """One grouped query: every active unit (of the group) with the period's figures."""
-    start_at, end_at = clock.start_of(period.start), clock.start_of(period.end + ONE_DAY)
-    submitted = (
-        sa.select(Report.unit_id, sa.func.count().label("n"))
-        .where(Report.submitted_at >= start_at, Report.submitted_at < end_at)
-        .group_by(Report.unit_id)
-        .subquery()
-    )
-    adopted = (
-        sa.select(
-            Adoption.unit_id,
-            sa.func.count(sa.distinct(Adoption.report_id)).label("n"),
-            sa.func.sum(Adoption.points).label("points"),
-            *[_sum_if(Publication.level == level).label(level) for level in LEVELS],
-        )
-        .join(Publication, Publication.id == Adoption.publication_id)
-        .where(Adoption.adopted_on.between(period.start, period.end))
-        .group_by(Adoption.unit_id)
-        .subquery()
-    )
-    bonus = (
-        sa.select(Instruction.unit_id, sa.func.sum(Instruction.points).label("points"))
-        .where(Instruction.instructed_on.between(period.start, period.end))
-        .group_by(Instruction.unit_id)
-        .subquery()
-    )
-    deducted = (
-        sa.select(
-            Deduction.unit_id,
-            sa.func.sum(Deduction.points).label("points"),
-            _sum_if(Deduction.kind == "late_emergency").label("late"),
-            _sum_if(Deduction.kind == "missed_emergency").label("missed"),
-        )
-        .where(Deduction.occurred_on.between(period.start, period.end))
-        .group_by(Deduction.unit_id)
-        .subquery()
-    )
+    """Every active unit (of the group) with the period's figures, in one grouped query:
+    from the monthly roll-up for whole months, quarters and years, from the rows else."""
+    sums = _rollup_sums(period) if period.kind != "range" else _row_sums(period)
     zero = sa.literal(0)
     query = (
         sa.select(
@@ -215,48 +182,96 @@ def _totals(period, group):
             Unit.code,
             Unit.name,
             Unit.ranking_group,
-            sa.func.coalesce(submitted.c.n, zero),
-            sa.func.coalesce(adopted.c.n, zero),
-            sa.func.coalesce(adopted.c.points, zero),
-            *[sa.func.coalesce(adopted.c[level], zero) for level in LEVELS],
-            sa.func.coalesce(bonus.c.points, zero),
-            sa.func.coalesce(deducted.c.points, zero),
-            sa.func.coalesce(deducted.c.late, zero),
-            sa.func.coalesce(deducted.c.missed, zero),
+            *[sa.func.coalesce(sums.c[name], zero) for name in FIGURES],
         )
-        .outerjoin(submitted, submitted.c.unit_id == Unit.id)
-        .outerjoin(adopted, adopted.c.unit_id == Unit.id)
-        .outerjoin(bonus, bonus.c.unit_id == Unit.id)
-        .outerjoin(deducted, deducted.c.unit_id == Unit.id)
+        .outerjoin(sums, sums.c.unit_id == Unit.id)
         .where(Unit.active.is_(True), Unit.created_on <= period.end)
         .order_by(Unit.code)
     )
     if group:
         query = query.where(Unit.ranking_group == group)
-    rows = []
-    for values in db.session.execute(query):
-        uid, code, name, grp, n_sub, n_adopted, adoption_points, *rest = values
-        levels, (bonus_points, deducted_points, late, missed) = (
-            rest[: len(LEVELS.values)],
-            rest[len(LEVELS.values) :],
+    return [_rank_row(values) for values in db.session.execute(query)]
+
+
+def _rank_row(values):
+    uid, code, name, group, *figures = values
+    got = dict(zip(FIGURES, map(int, figures), strict=True))
+    row = RankRow(
+        uid,
+        code,
+        name,
+        group,
+        got["submitted"],
+        got["adopted"],
+        {level: got[level] for level in LEVELS.values},
+        got["adoption_points"],
+        got["bonus"],
+        got["deducted"],
+        got["late"],
+        got["missed"],
+    )
+    row.points = row.adoption_points + row.bonus - row.deducted
+    return row
+
+
+def _rollup_sums(period):
+    return (
+        sa.select(
+            UnitMonth.unit_id,
+            *[sa.func.sum(getattr(UnitMonth, name)).label(name) for name in FIGURES],
         )
-        row = RankRow(
-            uid,
-            code,
-            name,
-            grp,
-            int(n_sub),
-            int(n_adopted),
-            dict(zip(LEVELS.values, map(int, levels), strict=True)),
-            int(adoption_points),
-            int(bonus_points),
-            int(deducted_points),
-            int(late),
-            int(missed),
+        .where(UnitMonth.month.between(period.start, period.end))
+        .group_by(UnitMonth.unit_id)
+        .subquery()
+    )
+
+
+def _row_sums(period):
+    """The same figures from the rows themselves, for a range of any days."""
+    start_at, end_at = clock.start_of(period.start), clock.start_of(period.end + ONE_DAY)
+    parts = [
+        sa.select(Report.unit_id, sa.func.count().label("submitted"))
+        .where(Report.submitted_at >= start_at, Report.submitted_at < end_at)
+        .group_by(Report.unit_id),
+        sa.select(
+            Adoption.unit_id,
+            sa.func.count().label("adopted"),
+            *[_sum_if(Publication.level == level).label(level) for level in LEVELS],
+            sa.func.sum(Adoption.points).label("adoption_points"),
         )
-        row.points = row.adoption_points + row.bonus - row.deducted
-        rows.append(row)
-    return rows
+        .join(Publication, Publication.id == Adoption.publication_id)
+        .where(Adoption.adopted_on.between(period.start, period.end))
+        .group_by(Adoption.unit_id),
+        sa.select(Instruction.unit_id, sa.func.sum(Instruction.points).label("bonus"))
+        .where(Instruction.instructed_on.between(period.start, period.end))
+        .group_by(Instruction.unit_id),
+        sa.select(
+            Deduction.unit_id,
+            sa.func.sum(Deduction.points).label("deducted"),
+            _sum_if(Deduction.kind == "late_emergency").label("late"),
+            _sum_if(Deduction.kind == "missed_emergency").label("missed"),
+        )
+        .where(Deduction.occurred_on.between(period.start, period.end))
+        .group_by(Deduction.unit_id),
+    ]
+    # One row per unit and part, every figure present (zero where the part has none).
+    union = sa.union_all(
+        *[
+            sa.select(
+                part.c.unit_id,
+                *[
+                    part.c[name] if name in part.c else sa.literal(0).label(name)
+                    for name in FIGURES
+                ],
+            )
+            for part in (p.subquery() for p in parts)
+        ]
+    ).subquery()
+    return (
+        sa.select(union.c.unit_id, *[sa.func.sum(union.c[name]).label(name) for name in FIGURES])
+        .group_by(union.c.unit_id)
+        .subquery()
+    )
 
 
 def competition_ranks(points_by_unit):
@@ -397,53 +412,44 @@ def directive_table(period, group=None, today=None):
 
 def rank_history(unit_id, group, last_month, months=12):
     """[(month label, rank or None)] for the unit over the months up to `last_month`."""
-    history = []
+    periods = []
     period = month(last_month)
     for _ in range(months):
-        history.append(period)
+        periods.append(period)
         period = period.previous()
-    points = _monthly_points(history[-1].start, history[0].end, group)
+    periods.reverse()
+    points = _monthly_points(periods[0].start, periods[-1].end, group)
     result = []
-    for period in reversed(history):
+    for period in periods:
         scores = points.get(period.start, {})
         ranks = competition_ranks(scores) if unit_id in scores else {}
         result.append((f"{period.start.year}-{period.start.month:02d}", ranks.get(unit_id)))
     return result
 
 
-def _month_of(column):
-    """The first day of the month of a date column, in SQL both databases understand."""
-    if db.engine.dialect.name == "postgresql":
-        return sa.func.date_trunc("month", column)
-    return sa.func.strftime("%Y-%m-01", column)
-
-
 def _monthly_points(start, end, group):
-    """{month start: {unit_id: points}} in three grouped queries, whatever the months."""
-    units = sa.select(Unit.id).where(Unit.active.is_(True), Unit.created_on <= end)
+    """{month: {unit_id: points}} from the roll-up, for the units of the group."""
+    units = sa.select(Unit.id, Unit.created_on).where(Unit.active.is_(True), Unit.created_on <= end)
     if group:
         units = units.where(Unit.ranking_group == group)
-    unit_ids = list(db.session.scalars(units))
-    sources = [
-        (Adoption.adopted_on, Adoption.points, Adoption.unit_id, 1),
-        (Instruction.instructed_on, Instruction.points, Instruction.unit_id, 1),
-        (Deduction.occurred_on, Deduction.points, Deduction.unit_id, -1),
-    ]
+    created = dict(db.session.execute(units).all())
+    query = sa.select(
+        UnitMonth.month,
+        UnitMonth.unit_id,
+        UnitMonth.adoption_points + UnitMonth.bonus - UnitMonth.deducted,
+    ).where(UnitMonth.month.between(start, end), UnitMonth.unit_id.in_(list(created)))
     result = {}
-    for day, points, owner, sign in sources:
-        month_col = _month_of(day)
-        query = (
-            sa.select(month_col, owner, sa.func.sum(points))
-            .where(day.between(start, end), owner.in_(unit_ids))
-            .group_by(month_col, owner)
-        )
-        for month_value, unit_id, total in db.session.execute(query):
-            first = _as_date(month_value)
-            scores = result.setdefault(first, dict.fromkeys(unit_ids, 0))
-            scores[unit_id] += sign * int(total or 0)
-    for period_start in list(Period("range", start, end).months()):
-        result.setdefault(period_start, dict.fromkeys(unit_ids, 0))
+    for first in Period("range", start, end).months():
+        result[first] = {uid: 0 for uid, since in created.items() if since <= _month_end(first)}
+    for first, unit_id, points in db.session.execute(query):
+        first = _as_date(first)
+        if unit_id in result.get(first, {}):
+            result[first][unit_id] = int(points or 0)
     return result
+
+
+def _month_end(first):
+    return month(first).end
 
 
 def _as_date(value):

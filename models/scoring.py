@@ -357,7 +357,7 @@ def unit_totals(start, end, unit_ids=None):
     adopted = scoped(
         sa.select(
             Adoption.unit_id,
-            sa.func.count(sa.distinct(Adoption.report_id)),
+            sa.func.count(),  # items adopted: one per adoption (条次), as the ranking counts
             sa.func.sum(Adoption.points),
         )
         .where(Adoption.adopted_on.between(start, end))

@@ -1,5 +1,7 @@
 """The command-line tools, run as a user would through `flask --app app ...`."""
 
+import sqlalchemy as sa
+
 from models import (
     ASSIGNMENT_STATUSES,
     Account,
@@ -132,3 +134,14 @@ def test_seed_demo_if_empty_leaves_real_data_alone(app, runner, world):
     result = runner.invoke(args=["seed-demo", "--if-empty"])
     assert result.exit_code == 0 and "already has data" in result.output
     assert len(read(app, Unit)) == 2
+
+
+def test_rankings_rebuild_recomputes_the_rollup(app, runner, world):
+    from models import UnitMonth
+
+    with app.app_context():
+        db.session.execute(sa.delete(UnitMonth))
+        db.session.commit()
+    result = runner.invoke(args=["rankings", "rebuild"])
+    assert result.exit_code == 0 and "months" in result.output
+    assert len(read(app, UnitMonth)) > 0

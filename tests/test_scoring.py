@@ -98,7 +98,7 @@ def test_points_add_up_and_deductions_subtract_within_the_period(ctx):
     db.session.flush()
     totals = unit_totals(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
     assert totals[a.id] == {
-        "adopted": 1,
+        "adopted": 2,  # one report adopted twice: two items (条次)
         "adoption_points": 13,
         "bonus": 10,
         "deducted": 2,
