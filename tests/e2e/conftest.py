@@ -19,10 +19,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 from app import create_app
 
-ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
 SCREENSHOTS = ROOT / "tests" / "screenshots"
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -33,6 +35,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PORTS = range(5081, 5090)
+# Generous: the machine is shared, and a slow answer is not what these tests are about.
+TIMEOUT_MS = 15_000
 PASSWORD = "e2e-demo-password-7"
 SECRET_KEY = "e2e-secret-key-that-is-long-enough-0123456789"
 # Every CSP violation becomes a console error the watch sees, with what was blocked.
@@ -47,7 +51,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "/e2e/" in str(item.fspath):
+        if HERE in item.path.parents:
             item.add_marker(pytest.mark.e2e)
 
 
@@ -165,7 +169,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def records(server):
-    """The server's database, read (and, for a test's givens, written) through the models."""
+    """An app over the server's database, for reading what the pages did through the models."""
     return create_app(
         {
             "TESTING": True,
@@ -179,7 +183,7 @@ def records(server):
 @pytest.fixture(scope="session")
 def browser():
     """Headless Chromium from the system, never a downloaded one."""
-    from playwright.sync_api import sync_playwright
+    expect.set_options(timeout=TIMEOUT_MS)
 
     for old in SCREENSHOTS.glob("*.png"):
         old.unlink()  # the folder shows this run only
@@ -253,12 +257,17 @@ def context(browser, server, watch):
         timezone_id="Asia/Shanghai",
         accept_downloads=True,
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(TIMEOUT_MS)
     context.add_init_script(REPORT_CSP_VIOLATIONS)
     context.on("page", watch.attach)
     yield context
     context.close()
-    assert watch.problems == [], "the browser reported problems:\n" + "\n".join(watch.problems)
+    if watch.problems:
+        pytest.fail(
+            "the browser reported problems:\n"
+            + "\n".join(watch.problems)
+            + f"\n\nthe server's log ends with:\n{server.log()}"
+        )
 
 
 @pytest.fixture

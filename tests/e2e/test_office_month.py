@@ -19,7 +19,17 @@ from playwright.sync_api import expect
 
 from models import Adoption, Assignment, Publication, Report, Unit, clock, db
 from tests.e2e.conftest import PASSWORD
-from tests.e2e.ui import choose, expect_message, fill_date, log_in, log_out, menu, row, save
+from tests.e2e.ui import (
+    choose,
+    expect_message,
+    fill_date,
+    log_in,
+    log_out,
+    menu,
+    row,
+    save,
+    scripts_ready,
+)
 
 pytestmark = pytest.mark.steps
 
@@ -94,6 +104,7 @@ def test_officer_sets_a_password_adds_leaders_and_submits_a_report(page, screens
     save(page)
     expect_message(page, "创建记录成功")
     expect(row(page, REPORT_TITLE)).to_contain_text("已收稿")
+    expect(row(page, REPORT_TITLE).locator("a[title='编辑记录']")).to_have_count(1)
 
 
 def test_staff_adopt_the_report_with_the_batch_action(page, records, today, screenshot):
@@ -108,6 +119,7 @@ def test_staff_adopt_the_report_with_the_batch_action(page, records, today, scre
     report = row(page, REPORT_TITLE)
     expect(report).to_have_count(1)
     report.locator("input.action-checkbox").check()
+    scripts_ready(page)
     page.get_by_role("button", name="选中的").click()
     page.get_by_role("link", name="批量采用").click()
 
@@ -127,8 +139,12 @@ def test_staff_adopt_the_report_with_the_batch_action(page, records, today, scre
 def test_officer_sees_the_answer_on_their_list(page, screenshot):
     log_in(page, OFFICER.username, OFFICER.password)
     page.goto("/admin/reports/")
-    expect(row(page, REPORT_TITLE)).to_contain_text("已采用")
+    ours = row(page, REPORT_TITLE)
+    expect(ours).to_contain_text("已采用")
     expect(page.locator("table tbody tr")).to_have_count(1)  # only the unit's own
+    # Answered: the unit may read it, no longer change it.
+    expect(ours.locator("a[title='查看记录']")).to_have_count(1)
+    expect(ours.locator("a[title='编辑记录']")).to_have_count(0)
     screenshot(page, "officer-reports")
 
 

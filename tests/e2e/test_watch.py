@@ -1,7 +1,6 @@
 """The watch that fails every end-to-end test sees what it is there to see."""
 
-import pytest
-
+from tests.e2e.conftest import PASSWORD
 from tests.e2e.ui import log_in
 
 
@@ -34,14 +33,12 @@ def test_the_watch_takes_an_expected_answer_and_nothing_more(page, watch):
     watch.problems.clear()
 
 
-@pytest.mark.parametrize("username", ["admin"])
-def test_the_pages_load_their_own_files_only(page, watch, server, username):
-    """Every request a logged-in page makes goes to the app itself, and succeeds."""
-    from tests.e2e.conftest import PASSWORD
-
+def test_the_pages_load_their_own_files_only_and_a_favicon(page, server):
+    """Every request a logged-in page makes goes to the app itself (and succeeds: the
+    watch would fail the test otherwise)."""
     requests = []
     page.on("request", lambda request: requests.append(request.url))
-    log_in(page, username, PASSWORD)
+    log_in(page, "admin", PASSWORD)
     page.goto("/admin/reports/")
     assert requests and all(url.startswith(server.url) for url in requests)
     assert any("/static/" in url for url in requests)

@@ -22,8 +22,15 @@ def log_out(page):
     expect_message(page, "您已退出")
 
 
+def scripts_ready(page):
+    """Wait for the page's scripts: a click lands on a link (say) before they have run,
+    and the dropdown it should open stays shut."""
+    page.wait_for_load_state("load")
+
+
 def menu(page, category, item):
     """Open a screen through the menu bar: its category, then the screen."""
+    scripts_ready(page)
     bar = page.locator("nav.navbar")
     bar.get_by_role("link", name=category).click()
     bar.get_by_role("link", name=item, exact=True).click()
