@@ -212,7 +212,7 @@ class Watch:
         page.on("response", self._response)
 
     def expect_status(self, url, status):
-        """The next page at `url` is meant to answer `status` (e.g. a record not yours)."""
+        """`url` is meant to answer `status` (e.g. 404 for a record not yours)."""
         self.expected[self.origin + url if url.startswith("/") else url] = status
 
     def _console(self, message):
@@ -284,9 +284,9 @@ def screenshot():
     """screenshot(page, name): the whole page into tests/screenshots/<name>.png."""
     SCREENSHOTS.mkdir(exist_ok=True)
 
-    def take(page, name, full_page=True):
+    def take(page, name):
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=full_page)
+        page.screenshot(path=str(path), full_page=True)
         return path
 
     return take
