@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres lint format messages translations db seed worker clean
+.PHONY: run test test-sqlite test-postgres e2e lint format messages translations db seed worker clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,14 @@ run: db  ## serve on http://127.0.0.1:5000 with SQLite and demo data
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: translations  ## the suite on SQLite, then on PostgreSQL when TEST_POSTGRES_URL is set
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not e2e"
 	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
-		TEST_DATABASE_URL="$$TEST_POSTGRES_URL" $(BIN)/python -m pytest -q; \
+		TEST_DATABASE_URL="$$TEST_POSTGRES_URL" $(BIN)/python -m pytest -q -m "not e2e"; \
 	else echo "TEST_POSTGRES_URL is not set: PostgreSQL run skipped"; fi
+
+e2e: translations  ## the office's month in headless Chromium (/usr/bin/chromium); screenshots in tests/screenshots/
+	$(BIN)/python -m pytest -q -m e2e tests/e2e
 
 worker: translations  ## production's background processes: an RQ worker and RQ's cron scheduler
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (without it, jobs run inline)"; exit 1; }

@@ -62,9 +62,11 @@ def create_app(test_config=None):
 
     from views import init_admin
     from views.auth import bp as auth_bp
+    from views.errors import init_errors
     from views.security import init_security
 
     init_security(app)
+    init_errors(app)
     app.register_blueprint(auth_bp)
     init_admin(app)
 

@@ -267,6 +267,23 @@ def test_unit_officer_edits_a_report_only_until_it_is_answered(app, as_role, wor
     assert client.post(f"/admin/reports/edit/?id={world.report_a}", data=data).status_code == 403
 
 
+def test_edit_links_only_on_reports_the_unit_may_still_change(app, as_role, world):
+    edit_link = f"/admin/reports/edit/?id={world.report_a}"
+    client = as_role("unit")
+    assert edit_link in client.get("/admin/reports/").get_data(as_text=True)
+    assert edit_link in client.get(f"/admin/reports/details/?id={world.report_a}").get_data(
+        as_text=True
+    )
+    with app.app_context():
+        db.session.get(Report, world.report_a).status = "adopted"
+        db.session.commit()
+    listing = client.get("/admin/reports/").get_data(as_text=True)
+    assert "甲镇信息" in listing and edit_link not in listing
+    details = client.get(f"/admin/reports/details/?id={world.report_a}").get_data(as_text=True)
+    assert "甲镇信息" in details and edit_link not in details
+    assert edit_link in as_role("staff").get("/admin/reports/").get_data(as_text=True)
+
+
 def test_leader_is_read_only(app, as_role, world):
     client = as_role("leader")
     page = client.get("/admin/reports/").get_data(as_text=True)

@@ -18,10 +18,9 @@ from flask_admin.babel import gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
-from flask_admin.model import typefmt
+from flask_admin.model import template, typefmt
 from flask_admin.model.fields import AjaxSelectField
 from flask_admin.model.form import InlineFormAdmin
-from flask_admin.model.template import DeleteRowAction
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -236,6 +235,27 @@ def _unknown_ajax_choices(form):
             yield field, _l("Not a valid choice.")
 
 
+# Row icons that act on the row: shown only where `row_allows` lets the person act.
+GUARDED_ROW_ACTIONS = {
+    template.EditRowAction: "edit",
+    template.EditPopupRowAction: "edit",
+    template.DeleteRowAction: "delete",
+}
+
+
+class GuardedRowAction(template.BaseListRowAction):
+    """A row's edit or delete icon, left out on rows the person may not change."""
+
+    def __init__(self, action, view, name):
+        super().__init__(action.title)
+        self.action, self.view, self.name = action, view, name
+
+    def render(self, context, row_id, row):
+        if not self.view.row_allows(row, self.name):
+            return ""
+        return self.action.render(context, row_id, row)
+
+
 class RoleAccess:
     """Who may open a screen: the roles in `read_roles`. Anyone else is sent to log in
     (not logged in) or refused (403); the menu shows a screen only to those who may open it.
@@ -277,6 +297,7 @@ class SecureModelView(RoleAccess, ModelView):
     office_only_fields = ()
 
     can_view_details = True
+    details_template = "admin/secure_details.html"
     can_export = True
     export_types = ["xlsx", "csv"]
     page_size = 20
@@ -369,9 +390,15 @@ class SecureModelView(RoleAccess, ModelView):
 
     def get_list_row_actions(self):
         actions = super().get_list_row_actions()
-        if self.row_delete:
-            return actions
-        return [a for a in actions if not isinstance(a, DeleteRowAction)]
+        if not self.row_delete:
+            actions = [a for a in actions if not isinstance(a, template.DeleteRowAction)]
+        # Edit and delete icons only on rows the person may change.
+        return [
+            GuardedRowAction(action, self, GUARDED_ROW_ACTIONS[type(action)])
+            if type(action) in GUARDED_ROW_ACTIONS
+            else action
+            for action in actions
+        ]
 
     # ---- rows ----
     def get_query(self):
