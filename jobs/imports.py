@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from redis.exceptions import RedisError
 
 from jobs import current_queue, job_context, run_in_background
@@ -48,7 +49,12 @@ def _guarded(run_id, work):
         run = db.session.get(ImportRun, run_id)
         if run is not None:
             run.state = "failed"
-            run.error = "导入时出错，没有保存任何数据。错误已记入日志，请联系管理员。"
+            run.error = str(
+                _l(
+                    "The import stopped on an error of ours: nothing was saved. It is in the "
+                    "log; tell the administrator."
+                )
+            )
             db.session.commit()
         return "failed"
     finally:

@@ -104,6 +104,26 @@ def test_a_bad_file_gets_a_report_page_not_an_error(app, as_role, world, data, m
     assert page.status_code == 200 and message in page.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    "row,message",
+    [
+        (["QH", "清河县", "县/市/区", "", "", "", "", "", "", "", "下个月"], "“纳入日期”不是日期"),
+        (["QH-CG", "城关镇", "乡镇/街道", "", "NOPE"], "没有代码为“NOPE”的单位"),
+        (["QH", "=1+1", "县/市/区"], "“单位名称”是公式"),
+    ],
+)
+def test_a_bad_row_is_reported_on_the_page_and_nothing_imports(app, as_role, world, row, message):
+    client = as_role("staff")
+    data = xlsx_bytes(header(app, "units"), [["OK", "好单位", "乡镇/街道"], row])
+    run_id = run_id_of(upload(client, "units", data, "单位.xlsx"))
+    assert wait(client, run_id)["refused"] == 1
+    page = client.get(f"/admin/import/run/{run_id}/")
+    assert page.status_code == 200 and message in page.get_data(as_text=True)
+    assert client.post(f"/admin/import/run/{run_id}/commit/").status_code == 302
+    with app.app_context():
+        assert Unit.query.filter_by(code="OK").count() == 0
+
+
 def test_files_too_large_are_refused_with_a_message(app, as_role, world):
     client = as_role("staff")
     app.config["IMPORT_MAX_BYTES"] = 100

@@ -648,3 +648,52 @@ def test_the_demo_exported_as_templates_imports_back_to_the_same_records(app):
         for kind in KINDS:
             again = check_rows(kind, filled(kind, "csv"), importer)
             assert {o.action for o in again} == {"unchanged"}, kind
+
+
+# ---- runs: check, claim, import ----
+
+
+def test_an_import_finds_what_changed_since_the_check_and_imports_nothing(ctx, office):
+    from models.imports import check_run, claim_for_import, commit_run, start_run
+
+    run("units", [UNIT_ROW], office)
+    rows = [["赵敏", "QH", "", "", "zhao@example.org"], ["钱多", "QH", "", "", "qian@example.org"]]
+    data = csv_bytes(template_header("staff"), rows)
+    upload = start_run("staff", "人员.csv", data, office)
+    db.session.commit()
+    assert check_run(upload.id) == "checked" and upload.created == 2
+    Unit.query.filter_by(code="QH").update({"code": "QH-OLD"})  # renamed meanwhile
+    db.session.commit()
+    assert claim_for_import(upload.id) and not claim_for_import(upload.id)
+    db.session.commit()
+    assert commit_run(upload.id, office.id) == "checked"
+    assert (upload.refused, Staff.query.count()) == (2, 0)
+    assert "核对之后数据有了变化" in upload.error and upload.content is not None
+    assert not claim_for_import(upload.id)  # refused rows: no import
+
+
+def test_an_imported_run_keeps_its_outcomes_and_drops_the_file(ctx, office):
+    from models.imports import ImportRow, check_run, claim_for_import, commit_run, start_run
+
+    upload = start_run("units", "单位.csv", csv_bytes(template_header("units"), [UNIT_ROW]), office)
+    db.session.commit()
+    check_run(upload.id)
+    claim_for_import(upload.id)
+    db.session.commit()
+    assert commit_run(upload.id, office.id) == "done"
+    assert upload.content is None and upload.finished_at is not None
+    assert [(r.row, r.action, r.key) for r in ImportRow.query] == [(2, "create", "QH")]
+    entry = AuditEntry.query.filter_by(table_name="units").one()
+    assert (entry.action, entry.actor) == ("create", office.username)
+
+
+def test_a_job_that_fails_on_our_own_error_says_so_on_the_run(app, ctx, office):
+    from jobs.imports import check_import
+    from models.imports import ImportRun
+
+    broken = ImportRun(kind="units", filename="x.csv", size=0, content=None, account=office)
+    db.session.add(broken)
+    db.session.commit()
+    assert check_import(broken.id) == "failed"
+    db.session.refresh(broken)
+    assert broken.state == "failed" and "系统错误" in broken.error

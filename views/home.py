@@ -11,13 +11,6 @@ from models.search import KINDS, search
 from views.directives import DueWithinFilter, LightFilter
 from views.secure import OFFICE_ROLES
 
-SEARCH_LISTS = {
-    "units": "units",
-    "staff": "staff",
-    "reports": "reports",
-    "directives": "directives",
-}
-
 
 def filter_key(flt):
     """What a list filter filters on: the light, "due within", or its column's name."""
@@ -135,7 +128,6 @@ class HomeView(AdminIndexView):
             q=text,
             found=found,
             kinds=KINDS,
-            lists=SEARCH_LISTS,
             links=ListLinks(self.admin),
             statuses=REPORT_STATUSES,
             local=clock.local,

@@ -66,7 +66,13 @@ class UnitImporter(Importer):
         if parent_code == code:
             raise RowProblem(_l("A unit cannot be its own parent."))
         if parent_code not in self.codes:
-            raise RowProblem(_l("No unit has the code %(code)s (上级单位代码).", code=parent_code))
+            raise RowProblem(
+                _l(
+                    "No unit has the code %(code)s (%(column)s).",
+                    code=parent_code,
+                    column="上级单位代码",
+                )
+            )
         if code in self.cyclic:
             raise RowProblem(_l("These parent units go round in a circle."))
 
