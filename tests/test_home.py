@@ -115,6 +115,7 @@ def test_a_unit_officer_sees_their_unit_and_nothing_of_another(app, as_role, wor
     assert "乙镇" not in page and "请补充数据" in page  # the office's answer is shown
     links = {k: link for k, (_v, link) in numbers(page).items()}
     assert listed_ids(client, links["light:red"]) == {str(known.a_overdue)}
+    assert len(listed_ids(client, links["this_month"])) == 6
     assert "ranking" not in (links["rank"] or "")  # the ranking page is closed to units
 
 

@@ -22,9 +22,20 @@ def filter_key(flt):
     return getattr(column, "key", None)
 
 
+def _operation_is(flt, operation):
+    """Whether the filter does `operation` ("" takes a column's first filter, its "equals")."""
+    kind = type(flt).__name__
+    if operation == "between":
+        return kind.endswith("BetweenFilter") and "NotBetween" not in kind
+    return not operation
+
+
 class ListLinks:
     """URLs of the filtered lists behind the numbers, as Flask-Admin's filters write them
-    (`flt0_3=value`); None where the person may not open the list."""
+    (`flt0_3=value`); None where the person may not open the list.
+
+    A filter is named by what it filters on; `name__between` picks the column's "between"
+    filter rather than its first ("equals")."""
 
     def __init__(self, admin):
         self.views = {view.endpoint: view for view in admin._views}
@@ -40,8 +51,9 @@ class ListLinks:
 
     @staticmethod
     def _arg(view, key):
+        name, _sep, operation = key.partition("__")
         for arg, (_index, flt) in view._filter_args.items():
-            if filter_key(flt) == key:
+            if filter_key(flt) == name and _operation_is(flt, operation):
                 return arg
         raise KeyError(f"the list {view.endpoint} has no filter on {key}")
 
@@ -78,6 +90,7 @@ class HomeView(AdminIndexView):
             role=role,
             links=ListLinks(self.admin),
             month=f"{today:%Y-%m}",
+            month_so_far=f"{today.replace(day=1)} 00:00:00 to {today} 23:59:59",
             groups=RANKING_GROUPS,
             statuses=REPORT_STATUSES,
             light_labels=LIGHTS,
