@@ -100,4 +100,9 @@ def from_environment():
         "DUCHA_LIGHT_YELLOW_DAYS": int(os.environ.get("DUCHA_LIGHT_YELLOW_DAYS", "3")),
         "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR") or str(INSTANCE_DIR / "attachments"),
         "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_MB", "20")) * 1024 * 1024,
+        # Imports: the largest file and the most rows taken (MAX_CONTENT_LENGTH caps uploads).
+        "IMPORT_MAX_BYTES": _int("IMPORT_MAX_MB", 20) * 1024 * 1024,
+        "IMPORT_MAX_ROWS": _int("IMPORT_MAX_ROWS", 100_000),
+        # The home page's "due soon": assignments due within this many days.
+        "HOME_DUE_DAYS": _int("HOME_DUE_DAYS", 7),
     }

@@ -283,6 +283,7 @@ def _reports(units, publications, today, result):
         by_level.setdefault(pub.level, []).append(pub)
     issue_no = {name: 1 for name in publications}
     start = today - dt.timedelta(days=364)
+    titles = set()  # (unit, title, day): how reports are told apart, e.g. by imports
     for unit in sorted(units.values(), key=lambda u: u.code):
         diligence = rng.uniform(0.5, 1.6)
         for month_start in _months(start, today):
@@ -292,13 +293,20 @@ def _reports(units, publications, today, result):
                     continue
                 category = rng.choices(categories, weights)[0]
                 submitted_at = clock.start_of(day) + dt.timedelta(hours=rng.randrange(8, 18))
+                author = _person(rng)  # drawn before the title, as it always was
+                title = (
+                    f"{unit.name}{rng.choice(ACTIONS)}{rng.choice(TOPICS[category])}"
+                    if category not in ("problem", "sentiment", "emergency")
+                    else f"{unit.name}{rng.choice(TOPICS[category])}"
+                )
+                while (unit.code, title, day) in titles:
+                    title += "（续报）"  # a follow-up on the same matter that day
+                titles.add((unit.code, title, day))
                 report = Report(
                     unit=unit,
                     category=category,
-                    author=_person(rng),
-                    title=f"{unit.name}{rng.choice(ACTIONS)}{rng.choice(TOPICS[category])}"
-                    if category not in ("problem", "sentiment", "emergency")
-                    else f"{unit.name}{rng.choice(TOPICS[category])}",
+                    author=author,
+                    title=title,
                     body=_body(unit, rng),
                     submitted_at=submitted_at,
                     event_at=submitted_at - dt.timedelta(minutes=rng.randrange(20, 150))

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import threading
 import time
 from zoneinfo import ZoneInfo
 
@@ -80,6 +81,42 @@ def enqueue(func, *args, job_id=None, job_timeout=600, failure_ttl=FAILURE_TTL, 
         failure_ttl=failure_ttl,
         result_ttl=RESULT_TTL,
     )
+
+
+def run_in_background(func, *args, job_id=None, job_timeout=600):
+    """Run `func(*args)` on the queue, or without Redis in a thread of this process, so
+    the request that asks for it answers at once. Commit what the job will read first.
+
+    The thread runs in an app context of its own (its own database session). A process
+    that stops takes its threads with it: that is the price of running without Redis.
+    """
+    queue = current_queue()
+    if queue is not None:
+        return queue.enqueue(
+            func,
+            args=args,
+            job_id=job_id,
+            job_timeout=job_timeout,
+            failure_ttl=FAILURE_TTL,
+            result_ttl=RESULT_TTL,
+        )
+    app = current_app._get_current_object()
+    thread = threading.Thread(
+        target=_run_in_app, args=(app, func, args), name=f"ducha-{func.__name__}", daemon=True
+    )
+    threads = app.extensions.setdefault("ducha_threads", [])
+    threads[:] = [t for t in threads if t.is_alive()]
+    threads.append(thread)
+    thread.start()
+    return thread
+
+
+def _run_in_app(app, func, args):
+    with app.app_context():
+        try:
+            func(*args)
+        except Exception:
+            log.exception("background job %s%r failed", func.__name__, args)
 
 
 def live_jobs(job_ids):

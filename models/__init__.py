@@ -6,6 +6,7 @@ from models.base import db
 from models.deadlines import CalendarDay, DeadlineRule, WorkCalendar
 from models.directives import ASSIGNMENT_STATUSES, LEADER_LEVELS, LIGHTS, Assignment, Directive
 from models.feedback import Attachment, Feedback
+from models.imports.runs import ImportRow, ImportRun
 from models.lifecycle import (
     AssignmentEvent,
     ExtensionRequest,
@@ -73,4 +74,6 @@ __all__ = [
     "AuditEntry",
     "UnitMonth",
     "LoginAttempt",
+    "ImportRun",
+    "ImportRow",
 ]

@@ -22,8 +22,9 @@ ACTIONS = Choices(
 )
 # Never written to the trail, whatever table they are in.
 SECRET_FIELDS = {"password_hash"}
-# Tables whose rows are bookkeeping, not records (the trail itself, login attempts).
-UNAUDITED_TABLES = {"audit_log", "login_attempts"}
+# Tables whose rows are bookkeeping, not records (the trail itself, login attempts, the
+# uploaded files of imports and their previews: what an import changes is audited).
+UNAUDITED_TABLES = {"audit_log", "login_attempts", "imports", "import_rows"}
 
 _actor = contextvars.ContextVar("audit_actor", default=None)
 

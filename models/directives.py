@@ -264,6 +264,15 @@ class Assignment(AssignmentLifecycle, db.Model):
     def overdue_filter(cls, today):
         return sa.and_(cls.status.in_(WAITING_ON_UNIT), cls.due_on < today)
 
+    @classmethod
+    def due_within_filter(cls, today, days):
+        """Waiting on the unit and due from today to `days` days on (not yet overdue)."""
+        return sa.and_(
+            cls.status.in_(WAITING_ON_UNIT),
+            cls.due_on >= today,
+            cls.due_on <= today + dt.timedelta(days=days),
+        )
+
     def behind_on_progress(self, today=None):
         """The first progress report was due and none has come."""
         today = today or clock.today()

@@ -141,6 +141,8 @@ class Report(db.Model):
         ),
         sa.Index("ix_reports_unit_id_submitted_at", "unit_id", "submitted_at"),
         sa.Index("ix_reports_submitted_at_unit_id", "submitted_at", "unit_id"),
+        # How an import finds the reports it names: by unit and title (then the day).
+        sa.Index("ix_reports_unit_id_title", "unit_id", "title"),
         # Target of the (report, unit) keys of adoptions and instructions.
         sa.UniqueConstraint("id", "unit_id"),
     )

@@ -92,6 +92,8 @@ def app(database_url, app_config, tmp_path):
     }
     app = create_app({**config, **app_config})
     yield app
+    for thread in app.extensions.get("ducha_threads", []):
+        thread.join(60)  # a background job still writing would race the cleanup
     with app.app_context():
         db.session.remove()
         empty_tables()

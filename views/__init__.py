@@ -32,6 +32,7 @@ from views.directive_report import DirectiveReportView
 from views.directives import AssignmentView, DirectiveView
 from views.feedback import FeedbackView, upload_too_large
 from views.home import HomeView
+from views.imports import ImportView
 from views.monitor import MonitorView
 from views.notices import NoticeView
 from views.ranking import RankingView
@@ -72,12 +73,13 @@ SCREENS = [
     ),
     (UnitView, Unit, _l("Units"), BASICS, "units"),
     (StaffView, Staff, _l("Staff"), BASICS, "staff"),
+    (ImportView, None, _l("Import spreadsheets"), BASICS, "imports"),
     (AccountView, Account, _l("Accounts"), SYSTEM, "accounts"),
     (NoticeView, Notice, _l("Notices"), SYSTEM, "notices"),
     (MonitorView, None, _l("Monitoring"), SYSTEM, "monitor"),
     (AuditView, AuditEntry, _l("Audit trail"), SYSTEM, "audit"),
 ]
-URLS = {"directive_report": "directive-report"}
+URLS = {"directive_report": "directive-report", "imports": "import"}
 
 
 def init_admin(app):

@@ -111,6 +111,22 @@ class LightFilter(sqla_filters.FilterEqual):
         return query.filter(self.expression() == value)
 
 
+class DueWithinFilter(sqla_filters.BaseSQLAFilter):
+    """Waiting on the unit and due within so many days from today (not yet overdue)."""
+
+    def apply(self, query, value, alias=None):
+        return query.filter(Assignment.due_within_filter(clock.today(), value))
+
+    def validate(self, value):
+        return str(value).isdigit() and int(value) <= 366
+
+    def clean(self, value):
+        return int(value)
+
+    def operation(self):
+        return _l("days")
+
+
 def _assignment_light_sql():
     return Assignment.light_expression(clock.today(), yellow_days())
 
@@ -305,6 +321,7 @@ class AssignmentView(SecureModelView):
     }
     column_filters = [
         LightFilter(Assignment.id, _l("Light"), LIGHTS.pairs(), _assignment_light_sql),
+        DueWithinFilter(Assignment.due_on, _l("Due within")),
         "unit",
         "status",
         "due_on",

@@ -1,17 +1,72 @@
-"""The admin's home page: what needs doing, by role."""
+"""The admin's home page: what needs doing today, by role, and search everywhere."""
 
-import sqlalchemy as sa
 from flask import redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
-from models import Assignment, Report, Unit, clock, db
-from models.directives import OPEN_STATUSES
-from views.secure import scoped
+from models import RANKING_GROUPS, REPORT_STATUSES, Unit, clock, db
+from models import today as worklist
+from models.directives import LIGHTS
+from models.search import KINDS, search
+from views.directives import DueWithinFilter, LightFilter
+from views.secure import OFFICE_ROLES
+
+
+def filter_key(flt):
+    """What a list filter filters on: the light, "due within", or its column's name."""
+    if isinstance(flt, LightFilter):
+        return "light"
+    if isinstance(flt, DueWithinFilter):
+        return "due_within"
+    column = getattr(flt, "column", None)
+    return getattr(column, "key", None)
+
+
+def _operation_is(flt, operation):
+    """Whether the filter does `operation` ("" takes a column's first filter, its "equals")."""
+    kind = type(flt).__name__
+    if operation == "between":
+        return kind.endswith("BetweenFilter") and "NotBetween" not in kind
+    return not operation
+
+
+class ListLinks:
+    """URLs of the filtered lists behind the numbers, as Flask-Admin's filters write them
+    (`flt0_3=value`); None where the person may not open the list.
+
+    A filter is named by what it filters on; `name__between` picks the column's "between"
+    filter rather than its first ("equals")."""
+
+    def __init__(self, admin):
+        self.views = {view.endpoint: view for view in admin._views}
+
+    def __call__(self, endpoint, **filters):
+        view = self.views.get(endpoint)
+        if view is None or not view.is_accessible():
+            return None
+        args = {}
+        for position, (key, value) in enumerate(filters.items()):
+            args[f"flt{position}_{self._arg(view, key)}"] = value
+        return url_for(f"{endpoint}.index_view", **args)
+
+    @staticmethod
+    def _arg(view, key):
+        name, _sep, operation = key.partition("__")
+        for arg, (_index, flt) in view._filter_args.items():
+            if filter_key(flt) == name and _operation_is(flt, operation):
+                return arg
+        raise KeyError(f"the list {view.endpoint} has no filter on {key}")
+
+    def page(self, endpoint, **args):
+        """A page of our own (ranking, monthly report), if the person may open it."""
+        view = self.views.get(endpoint)
+        if view is None or not view.is_accessible():
+            return None
+        return url_for(f"{endpoint}.index", **args)
 
 
 class HomeView(AdminIndexView):
-    """Counts of what is waiting, within what the person may see."""
+    """What needs doing today, within what the person may see."""
 
     def is_accessible(self):
         return current_user.is_authenticated
@@ -22,28 +77,71 @@ class HomeView(AdminIndexView):
     @expose("/")
     def index(self):
         today = clock.today()
-        month_start = today.replace(day=1)
-        counts = {
-            "units": db.session.scalar(scoped(Unit, sa.select(sa.func.count(Unit.id)))),
-            "reports_month": db.session.scalar(
-                scoped(Report, sa.select(sa.func.count(Report.id))).where(
-                    Report.submitted_at >= clock.start_of(month_start)
-                )
-            ),
-            "waiting": db.session.scalar(
-                scoped(Report, sa.select(sa.func.count(Report.id))).where(
-                    Report.status == "received"
-                )
-            ),
-            "open": db.session.scalar(
-                scoped(Assignment, sa.select(sa.func.count(Assignment.id))).where(
-                    Assignment.status.in_(OPEN_STATUSES)
-                )
-            ),
-            "overdue": db.session.scalar(
-                scoped(Assignment, sa.select(sa.func.count(Assignment.id))).where(
-                    Assignment.overdue_filter(today)
-                )
-            ),
+        role = current_user.role
+        if role in OFFICE_ROLES:
+            page = self._office(today)
+        elif role == "unit":
+            page = self._unit(today)
+        else:
+            page = self._leader(today)
+        return self.render(
+            "admin/home.html",
+            today=today,
+            role=role,
+            links=ListLinks(self.admin),
+            month=f"{today:%Y-%m}",
+            month_so_far=f"{today.replace(day=1)} 00:00:00 to {today} 23:59:59",
+            groups=RANKING_GROUPS,
+            statuses=REPORT_STATUSES,
+            light_labels=LIGHTS,
+            local=clock.local,
+            **page,
+        )
+
+    def _office(self, today):
+        days = worklist.due_days()
+        return {
+            "days": days,
+            "waiting": worklist.waiting_reports(current_user),
+            "deadlines": worklist.deadlines(current_user, today, days),
+            "notices": worklist.notice_problems(current_user),
+            "places": worklist.month_places(today),
         }
-        return self.render("admin/home.html", counts=counts, today=today)
+
+    def _unit(self, today):
+        unit = db.session.get(Unit, current_user.unit_id)
+        statuses, this_month = worklist.report_statuses(current_user, today)
+        quota, totals = worklist.unit_quota(unit.id, today.year)
+        return {
+            "unit": unit,
+            "report_counts": statuses,
+            "this_month": this_month,
+            "answers": worklist.latest_answers(current_user),
+            "lights": worklist.lights(current_user, today),
+            "urgent": worklist.most_urgent(current_user, today),
+            "place": worklist.unit_place(unit, today),
+            "quota": quota,
+            "totals": totals,
+        }
+
+    def _leader(self, today):
+        return {
+            "places": worklist.month_places(today),
+            "completion": worklist.completion(today),
+            "lights": worklist.lights(current_user, today),
+        }
+
+    @expose("/search/")
+    def search(self):
+        """Units, staff, reports and directives matching the words, as far as one may see."""
+        text = (request.args.get("q") or "").strip()
+        found = search(current_user, text)
+        return self.render(
+            "admin/search.html",
+            q=text,
+            found=found,
+            kinds=KINDS,
+            links=ListLinks(self.admin),
+            statuses=REPORT_STATUSES,
+            local=clock.local,
+        )

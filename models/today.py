@@ -1,0 +1,222 @@
+"""What needs doing today: the numbers of the home page, for each role.
+
+Every function is one grouped query (the month's ranking, three), narrowed by
+`visible_to` to what the person may see, so the page costs the same number of
+statements whatever the size of the records.
+"""
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+
+from models import clock
+from models.base import db
+from models.directive_report import month_report
+from models.directives import LIGHT_RANKS, WAITING_ON_UNIT, Assignment, Directive, yellow_days
+from models.notices import Notice
+from models.ranking import competition_ranks, month, ranking
+from models.reports import Report
+from models.scoring import quota_progress
+from models.units import RANKING_GROUPS, Unit
+
+DEFAULT_DUE_DAYS = 7
+UNIT_ROWS = 10  # units listed under a count, most first
+PLACES = 3  # top and bottom places shown
+
+
+def due_days():
+    """How many days ahead "due soon" looks on the home page (a setting)."""
+    if has_app_context():
+        return int(current_app.config.get("HOME_DUE_DAYS", DEFAULT_DUE_DAYS))
+    return DEFAULT_DUE_DAYS
+
+
+@dataclass
+class UnitLine:
+    unit_id: int
+    name: str
+    counts: dict
+
+
+@dataclass
+class Counted:
+    """A total and the units it comes from, most first (at most UNIT_ROWS of them)."""
+
+    total: int = 0
+    units: list = field(default_factory=list)
+
+
+def _by_unit(rows, names):
+    """Counted for each name from rows of (unit id, unit name, count, count, ...)."""
+    result = {name: Counted() for name in names}
+    for unit_id, unit_name, *numbers in rows:
+        counts = dict(zip(names, (int(n or 0) for n in numbers), strict=True))
+        for name, count in counts.items():
+            result[name].total += count
+            if count:
+                result[name].units.append(UnitLine(unit_id, unit_name, counts))
+    for name, counted in result.items():
+        counted.units.sort(key=lambda line, n=name: (-line.counts[n], line.name))
+        del counted.units[UNIT_ROWS:]
+    return result
+
+
+def _count_if(condition):
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+# ---- the office ----
+
+
+def waiting_reports(account):
+    """Reports waiting for the office's answer, by unit."""
+    query = (
+        sa.select(Unit.id, Unit.name, sa.func.count(Report.id))
+        .join(Unit, Unit.id == Report.unit_id)
+        .where(Report.status == "received", Report.visible_to(account))
+        .group_by(Unit.id, Unit.name)
+    )
+    return _by_unit(db.session.execute(query), ["waiting"])["waiting"]
+
+
+def deadlines(account, today, days):
+    """{"due_soon": Counted, "overdue": Counted}: assignments due within `days` days, and
+    those past their due date, by unit."""
+    due_soon = Assignment.due_within_filter(today, days)
+    overdue = Assignment.overdue_filter(today)
+    query = (
+        sa.select(Unit.id, Unit.name, _count_if(due_soon), _count_if(overdue))
+        .join(Unit, Unit.id == Assignment.unit_id)
+        .where(sa.or_(due_soon, overdue), Assignment.visible_to(account))
+        .group_by(Unit.id, Unit.name)
+    )
+    return _by_unit(db.session.execute(query), ["due_soon", "overdue"])
+
+
+def notice_problems(account):
+    """{"failed": n, "unknown": m}: notices that did not go out, or may not have."""
+    query = (
+        sa.select(Notice.state, sa.func.count())
+        .where(Notice.state.in_(("failed", "unknown")), Notice.visible_to(account))
+        .group_by(Notice.state)
+    )
+    return {"failed": 0, "unknown": 0} | dict(db.session.execute(query).all())
+
+
+@dataclass
+class GroupPlaces:
+    group: str
+    top: list
+    bottom: list
+    units: int
+    scored: bool  # whether anyone has points yet
+
+
+def month_places(today, places=PLACES):
+    """This month so far, per ranking group: the first and last `places` units.
+
+    One ranking of every unit (three statements), ranked again within each group.
+    """
+    rows = ranking(month(today))
+    result = []
+    for group in RANKING_GROUPS:
+        members = [row for row in rows if row.group == group]
+        if not members:
+            continue
+        ranks = competition_ranks({row.unit_id: row.points for row in members})
+        for row in members:
+            row.rank = ranks[row.unit_id]
+        members.sort(key=lambda row: (row.rank, row.unit_code))
+        bottom = members[-places:] if len(members) > places else []
+        top = [row for row in members[:places] if row not in bottom]
+        scored = any(row.points for row in members)
+        result.append(GroupPlaces(group, top, bottom, len(members), scored))
+    return result
+
+
+# ---- a unit officer ----
+
+
+def report_statuses(account, today):
+    """{status: n} of the reports the person may see, and how many came this month."""
+    month_start = clock.start_of(today.replace(day=1))
+    query = (
+        sa.select(
+            Report.status,
+            sa.func.count(),
+            _count_if(Report.submitted_at >= month_start),
+        )
+        .where(Report.visible_to(account))
+        .group_by(Report.status)
+    )
+    counts, this_month = {}, 0
+    for status, n, recent in db.session.execute(query):
+        counts[status] = int(n)
+        this_month += int(recent)
+    return counts, this_month
+
+
+def latest_answers(account, limit=5):
+    """The reports the office answered last, newest first."""
+    query = (
+        sa.select(Report)
+        .where(Report.visible_to(account), Report.answered_at.is_not(None))
+        .order_by(Report.answered_at.desc(), Report.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def lights(account, today):
+    """{light: n} of the open assignments the person may see."""
+    light = Assignment.light_expression(today, yellow_days())
+    query = (
+        sa.select(light, sa.func.count())
+        .where(Assignment.visible_to(account), light != "closed")
+        .group_by(light)
+    )
+    counts = dict.fromkeys(("red", "yellow", "green"), 0)
+    counts.update({name: int(n) for name, n in db.session.execute(query)})
+    return counts
+
+
+def most_urgent(account, today, limit=5):
+    """The open assignments waiting on the unit, the soonest due first, with directives."""
+    rank = sa.case(LIGHT_RANKS, value=Assignment.light_expression(today, yellow_days()))
+    query = (
+        sa.select(Assignment)
+        .join(Directive, Directive.id == Assignment.directive_id)
+        .where(Assignment.visible_to(account), Assignment.status.in_(WAITING_ON_UNIT))
+        .order_by(rank.desc(), Assignment.due_on, Assignment.id)
+        .options(sa.orm.contains_eager(Assignment.directive))
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class UnitPlace:
+    rank: int | None
+    units: int
+    points: int
+
+
+def unit_place(unit, today):
+    """The unit's rank in its group this month so far (three statements)."""
+    rows = ranking(month(today), unit.ranking_group)
+    row = next((r for r in rows if r.unit_id == unit.id), None)
+    return UnitPlace(row.rank if row else None, len(rows), row.points if row else 0)
+
+
+def unit_quota(unit_id, year):
+    """(quota or None, totals) of the unit for the year so far."""
+    return quota_progress(year, [unit_id])[unit_id]
+
+
+# ---- leaders ----
+
+
+def completion(today):
+    """This month's directive report, in all: completion and on-time rates."""
+    return month_report(today.replace(day=1), today=today).total

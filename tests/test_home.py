@@ -1,0 +1,233 @@
+"""The home page by role, its links to the lists behind each number, and search."""
+
+import datetime as dt
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from models import Directive, Publication, Quota, Report, Staff, Unit, clock, db
+from tests import factories
+from tests.conftest import count_statements
+
+
+@pytest.fixture
+def known(app, world):
+    """A known database: waiting reports, deadlines, notices and a quota for units A and B."""
+    with app.app_context():
+        a, b = db.session.get(Unit, world.unit_a), db.session.get(Unit, world.unit_b)
+        pub = db.session.get(Publication, world.publication)
+        today = clock.today()
+        for title in ("甲镇信息二", "甲镇信息三"):
+            factories.report(a, title=title)
+        factories.report(a, title="甲镇编辑中").answer("editing", None)
+        factories.report(a, title="甲镇退稿").answer("returned", None, "请补充数据")
+        adopted = factories.report(a, title="甲镇已采用", status="adopted")
+        factories.adoption(adopted, pub)  # 10 points today
+        factories.report(b, title="乙镇信息二")
+        ids = SimpleNamespace(
+            a_overdue=factories.assignment_due(a, today - dt.timedelta(days=5)).id,
+            a_soon=factories.assignment_due(a, today + dt.timedelta(days=2)).id,
+            a_submitted=factories.assignment_due(a, today - dt.timedelta(days=1), "submitted").id,
+            a_accepted=factories.assignment_due(a, today + dt.timedelta(days=5), "accepted").id,
+            b_overdue=factories.assignment_due(b, today - dt.timedelta(days=3)).id,
+            b_soon=factories.assignment_due(b, today + dt.timedelta(days=7)).id,
+        )
+        for unit, state in ((b, "failed"), (b, "failed"), (a, "failed"), (a, "unknown")):
+            factories.notice(unit, state=state, next_attempt_at=None, last_error="550")
+        db.session.add(Quota(unit=a, year=today.year, items=10, points=100))
+        db.session.commit()
+        return ids
+
+
+def numbers(page):
+    """{data-key: (shown value, link)} of the numbers on a page."""
+    found = {}
+    pattern = r'class="ducha-number[^"]*" data-key="([^"]+)"(?: href="([^"]*)")?>([^<]*)<'
+    for key, link, value in re.findall(pattern, page):
+        found[key] = (value.strip(), link.replace("&amp;", "&") or None)
+    return found
+
+
+def values(page):
+    return {key: value for key, (value, _link) in numbers(page).items()}
+
+
+def listed_ids(client, url):
+    """The ids of the rows a filtered list shows (each row links to its details)."""
+    page = client.get(url + "&page_size=100").get_data(as_text=True)
+    return set(re.findall(r"/details/\?id=(\d+)", page))
+
+
+def test_office_staff_see_what_waits_and_what_is_due(app, as_role, world, known):
+    client = as_role("staff")
+    page = client.get("/admin/").get_data(as_text=True)
+    got = values(page)
+    assert got["waiting"] == "5"
+    assert (got[f"waiting:{world.unit_a}"], got[f"waiting:{world.unit_b}"]) == ("3", "2")
+    assert (got["due_soon"], got[f"due_soon:{world.unit_a}"], got[f"due_soon:{world.unit_b}"]) == (
+        "2",
+        "1",
+        "1",
+    )
+    assert (got["overdue"], got[f"overdue:{world.unit_a}"], got[f"overdue:{world.unit_b}"]) == (
+        "2",
+        "1",
+        "1",
+    )
+    assert (got["failed_notices"], got["unknown_notices"]) == ("3", "1")
+    places = re.search(r'data-group="township".*?</table>', page, re.S).group(0)
+    assert places.index("甲镇") < places.index("乙镇")  # 10 points before none
+
+
+def test_each_number_links_to_the_list_behind_it(app, as_role, world, known):
+    client = as_role("staff")
+    links = {
+        k: link for k, (_v, link) in numbers(client.get("/admin/").get_data(as_text=True)).items()
+    }
+    with app.app_context():
+        waiting = {str(r.id) for r in Report.query.filter_by(status="received")}
+        waiting_a = {
+            str(r.id) for r in Report.query.filter_by(status="received", unit_id=world.unit_a)
+        }
+    assert listed_ids(client, links["waiting"]) == waiting
+    assert listed_ids(client, links[f"waiting:{world.unit_a}"]) == waiting_a
+    assert listed_ids(client, links["due_soon"]) == {str(known.a_soon), str(known.b_soon)}
+    assert listed_ids(client, links["overdue"]) == {str(known.a_overdue), str(known.b_overdue)}
+    assert listed_ids(client, links[f"overdue:{world.unit_b}"]) == {str(known.b_overdue)}
+    assert len(listed_ids(client, links["failed_notices"])) == 3
+
+
+def test_a_unit_officer_sees_their_unit_and_nothing_of_another(app, as_role, world, known):
+    client = as_role("unit")
+    page = client.get("/admin/").get_data(as_text=True)
+    got = values(page)
+    assert {k: got[f"status:{k}"] for k in ("received", "editing", "adopted", "returned")} == {
+        "received": "3",
+        "editing": "1",
+        "adopted": "1",
+        "returned": "1",
+    }
+    assert got["this_month"] == "6"
+    assert (got["light:red"], got["light:yellow"], got["light:green"]) == ("1", "1", "2")
+    assert got["rank"] == "1" and "10" in page
+    assert (got["quota_items"], got["quota_points"]) == ("1", "10")
+    assert "乙镇" not in page and "请补充数据" in page  # the office's answer is shown
+    links = {k: link for k, (_v, link) in numbers(page).items()}
+    assert listed_ids(client, links["light:red"]) == {str(known.a_overdue)}
+    assert len(listed_ids(client, links["this_month"])) == 6
+    assert "ranking" not in (links["rank"] or "")  # the ranking page is closed to units
+
+
+def test_a_unit_officer_sees_the_ranking_link_when_it_is_open(app, as_role, world, known):
+    app.config["RANKING_OPEN_TO_UNITS"] = True
+    page = as_role("unit").get("/admin/").get_data(as_text=True)
+    assert "/admin/ranking/?period=" in numbers(page)["rank"][1]
+
+
+def test_leaders_see_the_ranking_summary_and_directive_completion(app, as_role, world, known):
+    page = as_role("leader").get("/admin/").get_data(as_text=True)
+    got = values(page)
+    # Finished 1 (on time) of 1 + 3 overdue (a submitted result is not finished) + 4 in progress.
+    assert (got["finished"], got["completion_rate"], got["on_time_rate"]) == (
+        "1",
+        "12.5%",
+        "100.0%",
+    )
+    assert (got["light:red"], got["light:yellow"]) == ("2", "1")
+    assert "甲镇" in page and "乙镇" in page and 'data-group="township"' in page
+    assert "waiting" not in got  # the office's worklist is not theirs
+
+
+@pytest.mark.parametrize("role", ["staff", "unit", "leader"])
+def test_the_home_page_costs_the_same_statements_as_data_grows(app, as_role, world, known, role):
+    client = as_role(role)
+    client.get("/admin/")  # warm up
+    with count_statements(app) as few:
+        assert client.get("/admin/").status_code == 200
+    with app.app_context():
+        a = db.session.get(Unit, world.unit_a)
+        pub = db.session.get(Publication, world.publication)
+        today = clock.today()
+        for n in range(15):
+            unit = factories.unit()
+            for u in (unit, a):
+                factories.adoption(factories.report(u), pub)
+                factories.report(u, status="editing").answer("not_adopted", None, "不采用")
+                factories.assignment_due(u, today + dt.timedelta(days=n % 9 - 3))
+            factories.notice(unit, state="failed", next_attempt_at=None)
+        db.session.commit()
+    with count_statements(app) as many:
+        assert client.get("/admin/").status_code == 200
+    assert len(many) == len(few), f"{role}: {len(few)} statements, then {len(many)}"
+    assert len(many) <= 16, many
+
+
+# ---- search ----
+
+
+def found(client, text):
+    """{kind: [shown text]} of a search."""
+    page = client.get("/admin/search/", query_string={"q": text}).get_data(as_text=True)
+    result = {}
+    for kind, block in re.findall(r'data-kind="(\w+)">(.*?)</ul>', page, re.S):
+        result[kind] = [
+            re.sub(r"\s+", " ", t).strip()
+            for t in re.findall(r'<a href="[^"]*details[^"]*">(.*?)</a>', block, re.S)
+        ]
+    return result
+
+
+def test_search_finds_every_kind_by_name_code_number_and_title_words(app, as_role, world):
+    client = as_role("staff")
+    with app.app_context():
+        number = db.session.get(Directive, world.directive_a).number
+        email = db.session.get(Staff, world.staff_a).email
+    assert found(client, "乙镇") == {
+        "units": ["B 乙镇"],
+        "reports": ["乙镇机密信息"],
+        "directives": [f"{db_number(app, world.directive_b)} 乙镇批示"],
+    }
+    assert found(client, number)["directives"] == [f"{number} 甲镇批示"]
+    assert list(found(client, email)) == ["staff"]
+    assert found(client, "甲镇 批示") == {"directives": [f"{number} 甲镇批示"]}
+    assert found(client, "%") == {} and found(client, "") == {}
+
+
+def db_number(app, directive_id):
+    with app.app_context():
+        return db.session.get(Directive, directive_id).number
+
+
+def test_search_keeps_within_what_the_person_may_see(app, as_role, world):
+    assert found(as_role("unit"), "乙镇") == {}
+    assert list(found(as_role("unit"), "甲镇")) == ["units", "reports", "directives"]
+
+
+def test_a_confidential_directive_never_answers_by_its_content(app, as_role, world):
+    with app.app_context():
+        directive = db.session.get(Directive, world.directive_b)
+        directive.confidential, directive.content = True, "关于绝密事项甲乙丙的批示内容"
+        db.session.commit()
+    assert "directives" in found(as_role("staff"), "绝密事项")
+    assert found(as_role("leader"), "绝密事项") == {}
+    assert found(as_role("unit"), "绝密事项") == {}  # unit A: not assigned
+    page = as_role("leader").get("/admin/search/?q=乙镇批示").get_data(as_text=True)
+    assert "乙镇批示" in page and "绝密事项" not in page  # its title, never its content
+
+
+def test_search_costs_the_same_statements_as_data_grows(app, as_role, world):
+    client = as_role("staff")
+    client.get("/admin/search/?q=镇")
+    with count_statements(app) as few:
+        client.get("/admin/search/?q=镇")
+    with app.app_context():
+        for _ in range(12):
+            unit = factories.unit(name="新镇")
+            factories.staff(unit)
+            factories.report(unit, title="新镇信息")
+            factories.directive(unit, title="新镇批示")
+        db.session.commit()
+    with count_statements(app) as many:
+        page = client.get("/admin/search/?q=镇").get_data(as_text=True)
+    assert len(many) == len(few) and "在列表中查看更多" in page
