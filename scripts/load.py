@@ -128,9 +128,12 @@ class Session:
         return answer
 
     def read_menu(self):
-        menu = set(MENU.findall(self.request("/admin/").text()))
+        """Note the list pages and report pages the home page's menu offers."""
+        answer = self.request("/admin/")
+        menu = set(MENU.findall(answer.text()))
         self.screens = [s for s in LIST_SCREENS if s in menu]
         self.reports = [p for p in REPORT_PAGES if p in menu]
+        return answer
 
     def learn(self, screen, page):
         """Keep the filters, search box and record links a list page shows."""
@@ -199,15 +202,25 @@ def timed(results, kind, path, call):
     return answer
 
 
+def start_session(session, results):
+    """Log in and read the menu; False, with the error recorded, when either fails."""
+    answer = timed(results, "login", "/login", session.login)
+    if not (answer and answer.ok):
+        return False
+    menu = timed(results, "menu", "/admin/", session.read_menu)
+    if menu and menu.ok and not session.screens:
+        problem = "no list page in the menu: was the session cookie kept (Secure over HTTP)?"
+        results.add("menu", 0.0, "/admin/", problem)
+    return bool(session.screens)
+
+
 def run_session(session, plan, results, start_line):
     """Log in, wait for every session, then act until the time is up."""
     try:
-        answer = timed(results["login"], "login", "/login", session.login)
-        if answer and answer.ok:
-            session.read_menu()
+        started = start_session(session, results["login"])
     finally:
         start_line.wait()
-    if not session.screens:
+    if not started:
         return
     rng = random.Random(f"{session.username}-{id(session)}")
     kinds, weights = zip(*plan.mix.items(), strict=True)

@@ -3,6 +3,7 @@ drives it with logged-in sessions through the real login form."""
 
 import json
 import os
+import random
 import shutil
 import subprocess
 import urllib.request
@@ -15,22 +16,25 @@ from tests.factories import PASSWORD
 from tests.servers import ROOT, Gunicorn, free_port
 
 
+def production(app, tmp_path, **settings):
+    """Two gunicorn workers on the test database, in production mode."""
+    settings = {
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "DUCHA_ENV": "production",
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "REDIS_URL": "",
+        "ATTACHMENT_DIR": str(tmp_path / "attachments"),
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+        **settings,
+    }
+    return Gunicorn(settings, tmp_path / "gunicorn.log").wait_ready()
+
+
 @pytest.fixture
 def web(app, world, tmp_path):
-    """Two gunicorn workers on the test database, in production mode (over plain HTTP)."""
-    server = Gunicorn(
-        {
-            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "DUCHA_ENV": "production",
-            "SECRET_KEY": app.config["SECRET_KEY"],
-            "SESSION_COOKIE_SECURE": "0",  # no TLS on loopback: nginx does it in production
-            "REDIS_URL": "",
-            "ATTACHMENT_DIR": str(tmp_path / "attachments"),
-            "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
-        },
-        tmp_path / "gunicorn.log",
-    )
-    yield server.wait_ready()
+    """Production over plain HTTP on loopback: cookies not marked Secure (nginx does TLS)."""
+    server = production(app, tmp_path, SESSION_COOKIE_SECURE="0")
+    yield server
     assert server.stop() == 0, server.log()
 
 
@@ -93,11 +97,35 @@ def test_load_script_runs_sessions_of_every_role_without_errors(web, world, caps
     figures = json.loads(out.strip().splitlines()[-1])
     assert figures["logins"]["count"] == 6
     assert figures["logins"]["errors"] == 0
-    requests = figures["requests"]
-    assert requests["list pages"]["count"] > 0
-    assert requests["all"]["errors"] == 0
-    for kind in ("list", "details", "report", "export"):
-        assert requests.get(kind, {}).get("count", 0) > 0, (kind, out)
+    assert figures["requests"]["list pages"]["count"] > 0
+    assert figures["requests"]["all"]["errors"] == 0
+
+
+def test_every_kind_of_request_the_load_makes_answers(web, world):
+    for role in ("admin", "leader", "unit"):
+        session = load.Session(web.base, world.usernames[role], PASSWORD, timeout=10)
+        assert session.login().ok
+        assert session.read_menu().ok and session.screens
+        for screen in session.screens:  # as the sessions do: lists first, then what they show
+            answer = session.request(f"/admin/{screen}/")
+            assert answer.status == 200, (role, screen, answer.status)
+            session.learn(screen, answer.text())
+        kinds = {"list", "page", "filter", "search", "details", "export"}
+        kinds |= {"report"} if role != "unit" else set()  # the ranking is not open to units
+        for kind in sorted(kinds):
+            path = made_path(session, kind)
+            answer = session.request(path)
+            assert answer.ok and answer.body, (role, kind, path, answer.status, answer.location)
+
+
+def made_path(session, kind):
+    """A path of this kind (next_path falls back to a plain list when a screen lacks it)."""
+    rng = random.Random(8)
+    for _ in range(100):
+        made, path = load.next_path(session, kind, rng)
+        if made == kind:
+            return path
+    raise AssertionError(f"no {kind} request among {session.screens}")
 
 
 def test_load_script_fails_on_a_refused_login(web, world, capsys):
@@ -109,6 +137,18 @@ def test_load_script_fails_on_a_refused_login(web, world, capsys):
     assert code == 1
     assert "login" in out.split("errors:")[1]
     assert "HTTP 401" in out
+
+
+def test_load_script_fails_when_the_session_cookie_is_not_kept(app, world, tmp_path, capsys):
+    server = production(app, tmp_path)  # Secure cookies, which a client over HTTP keeps not
+    try:
+        argv = ["--base", server.base, "--users", "2", "--seconds", "1", "--password", PASSWORD]
+        code = load.main([*argv, "--accounts", accounts(world)])
+    finally:
+        assert server.stop() == 0, server.log()
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "login     /login  HTTP 400" in out  # no session cookie, so no CSRF token
 
 
 def test_load_script_fails_when_the_server_is_down(capsys):
