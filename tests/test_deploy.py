@@ -88,6 +88,34 @@ def test_backup_script_dumps_the_database_and_copies_the_files(app, world, tmp_p
     assert copied.read_bytes() == b"%PDF-1.7 signed result"
 
 
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("runuser"), reason="the ducha command runs as root"
+)
+def test_ducha_command_runs_flask_with_the_settings_file(app, world, tmp_path):
+    settings = tmp_path / "ducha.env"
+    settings.write_text(
+        "# as in deploy/ducha.env.example\n"
+        f"DATABASE_URL={app.config['SQLALCHEMY_DATABASE_URI']}\n"
+        f"SECRET_KEY={app.config['SECRET_KEY']}\n"
+        "DUCHA_ENV=production\n"
+        "MAIL_PASSWORD='pa$$ word \"x\"'\n"
+    )
+    env = {**os.environ, "DUCHA_HOME": str(ROOT), "DUCHA_ENV_FILE": str(settings)}
+    env["DUCHA_USER"] = "root"
+    ducha = str(ROOT / "deploy" / "ducha")
+    units = subprocess.run([ducha, "units", "list"], env=env, capture_output=True, text=True)
+    assert units.returncode == 0, units.stderr
+    assert "甲镇" in units.stdout and "乙镇" in units.stdout
+    shell = subprocess.run(
+        [ducha, "shell"],
+        input="import os; print(repr(os.environ['MAIL_PASSWORD']))\n",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert "'pa$$ word \"x\"'" in shell.stdout, shell.stdout + shell.stderr
+
+
 def test_load_script_runs_sessions_of_every_role_without_errors(web, world, capsys):
     argv = ["--base", web.base, "--users", "6", "--seconds", "3", "--password", PASSWORD]
     code = load.main([*argv, "--accounts", accounts(world), "--json"])
