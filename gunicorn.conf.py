@@ -20,9 +20,10 @@ threads = int(_env("GUNICORN_THREADS", 1))
 timeout = int(_env("GUNICORN_TIMEOUT", 120))
 graceful_timeout = int(_env("GUNICORN_GRACEFUL_TIMEOUT", 30))
 keepalive = int(_env("GUNICORN_KEEPALIVE", 5))
-# Replace each worker after this many requests (0: never), jittered so they do not all go at once.
-max_requests = int(_env("GUNICORN_MAX_REQUESTS", 2000))
-max_requests_jitter = max_requests // 10
+# Replace each worker after about this many requests (0: never, the default). A new worker
+# takes seconds to boot and compile its templates, half the capacity meanwhile with two.
+max_requests = int(_env("GUNICORN_MAX_REQUESTS", 0))
+max_requests_jitter = max_requests // 2
 # "-" is standard output, which systemd hands to the journal; empty: no access log.
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = _env("GUNICORN_ERRORLOG", "-")

@@ -226,15 +226,14 @@ def run_session(session, plan, results, start_line):
     kinds, weights = zip(*plan.mix.items(), strict=True)
     next_at = time.monotonic() + rng.random() * plan.interval  # spread the first requests
     while True:
-        if plan.interval:
-            next_at += plan.interval
-            time.sleep(max(0.0, next_at - time.monotonic()))
+        time.sleep(max(0.0, min(next_at, plan.stop_at) - time.monotonic()))
         if time.monotonic() >= plan.stop_at:
             return
         kind, path = next_path(session, rng.choices(kinds, weights)[0], rng)
         answer = timed(results["run"], kind, path, lambda p=path: session.request(p))
         if answer and answer.status == 200 and kind in LIST_KINDS:
             session.learn(path.split("/")[2], answer.text())
+        next_at += plan.interval  # on schedule: a late answer does not push the next one back
 
 
 class Plan:
