@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres e2e lint format messages translations db seed worker clean
+.PHONY: run serve test test-sqlite test-postgres e2e lint format messages translations db seed worker clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ run: db  ## serve on http://127.0.0.1:5000 with SQLite and demo data
 	@$(FLASK) seed-demo --if-empty
 	@echo "Ducha: http://$(HOST):$(PORT)/  (log in with a username and password above)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+serve: db  ## gunicorn as in production (gunicorn.conf.py, GUNICORN_* settings) on 127.0.0.1:8000
+	$(BIN)/gunicorn -c gunicorn.conf.py
 
 test: translations  ## the suite on SQLite, then on PostgreSQL when TEST_POSTGRES_URL is set
 	$(BIN)/python -m pytest -q -m "not e2e"

@@ -3,6 +3,7 @@
 import logging
 import os
 
+import sqlalchemy as sa
 from flask import Flask, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -43,6 +44,7 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     check_production_settings(app)
+    set_engine_options(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
@@ -63,11 +65,13 @@ def create_app(test_config=None):
     from views import init_admin
     from views.auth import bp as auth_bp
     from views.errors import init_errors
+    from views.health import bp as health_bp
     from views.security import init_security
 
     init_security(app)
     init_errors(app)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(health_bp)
     init_admin(app)
 
     from jobs import init_queue
@@ -108,6 +112,18 @@ def init_login(app):
     login_manager.login_message = None
     login_manager.session_protection = "basic"
     login_manager.user_loader(Account.load)
+
+
+def set_engine_options(app):
+    """PostgreSQL: give up connecting after DATABASE_CONNECT_TIMEOUT seconds (libpq would wait
+    forever), and test a pooled connection before use, so a database restart costs no request."""
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "postgresql":
+        return
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    options.setdefault("pool_pre_ping", True)
+    connect_args = options.setdefault("connect_args", {})
+    connect_args.setdefault("connect_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
 
 
 def check_production_settings(app):

@@ -53,6 +53,8 @@ def from_environment():
         "DUCHA_ENV": "production" if production else "development",
         "SECRET_KEY": os.environ.get("SECRET_KEY") if production else _secret_key(),
         "SQLALCHEMY_DATABASE_URI": database_url(),
+        # PostgreSQL: seconds to wait for a connection before giving up.
+        "DATABASE_CONNECT_TIMEOUT": _int("DATABASE_CONNECT_TIMEOUT", 5),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "DUCHA_TIMEZONE": os.environ.get("DUCHA_TIMEZONE", "Asia/Shanghai"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,

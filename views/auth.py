@@ -131,17 +131,25 @@ def change_password():
     return render_template("password.html", form=form)
 
 
-ALWAYS_ALLOWED = {"auth.change_password", "auth.logout", "auth.login", "static", "favicon"}
+ALWAYS_ALLOWED = {
+    "auth.change_password",
+    "auth.logout",
+    "auth.login",
+    "static",
+    "favicon",
+    "health.healthz",
+}
 
 
 @bp.before_app_request
 def require_password_change():
     """An account told to change its password can do nothing else first."""
+    # The endpoint first: /healthz and static files never load the account.
     if (
-        current_user.is_authenticated
-        and current_user.must_change_password
-        and request.endpoint not in ALWAYS_ALLOWED
+        request.endpoint not in ALWAYS_ALLOWED
         and not (request.endpoint or "").endswith(".static")
+        and current_user.is_authenticated
+        and current_user.must_change_password
     ):
         return redirect(url_for("auth.change_password"))
     return None
