@@ -73,3 +73,11 @@ def test_big_lists_show_an_estimate(app, as_role, many_reports, monkeypatch):
 def test_estimate_behaves_as_a_number():
     estimate = paging.Estimate(1234567)
     assert str(estimate) == "约1,234,567" and estimate // 20 == 61728
+
+
+def test_a_page_past_the_end_is_empty_not_an_error(as_role, many_reports):
+    client = as_role("staff")
+    for page in (3, 10, 1000):
+        response = client.get(f"/admin/reports/?page={page}&search=甲镇第")
+        assert response.status_code == 200
+        assert _titles(response.get_data(as_text=True)) == []

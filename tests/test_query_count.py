@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 
 from models import CalendarDay, Unit, db
 from tests import factories
@@ -21,6 +22,12 @@ LISTS = [
     "/admin/deadline_rules/",
     "/admin/calendar_days/",
     "/admin/directive-report/",
+    "/admin/solicitations/",
+    "/admin/deductions/",
+    "/admin/quotas/",
+    "/admin/score_rules/",
+    "/admin/audit/",
+    "/admin/ranking/",
 ]
 
 
@@ -57,3 +64,33 @@ def test_list_statement_count_does_not_grow_with_rows(app, as_role, world, url):
     many = _statements(app, client, url)
     assert many == few, f"{url}: {few} statements with a few rows, {many} with 30 more"
     assert many <= 8, f"{url}: {many} statements"
+
+
+def _thousand_reports(app, world):
+    """1,000 reports with adoptions, inserted in bulk, and the roll-up recomputed."""
+    from models import Adoption, Report, clock, rollup
+
+    with app.app_context():
+        now = clock.now()
+        db.session.execute(sa.insert(Report), [
+            {"title": f"批量信息{n}", "body": "", "category": "news", "unit_id": world.unit_a,
+             "author": "李明", "submitted_at": now - dt.timedelta(days=n % 60),
+             "status": "adopted", "late": False}
+            for n in range(1000)
+        ])
+        ids = db.session.scalars(sa.select(Report.id).where(Report.title.like("批量信息%")))
+        db.session.execute(sa.insert(Adoption), [
+            {"report_id": report_id, "unit_id": world.unit_a, "publication_id": world.publication,
+             "issue_no": 1, "adopted_on": clock.today(), "points": 10}
+            for report_id in ids
+        ])
+        rollup.rebuild()
+        db.session.commit()
+
+
+@pytest.mark.parametrize("url", ["/admin/reports/", "/admin/ranking/", "/admin/"])
+def test_ten_rows_or_a_thousand_cost_the_same_statements(app, as_role, world, url):
+    client = as_role("staff")
+    few = _statements(app, client, url)
+    _thousand_reports(app, world)
+    assert _statements(app, client, url) == few

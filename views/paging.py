@@ -74,6 +74,8 @@ def page_rows(query, page, page_size, count):
     if count is None or offset <= count / 2 or not query._order_by_clauses:
         return query.limit(page_size).offset(offset).all()
     from_end = count - offset - page_size
+    if page_size + min(0, from_end) <= 0:
+        return []  # a page past the end of the list
     rows = reversed_order(query).limit(page_size + min(0, from_end)).offset(max(0, from_end)).all()
     rows.reverse()
     return rows
