@@ -72,18 +72,37 @@ def _thousand_reports(app, world):
 
     with app.app_context():
         now = clock.now()
-        db.session.execute(sa.insert(Report), [
-            {"title": f"批量信息{n}", "body": "", "category": "news", "unit_id": world.unit_a,
-             "author": "李明", "submitted_at": now - dt.timedelta(days=n % 60),
-             "status": "adopted", "late": False}
-            for n in range(1000)
-        ])
+        db.session.execute(
+            sa.insert(Report),
+            [
+                {
+                    "title": f"批量信息{n}",
+                    "body": "",
+                    "category": "news",
+                    "unit_id": world.unit_a,
+                    "author": "李明",
+                    "submitted_at": now - dt.timedelta(days=n % 60),
+                    "status": "adopted",
+                    "late": False,
+                }
+                for n in range(1000)
+            ],
+        )
         ids = db.session.scalars(sa.select(Report.id).where(Report.title.like("批量信息%")))
-        db.session.execute(sa.insert(Adoption), [
-            {"report_id": report_id, "unit_id": world.unit_a, "publication_id": world.publication,
-             "issue_no": 1, "adopted_on": clock.today(), "points": 10}
-            for report_id in ids
-        ])
+        db.session.execute(
+            sa.insert(Adoption),
+            [
+                {
+                    "report_id": report_id,
+                    "unit_id": world.unit_a,
+                    "publication_id": world.publication,
+                    "issue_no": 1,
+                    "adopted_on": clock.today(),
+                    "points": 10,
+                }
+                for report_id in ids
+            ],
+        )
         rollup.rebuild()
         db.session.commit()
 
