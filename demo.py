@@ -11,7 +11,7 @@ import random
 import secrets
 from dataclasses import dataclass, field
 
-from demo_directives import seed_directives
+from demo_directives import LEADERS, seed_directives
 from models import (
     Account,
     Adoption,
@@ -162,15 +162,6 @@ RETURN_REASONS = [
     "请补充具体数据后重新报送。",
     "事实不够清楚，请核实后重新报送。",
     "缺少原因分析和下步措施，请修改完善。",
-]
-LEADERS = [
-    ("中央领导同志", "central"),
-    ("省委主要领导", "province"),
-    ("省政府分管领导", "province"),
-    ("市委书记", "city"),
-    ("市长", "city"),
-    ("市委副书记", "city"),
-    ("常务副市长", "city"),
 ]
 
 

@@ -75,6 +75,16 @@ class Choices:
         return iter(self.labels)
 
 
+class OwnedByUnit:
+    """A record of one unit (its `unit_id`): the office sees all, a unit officer their own."""
+
+    @classmethod
+    def visible_to(cls, account):
+        if account.sees_all_units:
+            return sa.true()
+        return cls.unit_id == account.unit_id
+
+
 def info(label, choices=None, **extra):
     """Column info: the label the screens show, and the choices of an enumeration."""
     return {"label": label, "choices": choices, **extra}

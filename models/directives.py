@@ -11,7 +11,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from models import clock
-from models.base import Choices, UTCDateTime, db, info, text_not_blank
+from models.base import Choices, OwnedByUnit, UTCDateTime, db, info, text_not_blank
 from models.deadlines import LEADER_LEVELS
 from models.lifecycle import (
     ASSIGNMENT_STATUSES,
@@ -157,7 +157,7 @@ class Directive(db.Model):
         return sa.case(*whens, else_="unassigned")
 
 
-class Assignment(AssignmentLifecycle, db.Model):
+class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     """One unit's part of a directive: its own deadline, state and feedback."""
 
     __tablename__ = "assignments"
@@ -238,12 +238,6 @@ class Assignment(AssignmentLifecycle, db.Model):
     @property
     def status_label(self):
         return ASSIGNMENT_STATUSES.label(self.status)
-
-    @classmethod
-    def visible_to(cls, account):
-        if account.sees_all_units:
-            return sa.true()
-        return cls.unit_id == account.unit_id
 
     def date_problem(self, received_on):
         """Why these dates cannot stand, or None (checked before saving)."""

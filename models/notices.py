@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from models import clock
-from models.base import Choices, UTCDateTime, db, info
+from models.base import Choices, OwnedByUnit, UTCDateTime, db, info
 
 NOTICE_KINDS = Choices(
     reminder=_l("Reminder before due"),
@@ -37,7 +37,7 @@ WAITING = ("queued", "retry")
 SENDABLE_AGAIN = ("retry", "failed", "unknown", "sent")
 
 
-class Notice(db.Model):
+class Notice(OwnedByUnit, db.Model):
     __tablename__ = "notices"
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -98,12 +98,6 @@ class Notice(db.Model):
 
     def __str__(self):
         return self.subject
-
-    @classmethod
-    def visible_to(cls, account):
-        if account.sees_all_units:
-            return sa.true()
-        return cls.unit_id == account.unit_id
 
 
 class NoticeScan(db.Model):

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import clock
-from models.base import Choices, UTCDateTime, db, info, text_not_blank
+from models.base import Choices, OwnedByUnit, UTCDateTime, db, info, text_not_blank
 
 CATEGORIES = Choices(
     news=_l("Dynamic news"),
@@ -64,7 +64,7 @@ ANSWERED_STATUSES = ("editing", "adopted", "not_adopted", "returned")
 ANSWER_CHOICES = ("received", "editing", "not_adopted", "returned")
 
 
-class Report(db.Model):
+class Report(OwnedByUnit, db.Model):
     __tablename__ = "reports"
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -149,12 +149,6 @@ class Report(db.Model):
 
     def __str__(self):
         return self.title
-
-    @classmethod
-    def visible_to(cls, account):
-        if account.sees_all_units:
-            return sa.true()
-        return cls.unit_id == account.unit_id
 
     @property
     def points(self):
@@ -252,7 +246,7 @@ class Publication(db.Model):
         return sa.true()
 
 
-class Adoption(db.Model):
+class Adoption(OwnedByUnit, db.Model):
     """A report adopted by a publication; the points are those of the table on that day."""
 
     __tablename__ = "adoptions"
@@ -293,12 +287,6 @@ class Adoption(db.Model):
 
     def __str__(self):
         return f"{self.publication} #{self.issue_no}"
-
-    @classmethod
-    def visible_to(cls, account):
-        if account.sees_all_units:
-            return sa.true()
-        return cls.unit_id == account.unit_id
 
 
 @sa.event.listens_for(Adoption, "before_insert")

@@ -13,7 +13,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from models import clock
-from models.base import db
+from models.base import OwnedByUnit, db
 from models.reports import LEVELS, Adoption, Publication, Report
 from models.scoring import Deduction, Instruction
 
@@ -29,7 +29,7 @@ FIGURES = (
 )
 
 
-class UnitMonth(db.Model):
+class UnitMonth(OwnedByUnit, db.Model):
     """One unit's figures for one month (derived; see the module's docstring)."""
 
     __tablename__ = "unit_months"
@@ -47,12 +47,6 @@ class UnitMonth(db.Model):
     deducted = sa.Column(sa.Integer, nullable=False, default=0)
     late = sa.Column(sa.Integer, nullable=False, default=0)
     missed = sa.Column(sa.Integer, nullable=False, default=0)
-
-    @classmethod
-    def visible_to(cls, account):
-        if account.sees_all_units:
-            return sa.true()
-        return cls.unit_id == account.unit_id
 
 
 def first_of_month(day):

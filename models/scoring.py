@@ -12,7 +12,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from models import clock
-from models.base import Choices, UTCDateTime, db, info, text_not_blank
+from models.base import Choices, OwnedByUnit, UTCDateTime, db, info, text_not_blank
 from models.reports import CATEGORIES, LEVELS, Adoption, Publication, Report
 
 RULE_KINDS = Choices(
@@ -104,7 +104,7 @@ def adoption_points(connection, publication_id, report_id):
 INSTRUCTION_LEVELS = LEVELS
 
 
-class Instruction(db.Model):
+class Instruction(OwnedByUnit, db.Model):
     """A leader's written instruction (批示) on an adopted report: a bonus of its own."""
 
     __tablename__ = "instructions"
@@ -137,12 +137,6 @@ class Instruction(db.Model):
     def __str__(self):
         return f"{self.leader_name} {self.instructed_on}"
 
-    @classmethod
-    def visible_to(cls, account):
-        if account.sees_all_units:
-            return sa.true()
-        return cls.unit_id == account.unit_id
-
 
 def instruction_problem(report_status, instructed_on, today=None):
     """Why an instruction cannot be recorded on a report, or None."""
@@ -159,7 +153,7 @@ def _bonus_on_insert(mapper, connection, instruction):
         instruction.points = rule_value("bonus", instruction.leader_level, connection)
 
 
-class Deduction(db.Model):
+class Deduction(OwnedByUnit, db.Model):
     """Points a unit loses: a late or missed emergency report, a content error, ..."""
 
     __tablename__ = "deductions"
@@ -192,12 +186,6 @@ class Deduction(db.Model):
 
     def __str__(self):
         return f"{DEDUCTION_KINDS.label(self.kind)} -{self.points}"
-
-    @classmethod
-    def visible_to(cls, account):
-        if account.sees_all_units:
-            return sa.true()
-        return cls.unit_id == account.unit_id
 
 
 @sa.event.listens_for(Deduction, "before_insert")
@@ -305,7 +293,7 @@ def vetoed_units(year, unit_ids=None):
 # ---- quotas ----
 
 
-class Quota(db.Model):
+class Quota(OwnedByUnit, db.Model):
     """A unit's yearly target (信息任务量化): adopted items and points."""
 
     __tablename__ = "quotas"
@@ -328,12 +316,6 @@ class Quota(db.Model):
 
     def __str__(self):
         return f"{self.unit} {self.year}"
-
-    @classmethod
-    def visible_to(cls, account):
-        if account.sees_all_units:
-            return sa.true()
-        return cls.unit_id == account.unit_id
 
 
 def unit_totals(start, end, unit_ids=None):

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from models.base import Choices, db, info, text_not_blank
+from models.base import Choices, OwnedByUnit, db, info, text_not_blank
 
 DUTIES = Choices(
     info_officer=_l("Information officer"),
@@ -14,7 +14,7 @@ DUTIES = Choices(
 )
 
 
-class Staff(db.Model):
+class Staff(OwnedByUnit, db.Model):
     __tablename__ = "staff"
 
     id = sa.Column(sa.Integer, primary_key=True)
@@ -38,9 +38,3 @@ class Staff(db.Model):
 
     def __str__(self):
         return self.name
-
-    @classmethod
-    def visible_to(cls, account):
-        if account.sees_all_units:
-            return sa.true()
-        return cls.unit_id == account.unit_id
