@@ -6,14 +6,13 @@ address), or unknown (the connection broke after the message was handed over: th
 server may have taken it, so it is never sent again on its own).
 """
 
-import email.policy
 import logging
 import os
 import smtplib
 import ssl
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email.header import Header
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
@@ -25,15 +24,21 @@ log = logging.getLogger(__name__)
 
 
 def build_message(notice, sender):
-    """The email of a notice; its Message-ID is the notice's own, the same on every attempt."""
-    message = EmailMessage()
-    message["Subject"] = notice.subject
-    message["From"] = sender
-    message["To"] = Address(display_name=notice.recipient_name, addr_spec=notice.recipient_email)
+    """The email of a notice; its Message-ID is the notice's own, the same on every attempt.
+
+    Built with the classic (compat32) API and encoded headers: EmailMessage's header
+    registry took half the time of sending a notice to a server on the same machine.
+    """
+    for text in (notice.subject, notice.recipient_name or "", sender):
+        if "\n" in text or "\r" in text:
+            raise ValueError(f"a line break in a header: {text!r}")
+    message = MIMEText(notice.body, "plain", "utf-8")
+    message["Subject"] = Header(notice.subject, "utf-8")
+    message["From"] = formataddr(parseaddr(sender), "utf-8")
+    message["To"] = formataddr((notice.recipient_name, notice.recipient_email), "utf-8")
     message["Date"] = format_datetime(clock.local(clock.now()))
     message["Message-ID"] = notice.message_id
     message["X-Ducha-Notice"] = notice.dedupe_key
-    message.set_content(notice.body)
     return message
 
 
@@ -163,6 +168,6 @@ class Mailer:
         self.outbox_dir.mkdir(parents=True, exist_ok=True)
         path = self.outbox_dir / f"{name}.eml"
         partial = path.with_suffix(".partial")
-        partial.write_bytes(message.as_bytes(policy=email.policy.default))
+        partial.write_bytes(message.as_bytes())
         os.replace(partial, path)
         return str(path)

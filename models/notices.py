@@ -176,7 +176,7 @@ def claim(notice_id, now):
     Committed at once, so a worker that dies from here on leaves the notice in `sending`
     for the sweeper rather than free for a second, duplicate attempt.
     """
-    claimed = db.session.execute(
+    notice = db.session.scalar(
         sa.update(Notice)
         .where(
             Notice.id == notice_id,
@@ -184,10 +184,13 @@ def claim(notice_id, now):
             Notice.next_attempt_at <= now,
         )
         .values(state="sending", attempts=Notice.attempts + 1, claimed_at=now)
+        .returning(Notice)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    if notice is not None:
+        db.session.expunge(notice)  # keep what UPDATE ... RETURNING read past the commit
     db.session.commit()
-    return db.session.get(Notice, notice_id) if claimed else None
+    return notice
 
 
 def settle(notice, delivery, policy, now):

@@ -277,7 +277,7 @@ def emergency_counts(start, end, unit_ids=None):
     return counts
 
 
-def vetoed_units(year, unit_ids=None):
+def vetoed_units(year):
     """Units whose yearly evaluation is vetoed (一票否决): a missed emergency report."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     query = (
@@ -285,8 +285,6 @@ def vetoed_units(year, unit_ids=None):
         .where(Deduction.kind == "missed_emergency", Deduction.occurred_on.between(start, end))
         .distinct()
     )
-    if unit_ids is not None:
-        query = query.where(Deduction.unit_id.in_(unit_ids))
     return set(db.session.scalars(query))
 
 

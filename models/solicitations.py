@@ -71,7 +71,7 @@ class Solicitation(db.Model):
         return result
 
 
-def missed_solicitations(year, today=None, unit_ids=None):
+def missed_solicitations(year, today=None):
     """{unit_id: count} of solicitations due in the year (and past) a unit never answered."""
     today = today or clock.today()
     end = min(dt.date(year, 12, 31), today - dt.timedelta(days=1))
@@ -89,15 +89,13 @@ def missed_solicitations(year, today=None, unit_ids=None):
         .where(Solicitation.due_on.between(dt.date(year, 1, 1), end), ~answered)
         .group_by(solicitation_units.c.unit_id)
     )
-    if unit_ids is not None:
-        query = query.where(solicitation_units.c.unit_id.in_(unit_ids))
     return dict(db.session.execute(query).all())
 
 
-def zeroed_units(year, today=None, unit_ids=None):
+def zeroed_units(year, today=None):
     """Units whose year's score is zeroed: too many solicitations never answered."""
     from models.scoring import rule_value
 
     limit = rule_value("limit", "missed_solicitations")
-    missed = missed_solicitations(year, today, unit_ids)
+    missed = missed_solicitations(year, today)
     return {unit_id for unit_id, count in missed.items() if limit and count >= limit}

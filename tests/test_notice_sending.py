@@ -141,6 +141,26 @@ def test_a_bad_address_fails_without_asking_the_server(app, runner, world, mail_
     assert mail_server.handler.answered == []
 
 
+def test_the_message_reads_back_in_chinese_and_a_header_line_break_is_refused(
+    app, runner, world, mail_server, redis_url
+):
+    mail_server.start()
+    assignments(app, world, 2)
+    with app.app_context():
+        db.session.get(Staff, world.staff_a).name = "张\r\nBcc: x@example.org"
+        db.session.commit()
+    cli(runner, "scan", "--today", CHASE_DAY)
+    work(app, redis_url)
+    broken, good = sorted(outbox(app), key=lambda n: n.state)
+    assert broken.state == "failed" and "line break" in broken.last_error
+    (message,) = mail_server.handler.received
+    assert message["Message-ID"] == good.message_id
+    assert str(message["Subject"]) == good.subject and "催办通知" in good.subject
+    assert message["To"].addresses[0].display_name == good.recipient_name
+    assert message["To"].addresses[0].addr_spec == good.recipient_email
+    assert "已超期8天" in message.get_content()
+
+
 def test_a_lost_answer_after_the_message_is_unknown_not_resent(
     app, runner, world, mail_server, redis_url
 ):
