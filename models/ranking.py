@@ -221,7 +221,6 @@ def _rank_row(values):
     return row
 
 
-
 def _rollup_sums(period):
     return (
         sa.select(
