@@ -192,32 +192,24 @@ def _totals(period, group):
     return [_rank_row(values) for values in db.session.execute(query)]
 
 
-LEVEL_COUNT = len(LEVELS.values)
-assert FIGURES[2 : 2 + LEVEL_COUNT] == tuple(LEVELS.values)  # the order _rank_row reads
-
-
 def _rank_row(values):
-    uid, code, name, group = values[:4]
-    submitted, adopted, *rest = map(int, values[4:])  # PostgreSQL sums bigints as Decimal
-    levels, (adoption_points, bonus, deducted, late, missed) = (
-        rest[:LEVEL_COUNT],
-        rest[LEVEL_COUNT:],
-    )
+    uid, code, name, group, *figures = values
+    got = dict(zip(FIGURES, map(int, figures), strict=True))
     row = RankRow(
         uid,
         code,
         name,
         group,
-        submitted,
-        adopted,
-        dict(zip(LEVELS.values, levels, strict=True)),
-        adoption_points,
-        bonus,
-        deducted,
-        late,
-        missed,
+        got["submitted"],
+        got["adopted"],
+        {level: got[level] for level in LEVELS.values},
+        got["adoption_points"],
+        got["bonus"],
+        got["deducted"],
+        got["late"],
+        got["missed"],
     )
-    row.points = adoption_points + bonus - deducted
+    row.points = row.adoption_points + row.bonus - row.deducted
     return row
 
 
