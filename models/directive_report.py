@@ -12,7 +12,8 @@ before the month began):
 - completion rate (报结率): finished / (finished + overdue + in progress), in per cent;
 - on-time rate: finished on time / finished, in per cent.
 
-Each level is one grouped SQL query: three statements whatever the number of units.
+One grouped SQL query per month, whatever the number of units: the groups and the total
+are the sums of the unit rows (each assignment belongs to one unit).
 """
 
 import calendar
@@ -112,35 +113,33 @@ def month_report(first, scope=None, today=None):
     today = today or clock.today()
     as_of = min(month_end(first), today)
     where = _live(first, as_of, sa.true() if scope is None else scope)
-    counts = _counts(first, as_of)
-    unit_rows = db.session.execute(
-        sa.select(Unit.code, Unit.name, Unit.ranking_group, *counts)
-        .join(Unit, Unit.id == Assignment.unit_id)
-        .where(where)
-        .group_by(Unit.id, Unit.code, Unit.name, Unit.ranking_group)
-        .order_by(Unit.ranking_group, Unit.code)
-    ).all()
-    group_rows = db.session.execute(
-        sa.select(Unit.ranking_group, *counts)
-        .join(Unit, Unit.id == Assignment.unit_id)
-        .where(where)
-        .group_by(Unit.ranking_group)
-        .order_by(Unit.ranking_group)
-    ).all()
-    total = db.session.execute(sa.select(*counts).where(where)).one()
+    # Grouped by `unit_id + 0`, an expression no index serves: by the plain column, SQLite
+    # reads the assignments in the order of that index, one random row at a time (380 ms at
+    # 100,000 directives, against about 25 ms for a scan and a sort).
+    unit_id = (Assignment.unit_id + 0).label("unit_id")
+    per_unit = sa.select(unit_id, *_counts(first, as_of)).where(where).group_by(unit_id).subquery()
+    units = [
+        ReportRow(code, name, group, *map(int, figures))
+        for code, name, group, *figures in db.session.execute(
+            sa.select(Unit.code, Unit.name, Unit.ranking_group, *[per_unit.c[n] for n in COUNTS])
+            .join(per_unit, per_unit.c.unit_id == Unit.id)
+            .order_by(Unit.ranking_group, Unit.code)
+        )
+    ]
+    groups = sorted({row.group for row in units})
     return MonthReport(
         month=first,
         as_of=as_of,
-        units=[ReportRow(r.code, r.name, r.ranking_group, *_ints(r, COUNTS)) for r in unit_rows],
+        units=units,
         groups=[
-            ReportRow(
-                "", str(RANKING_GROUPS.label(r.ranking_group)), r.ranking_group, *_ints(r, COUNTS)
+            _sum(
+                "", str(RANKING_GROUPS.label(group)), group, [r for r in units if r.group == group]
             )
-            for r in group_rows
+            for group in groups
         ],
-        total=ReportRow("", "", "", *_ints(total, COUNTS)),
+        total=_sum("", "", "", units),
     )
 
 
-def _ints(row, names):
-    return [int(getattr(row, name)) for name in names]
+def _sum(code, name, group, rows):
+    return ReportRow(code, name, group, *(sum(getattr(r, n) for r in rows) for n in COUNTS))

@@ -93,7 +93,7 @@ def test_a_unit_officer_sees_only_their_units_row(june):
     assert _counts(report.total) == (3, 2, 1, 1, 1)
 
 
-def test_the_report_costs_three_statements_whatever_the_units(june):
+def test_the_report_costs_one_statement_whatever_the_units(june):
     with count_statements(june) as few, june.app_context():
         month_report(JUNE, today=TODAY)
     with june.app_context():
@@ -103,7 +103,7 @@ def test_the_report_costs_three_statements_whatever_the_units(june):
     with count_statements(june) as many, june.app_context():
         report = month_report(JUNE, today=TODAY)
     assert len(report.units) == 23
-    assert len(few) == len(many) == 3
+    assert len(few) == len(many) == 1
 
 
 def test_rates_and_months():
