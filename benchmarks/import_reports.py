@@ -16,11 +16,10 @@ import resource
 import tempfile
 import time
 
-import flask_migrate
 import openpyxl
 import sqlalchemy as sa
 
-from app import create_app
+from benchmarks import scratch_app
 from demo import PUBLICATIONS
 from models import Account, Publication, Unit, db
 from models.imports import check_rows, template_header
@@ -30,17 +29,8 @@ CATEGORIES = ["动态信息", "综合信息", "调研信息", "问题信息", "�
 
 
 def build(url, wipe):
-    if url.startswith("postgresql"):
-        if not wipe:
-            raise SystemExit("a PostgreSQL database is wiped first: add --wipe")
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:
-            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-            conn.exec_driver_sql("CREATE SCHEMA public")
-        engine.dispose()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "MAIL_SERVER": None})
+    app = scratch_app(url, wipe)
     with app.app_context():
-        flask_migrate.upgrade()
         for n in range(1, UNITS + 1):
             db.session.add(
                 Unit(

@@ -15,10 +15,9 @@ import math
 import tempfile
 import time
 
-import flask_migrate
 import sqlalchemy as sa
 
-from app import create_app
+from benchmarks import scratch_app
 from models import Assignment, Directive, Notice, Staff, Unit, clock, db
 from models.notice_plan import NoticeRules, record_due_notices
 
@@ -26,18 +25,7 @@ UNITS = 500
 
 
 def build(url, wipe):
-    if url.startswith("postgresql"):
-        if not wipe:
-            raise SystemExit("a PostgreSQL database is wiped first: add --wipe")
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:
-            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-            conn.exec_driver_sql("CREATE SCHEMA public")
-        engine.dispose()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "MAIL_SERVER": None})
-    with app.app_context():
-        flask_migrate.upgrade()
-    return app
+    return scratch_app(url, wipe)
 
 
 def fill(count, today):
@@ -101,6 +89,7 @@ def fill(count, today):
                 "unit_id": 1 + n % UNITS,
                 "assigned_on": received,
                 "due_on": today - dt.timedelta(days=n % 30),
+                "original_due_on": today - dt.timedelta(days=n % 30),
                 "status": "in_progress",
             }
             for n in range(count)

@@ -1,12 +1,18 @@
-"""`flask bench` end to end on a small province: every measurement is there, the list
-pages keep their three statements, and the notices reach the SMTP sink, each once."""
+"""`flask bench` end to end on a small province (every measurement is there, the list
+pages keep their statements, the notices reach the SMTP sink, each once), and the smaller
+benchmark modules on a scratch SQLite database."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from models import Notice, Report, Unit, db
 
+ROOT = Path(__file__).resolve().parent.parent
 LIST_PAGES = (
     "list_page_1",
     "list_page_1_100_rows",
@@ -53,3 +59,23 @@ def test_the_benchmark_builds_a_province_and_measures_it(app, runner):
     assert data["notices"]["scan"]["notices"] > 0
     assert send["workers"] == 2 and send["notices"] > 0
     assert send["sent"] == send["notices"] == sent
+
+
+@pytest.mark.parametrize(
+    "module, args, expected",
+    [
+        ("benchmarks.import_reports", ["--rows", "60"], "again: "),
+        ("benchmarks.scan_notices", ["--assignments", "600"], "second scan, same day: 0 notices"),
+    ],
+)
+def test_the_smaller_benchmarks_run_on_a_scratch_database(module, args, expected, tmp_path):
+    url = f"sqlite:///{tmp_path / 'scratch.db'}"
+    result = subprocess.run(
+        [sys.executable, "-m", module, url, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert expected in result.stdout
