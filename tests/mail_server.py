@@ -4,24 +4,13 @@ accept, answer 451 or 550, hold a message in flight, or be down (not started).""
 import asyncio
 import email
 import email.policy
-import socket
 import threading
 
 from aiosmtpd.controller import Controller
 
-FIRST_PORT = 5062
-LAST_PORT = 5199
+from tests.servers import free_port
 
-
-def free_port():
-    for port in range(FIRST_PORT, LAST_PORT + 1):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {FIRST_PORT}-{LAST_PORT}")
+MAIL_PORTS = range(5062, 5200)
 
 
 class Handler:
@@ -71,7 +60,7 @@ class MailServer:
     """An SMTP server on 127.0.0.1:`port`; down until `start()`."""
 
     def __init__(self):
-        self.port = free_port()
+        self.port = free_port(MAIL_PORTS)
         self.handler = Handler()
         self.controller = None
 

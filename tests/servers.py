@@ -13,13 +13,12 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FIRST_PORT = 8001  # the ports this suite's web servers may take
-LAST_PORT = 8009
+WEB_PORTS = range(8001, 8010)  # the ports this suite's web servers may take
 
 
-def free_port():
-    """A loopback port in the suite's range that nothing listens on."""
-    for port in range(FIRST_PORT, LAST_PORT + 1):
+def free_port(ports=WEB_PORTS):
+    """A loopback port in `ports` that nothing listens on."""
+    for port in ports:
         with socket.socket() as probe:
             # As servers do: a port whose closed connections linger in TIME-WAIT is free.
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -28,7 +27,7 @@ def free_port():
             except OSError:
                 continue
             return port
-    raise RuntimeError(f"no free port in {FIRST_PORT}-{LAST_PORT}")
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
 class SilentServer:

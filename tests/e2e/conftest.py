@@ -11,7 +11,6 @@ Content-Security-Policy blocks something, or a request to the app fails or answe
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from app import create_app
+from tests.servers import free_port
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -71,24 +71,13 @@ def pytest_runtest_setup(item):
         pytest.skip(f"an earlier step failed: {failed}")
 
 
-def free_port():
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-
-
 class Server:
     """The app in a process of its own, as `flask run` serves it."""
 
     def __init__(self, workdir):
         self.workdir = workdir
         self.database_url = f"sqlite:///{workdir / 'e2e.db'}"
-        self.port = free_port()
+        self.port = free_port(PORTS)
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / "server.log"
         self.process = None
