@@ -116,7 +116,8 @@ def init_login(app):
 
 def set_engine_options(app):
     """PostgreSQL: give up connecting after DATABASE_CONNECT_TIMEOUT seconds (libpq would wait
-    forever), and test a pooled connection before use, so a database restart costs no request."""
+    forever), test a pooled connection before use, so a database restart costs no request,
+    and talk in UTC."""
     url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() != "postgresql":
         return
@@ -124,6 +125,9 @@ def set_engine_options(app):
     options.setdefault("pool_pre_ping", True)
     connect_args = options.setdefault("connect_args", {})
     connect_args.setdefault("connect_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
+    # Timestamps come back in UTC whatever the server's zone, as datetime.UTC itself
+    # (psycopg's shortcut for "UTC"), so reading them needs no conversion.
+    connect_args.setdefault("options", "-c timezone=UTC")
 
 
 def check_production_settings(app):
