@@ -111,7 +111,7 @@ class RankingView(SecureView):
             "end": period.end.isoformat(),
             "group": group or "all",
             "rows": [row.as_dict() for row in rows],
-            "directives": [{**vars(d), "on_time_rate": d.on_time_rate} for d in directives],
+            "directives": [vars(d) for d in directives],
         }
 
     def _title(self, period, group):
