@@ -171,43 +171,42 @@ def next_state(delivery, attempts, policy, now):
 
 
 def claim(notice_id, now):
-    """Take a waiting notice for sending; the row if this caller won it, else None.
+    """Take a waiting notice for sending; its row (columns as attributes) if this caller
+    won it, else None.
 
-    Committed at once, so a worker that dies from here on leaves the notice in `sending`
-    for the sweeper rather than free for a second, duplicate attempt.
+    Committed at once (with what the session holds, such as the outcome of the notice
+    sent before), so a worker that dies from here on leaves the notice in `sending` for
+    the sweeper rather than free for a second, duplicate attempt.
     """
-    notice = db.session.scalar(
-        sa.update(Notice)
-        .where(
-            Notice.id == notice_id,
-            Notice.state.in_(WAITING),
-            Notice.next_attempt_at <= now,
-        )
-        .values(state="sending", attempts=Notice.attempts + 1, claimed_at=now)
-        .returning(Notice)
-        .execution_options(synchronize_session=False)
-    )
-    if notice is not None:
-        db.session.expunge(notice)  # keep what UPDATE ... RETURNING read past the commit
+    # On the table, not the mapped class: the ORM's bulk UPDATE path cost a third of a send.
+    table = Notice.__table__
+    notice = db.session.execute(
+        sa.update(table)
+        .where(table.c.id == notice_id, table.c.state.in_(WAITING), table.c.next_attempt_at <= now)
+        .values(state="sending", attempts=table.c.attempts + 1, claimed_at=now)
+        .returning(table)
+    ).first()
     db.session.commit()
     return notice
 
 
-def settle(notice, delivery, policy, now):
-    """Record how the attempt that claimed `notice` ended."""
+def settle(notice, delivery, policy, now, commit=True):
+    """Record how the attempt that claimed `notice` ended (with commit=False, in the
+    transaction that the next claim commits)."""
     values = next_state(delivery, notice.attempts, policy, now)
+    table = Notice.__table__
     db.session.execute(
-        sa.update(Notice)
+        sa.update(table)
         .where(
-            Notice.id == notice.id,
-            Notice.claimed_at == notice.claimed_at,
+            table.c.id == notice.id,
+            table.c.claimed_at == notice.claimed_at,
             # The sweeper may have given up on a slow attempt that then finished.
-            Notice.state.in_(("sending", "unknown")),
+            table.c.state.in_(("sending", "unknown")),
         )
         .values(**values)
-        .execution_options(synchronize_session=False)
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return values["state"]
 
 
