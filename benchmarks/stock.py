@@ -20,13 +20,18 @@ class StockReportView(ModelView):
     column_list = ["title", "unit", "category", "author", "submitted_at", "status"]
 
 
-def create(config):
-    """A bare Flask app with one stock view of the reports, on the same database."""
+def create(config, without_bitmap_scans=False):
+    """A bare Flask app with one stock view of the reports, on the same database
+    (PostgreSQL without bitmap scans: as if the table had no trigram index)."""
     app = Flask("stock")
     app.config.update(
         SQLALCHEMY_DATABASE_URI=config["SQLALCHEMY_DATABASE_URI"],
         SECRET_KEY="stock-benchmark",
     )
+    if without_bitmap_scans:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "connect_args": {"options": "-c enable_bitmapscan=off"}
+        }
     db.init_app(app)
     Babel(app)  # Flask-Admin translates through Flask-Babel whenever it is installed
     admin = Admin(app)
