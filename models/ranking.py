@@ -437,27 +437,29 @@ def rank_history(unit_id, group, last_month, months=12):
 
 def _monthly_points(start, end, group):
     """{month: {unit_id: points}} from the roll-up, for the units of the group."""
-    units = sa.select(Unit.id, Unit.created_on).where(Unit.active.is_(True), Unit.created_on <= end)
+    ranked = [Unit.active.is_(True), Unit.created_on <= end]
     if group:
-        units = units.where(Unit.ranking_group == group)
-    created = dict(db.session.execute(units).all())
-    query = sa.select(
-        UnitMonth.month,
-        UnitMonth.unit_id,
-        UnitMonth.adoption_points + UnitMonth.bonus - UnitMonth.deducted,
-    ).where(UnitMonth.month.between(start, end), UnitMonth.unit_id.in_(list(created)))
+        ranked.append(Unit.ranking_group == group)
+    created = dict(db.session.execute(sa.select(Unit.id, Unit.created_on).where(*ranked)).all())
+    # Joined to the units, not a list of 2,000 ids as bound parameters.
+    query = (
+        sa.select(
+            UnitMonth.month,
+            UnitMonth.unit_id,
+            UnitMonth.adoption_points + UnitMonth.bonus - UnitMonth.deducted,
+        )
+        .join(Unit, Unit.id == UnitMonth.unit_id)
+        .where(UnitMonth.month.between(start, end), *ranked)
+    )
     result = {}
     for first in Period("range", start, end).months():
-        result[first] = {uid: 0 for uid, since in created.items() if since <= _month_end(first)}
+        last = month(first).end
+        result[first] = {uid: 0 for uid, since in created.items() if since <= last}
     for first, unit_id, points in db.session.execute(query):
         first = _as_date(first)
         if unit_id in result.get(first, {}):
             result[first][unit_id] = int(points or 0)
     return result
-
-
-def _month_end(first):
-    return month(first).end
 
 
 def _as_date(value):
