@@ -45,6 +45,9 @@ def create_app(test_config=None):
         app.config.update(test_config)
     check_production_settings(app)
     set_engine_options(app)
+    # JSON as written: Chinese as UTF-8, not \u escapes (a sixth smaller), keys in order.
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
