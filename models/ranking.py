@@ -170,21 +170,31 @@ def _sum_if(condition):
 
 
 def _totals(period, group):
-    """Every active unit (of the group) with the period's figures, in one grouped query:
-    from the monthly roll-up for whole months, quarters and years, from the rows else."""
-    sums = _rollup_sums(period, FIGURES) if period.kind != "range" else _row_sums(period)
+    """Every active unit (of the group) with the period's figures and the points of the
+    period before (None for a unit not ranked then), in one grouped query: from the
+    monthly roll-up for whole months, quarters and years, from the rows else."""
+    sums = _sums(period, FIGURES)
+    before = period.previous()
+    earlier = _sums(before, POINTS)
     zero = sa.literal(0)
+    points_before = sa.case(
+        (
+            Unit.created_on <= before.end,
+            sa.func.coalesce(
+                earlier.c.adoption_points + earlier.c.bonus - earlier.c.deducted, zero
+            ),
+        )
+    )
     columns = [sa.func.coalesce(sums.c[name], zero) for name in FIGURES]
-    query = _ranked_units(period, group, sums, Unit.code, Unit.name, Unit.ranking_group, *columns)
+    query = _ranked_units(
+        period, group, sums, Unit.code, Unit.name, Unit.ranking_group, *columns, points_before
+    ).outerjoin(earlier, earlier.c.unit_id == Unit.id)
     return [_rank_row(values) for values in db.session.execute(query)]
 
 
-def _points(period, group):
-    """{unit id: points} of every unit ranked in the period: all the previous period needs."""
-    sums = _rollup_sums(period, POINTS) if period.kind != "range" else _row_sums(period)
-    points = sums.c.adoption_points + sums.c.bonus - sums.c.deducted
-    query = _ranked_units(period, group, sums, sa.func.coalesce(points, sa.literal(0)))
-    return {unit_id: int(value) for unit_id, value in db.session.execute(query)}
+def _sums(period, names):
+    """Per unit, the sums of these figures over the period (all figures for a range)."""
+    return _rollup_sums(period, names) if period.kind != "range" else _row_sums(period)
 
 
 def _ranked_units(period, group, sums, *columns):
@@ -202,7 +212,7 @@ def _ranked_units(period, group, sums, *columns):
 
 
 def _rank_row(values):
-    uid, code, name, group, *figures = values
+    uid, code, name, group, *figures, points_before = values
     got = dict(zip(FIGURES, map(int, figures), strict=True))
     row = RankRow(
         uid,
@@ -219,6 +229,7 @@ def _rank_row(values):
         got["missed"],
     )
     row.points = row.adoption_points + row.bonus - row.deducted
+    row.previous_points = None if points_before is None else int(points_before)
     return row
 
 
@@ -306,13 +317,13 @@ def ranking(period, group=None, today=None):
     if period.kind == "year":
         _apply_year_rules(rows, period, today)
     ranks = competition_ranks({r.unit_id: r.points for r in rows})
-    previous = _points(period.previous(), group)
-    previous_ranks = competition_ranks(previous)
+    previous_ranks = competition_ranks(
+        {r.unit_id: r.previous_points for r in rows if r.previous_points is not None}
+    )
     vetoed = vetoed_units(period.end.year)
     for row in rows:
         row.rank = ranks[row.unit_id]
         row.previous_rank = previous_ranks.get(row.unit_id)
-        row.previous_points = previous.get(row.unit_id)
         row.vetoed = row.unit_id in vetoed
     rows.sort(key=lambda r: (r.rank, r.unit_code))
     _mark_bottom(rows, bottom_count())
