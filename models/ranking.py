@@ -189,7 +189,9 @@ def _totals(period, group):
     query = _ranked_units(
         period, group, sums, Unit.code, Unit.name, Unit.ranking_group, *columns, points_before
     ).outerjoin(earlier, earlier.c.unit_id == Unit.id)
-    return [_rank_row(values) for values in db.session.execute(query)]
+    # On the session's connection: plain rows, without the ORM's result handling (a tenth
+    # of the ranking's time for 2,000 rows).
+    return [_rank_row(values) for values in db.session.connection().execute(query)]
 
 
 def _sums(period, names):
@@ -211,24 +213,30 @@ def _ranked_units(period, group, sums, *columns):
     return query
 
 
+LEVEL_NAMES = tuple(LEVELS.values)
+# _rank_row reads the figures by position: in the roll-up's order.
+POSITIONS = ("submitted", "adopted", *LEVEL_NAMES, "adoption_points", "bonus", "deducted")
+assert (*POSITIONS, "late", "missed") == FIGURES
+
+
 def _rank_row(values):
-    uid, code, name, group, *figures, points_before = values
-    got = dict(zip(FIGURES, map(int, figures), strict=True))
+    uid, code, name, group, submitted, adopted, *rest, points_before = values
+    *levels, adoption_points, bonus, deducted, late, missed = map(int, rest)
     row = RankRow(
         uid,
         code,
         name,
         group,
-        got["submitted"],
-        got["adopted"],
-        {level: got[level] for level in LEVELS.values},
-        got["adoption_points"],
-        got["bonus"],
-        got["deducted"],
-        got["late"],
-        got["missed"],
+        int(submitted),
+        int(adopted),
+        dict(zip(LEVEL_NAMES, levels, strict=True)),
+        adoption_points,
+        bonus,
+        deducted,
+        late,
+        missed,
     )
-    row.points = row.adoption_points + row.bonus - row.deducted
+    row.points = adoption_points + bonus - deducted
     row.previous_points = None if points_before is None else int(points_before)
     return row
 
