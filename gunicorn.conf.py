@@ -34,3 +34,17 @@ forwarded_allow_ips = _env("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 proc_name = "ducha-web"
 # Gunicorn 27's control socket sits in the home directory; signals (HUP, TERM) suffice here.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """What loading the app made lives as long as the worker: keep it out of the garbage
+    collector's sight, so that a full collection walks only what requests made. (Measured in
+    the benchmark's process: the month ranking's p95 about 200 ms with, 100 ms without
+    those walks.)"""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    worker.log.info(
+        "worker %s: %s objects kept out of garbage collection", worker.pid, gc.get_freeze_count()
+    )

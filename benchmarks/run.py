@@ -9,6 +9,7 @@ export on a stock Flask-Admin ModelView of the same table, with the ratios.
 
 import contextlib
 import datetime as dt
+import gc
 import json
 import math
 import multiprocessing
@@ -390,6 +391,9 @@ def bench(units, reports, directives, runs, build, force, skip_stock, send_worke
         "directives": directives,
         "when": clock.now().isoformat(timespec="seconds"),
     }
+    # As each gunicorn worker does once it has loaded the app (gunicorn.conf.py).
+    gc.collect()
+    gc.freeze()
     say("measuring pages")
     result["pages"] = measure_pages(app, runs, say)
     if not skip_stock:

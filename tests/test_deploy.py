@@ -50,6 +50,7 @@ def test_gunicorn_serves_the_app_in_production_mode(web):
         assert response.status == 200
         assert "nonce-" in response.headers["Content-Security-Policy"]
         assert 'name="csrf_token"' in response.read().decode()
+    assert "objects kept out of garbage collection" in web.log()  # a worker up has frozen
 
 
 @pytest.mark.skipif(
