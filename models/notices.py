@@ -178,7 +178,7 @@ def claim(notice_id, now):
     sent before), so a worker that dies from here on leaves the notice in `sending` for
     the sweeper rather than free for a second, duplicate attempt.
     """
-    # On the table, not the mapped class: the ORM's bulk UPDATE path cost a third of a send.
+    # On the table, not the mapped class: no ORM bulk-update handling, paid on every send.
     table = Notice.__table__
     notice = db.session.execute(
         sa.update(table)
