@@ -38,13 +38,18 @@ OFFICE_ROLES = frozenset({"admin", "staff"})
 READ_ALL_ROLES = frozenset({"admin", "staff", "leader"})
 
 
+def _local_minute(value, zone):
+    """A timestamp as the office reads it: local time to the minute, 2026-10-01 08:30."""
+    return value.astimezone(zone).isoformat(" ", "minutes")[:16]
+
+
 def _format_datetime(view, value, name=None):
-    return clock.local(value).strftime("%Y-%m-%d %H:%M")
+    return _local_minute(value, clock.office_zone())
 
 
 def _datetime_cell(zone):
     """_format_datetime for an export's millions of cells: the zone looked up once."""
-    return lambda value: value.astimezone(zone).isoformat(" ", "minutes")[:16] if value else ""
+    return lambda value: _local_minute(value, zone) if value else ""
 
 
 def _format_bool(view, value, name=None):
