@@ -70,7 +70,7 @@ def send_notice(notice_id, mailer, policy):
     if notice is None:  # gone, already sent, taken by another worker, or not due yet
         return "skipped"
     delivery = deliver(notice, mailer)
-    state = settle(notice, delivery, policy, clock.now(), commit=False)
+    state = settle(notice, delivery, policy, clock.now())
     if state != "sent":
         log.warning("notice %s: %s (%s)", notice.id, state, delivery.detail)
     return state

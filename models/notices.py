@@ -190,9 +190,9 @@ def claim(notice_id, now):
     return notice
 
 
-def settle(notice, delivery, policy, now, commit=True):
-    """Record how the attempt that claimed `notice` ended (with commit=False, in the
-    transaction that the next claim commits)."""
+def settle(notice, delivery, policy, now):
+    """Record how the attempt that claimed `notice` ended; the caller commits it (a send
+    job with the next claim, or at its end)."""
     values = next_state(delivery, notice.attempts, policy, now)
     table = Notice.__table__
     db.session.execute(
@@ -205,8 +205,6 @@ def settle(notice, delivery, policy, now, commit=True):
         )
         .values(**values)
     )
-    if commit:
-        db.session.commit()
     return values["state"]
 
 

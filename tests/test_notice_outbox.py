@@ -92,6 +92,7 @@ def test_a_late_answer_after_the_sweeper_still_counts(app, world):
         notice = claim(notice_id, clock.now())
         sweep_stuck(clock.now() + MINUTE, dt.timedelta(0))
         assert settle(notice, Delivery("accepted"), SendPolicy(), clock.now()) == "sent"
+        db.session.commit()
     assert state_of(app, notice_id) == ("sent", 1)
 
 
