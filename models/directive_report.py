@@ -18,7 +18,9 @@ are the sums of the unit rows (each assignment belongs to one unit).
 
 import calendar
 import datetime as dt
+import itertools
 from dataclasses import dataclass
+from operator import attrgetter
 
 import sqlalchemy as sa
 
@@ -126,16 +128,13 @@ def month_report(first, scope=None, today=None):
             .order_by(Unit.ranking_group, Unit.code)
         )
     ]
-    groups = sorted({row.group for row in units})
     return MonthReport(
         month=first,
         as_of=as_of,
         units=units,
-        groups=[
-            _sum(
-                "", str(RANKING_GROUPS.label(group)), group, [r for r in units if r.group == group]
-            )
-            for group in groups
+        groups=[  # the unit rows come ordered by group
+            _sum("", str(RANKING_GROUPS.label(group)), group, list(rows))
+            for group, rows in itertools.groupby(units, key=attrgetter("group"))
         ],
         total=_sum("", "", "", units),
     )
