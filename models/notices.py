@@ -7,6 +7,7 @@ Only a conditional UPDATE moves a notice into `sending`, so two workers never se
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -178,14 +179,7 @@ def claim(notice_id, now):
     sent before), so a worker that dies from here on leaves the notice in `sending` for
     the sweeper rather than free for a second, duplicate attempt.
     """
-    # On the table, not the mapped class: no ORM bulk-update handling, paid on every send.
-    table = Notice.__table__
-    notice = db.session.execute(
-        sa.update(table)
-        .where(table.c.id == notice_id, table.c.state.in_(WAITING), table.c.next_attempt_at <= now)
-        .values(state="sending", attempts=table.c.attempts + 1, claimed_at=now)
-        .returning(table)
-    ).first()
+    notice = db.session.execute(_claim_statement(), {"notice_id": notice_id, "now": now}).first()
     db.session.commit()
     return notice
 
@@ -194,18 +188,45 @@ def settle(notice, delivery, policy, now):
     """Record how the attempt that claimed `notice` ended; the caller commits it (a send
     job with the next claim, or at its end)."""
     values = next_state(delivery, notice.attempts, policy, now)
+    statement = _settle_statement(tuple(sorted(values)))
+    where = {"notice_id": notice.id, "claimed": notice.claimed_at}
+    db.session.execute(statement, where | {f"new_{key}": value for key, value in values.items()})
+    return values["state"]
+
+
+# Built once: both run for every notice sent, and building an UPDATE (with its IN list
+# expanded at each run) cost about as much as running it. On the table, not the mapped
+# class: no ORM bulk-update handling either.
+@functools.cache
+def _claim_statement():
     table = Notice.__table__
-    db.session.execute(
+    now = sa.bindparam("now", type_=UTCDateTime())
+    return (
         sa.update(table)
         .where(
-            table.c.id == notice.id,
-            table.c.claimed_at == notice.claimed_at,
-            # The sweeper may have given up on a slow attempt that then finished.
-            table.c.state.in_(("sending", "unknown")),
+            table.c.id == sa.bindparam("notice_id"),
+            sa.or_(*(table.c.state == state for state in WAITING)),
+            table.c.next_attempt_at <= now,
         )
-        .values(**values)
+        .values(state="sending", attempts=table.c.attempts + 1, claimed_at=now)
+        .returning(table)
     )
-    return values["state"]
+
+
+@functools.cache
+def _settle_statement(columns):
+    """The UPDATE that sets these columns (from parameters named new_<column>)."""
+    table = Notice.__table__
+    return (
+        sa.update(table)
+        .where(
+            table.c.id == sa.bindparam("notice_id"),
+            table.c.claimed_at == sa.bindparam("claimed", type_=UTCDateTime()),
+            # The sweeper may have given up on a slow attempt that then finished.
+            sa.or_(table.c.state == "sending", table.c.state == "unknown"),
+        )
+        .values({column: sa.bindparam(f"new_{column}") for column in columns})
+    )
 
 
 def sweep_stuck(now, timeout):
