@@ -6,6 +6,7 @@ address), or unknown (the connection broke after the message was handed over: th
 server may have taken it, so it is never sent again on its own).
 """
 
+import functools
 import logging
 import os
 import smtplib
@@ -34,12 +35,18 @@ def build_message(notice, sender):
             raise ValueError(f"a line break in a header: {text!r}")
     message = MIMEText(notice.body, "plain", "utf-8")
     message["Subject"] = Header(notice.subject, "utf-8")
-    message["From"] = formataddr(parseaddr(sender), "utf-8")
+    message["From"] = from_header(sender)
     message["To"] = formataddr((notice.recipient_name, notice.recipient_email), "utf-8")
     message["Date"] = format_datetime(clock.local(clock.now()))
     message["Message-ID"] = notice.message_id
     message["X-Ducha-Notice"] = notice.dedupe_key
     return message
+
+
+@functools.cache
+def from_header(sender):
+    """The From header of `sender` ("name <address>"), encoded; the same for every notice."""
+    return formataddr(parseaddr(sender), "utf-8")
 
 
 def address_problem(address):
@@ -88,6 +95,7 @@ class Mailer:
         self.password = config.get("MAIL_PASSWORD")
         self.timeout = config.get("MAIL_TIMEOUT", 30)
         self.sender = config["MAIL_DEFAULT_SENDER"]
+        self.envelope_sender = parseaddr(self.sender)[1]
         self.outbox_dir = Path(config["MAIL_OUTBOX_DIR"])
         self.smtp = None
         self.unreachable = None  # why the server could not be reached, for the whole batch
@@ -98,8 +106,8 @@ class Mailer:
     def __exit__(self, *exc_info):
         self.close()
 
-    def deliver(self, message, name):
-        """Send `message` (or write it to `name`.eml); returns a Delivery."""
+    def deliver(self, message, name, recipient):
+        """Send `message` to `recipient` (or write it to `name`.eml); returns a Delivery."""
         if not self.server:
             return Delivery("accepted", self._write_file(message, name))
         if self.unreachable:
@@ -110,12 +118,13 @@ class Mailer:
             self.unreachable = describe(error)
             log.warning("SMTP server %s:%s unreachable: %s", self.server, self.port, error)
             return Delivery("temporary", self.unreachable)
-        return self._send(smtp, message)
+        return self._send(smtp, message, recipient)
 
-    def _send(self, smtp, message):
+    def _send(self, smtp, message, recipient):
         smtp.body_sent = False
         try:
-            smtp.send_message(message)
+            # The envelope given, not parsed back out of the headers just written.
+            smtp.send_message(message, self.envelope_sender, [recipient])
         except smtplib.SMTPRecipientsRefused as error:
             code, text = next(iter(error.recipients.values()))
             return self._after_reply(smtp, reply(code, text))

@@ -85,7 +85,7 @@ def deliver(notice, mailer):
         message = build_message(notice, mailer.sender)
     except ValueError as error:  # e.g. a line break in a header
         return Delivery("permanent", f"cannot build the message: {error}")
-    return mailer.deliver(message, f"notice-{notice.id}")
+    return mailer.deliver(message, f"notice-{notice.id}", notice.recipient_email)
 
 
 def dispatch_waiting(notice_ids=None):
