@@ -444,3 +444,19 @@ def test_title_search_finds_chinese_substrings_and_follows_edits(app, as_role, w
         db.session.commit()
     assert found("防汛工作") == set()
     assert "抗旱工作会议" in client.get("/admin/reports/?search=抗旱工作").get_data(as_text=True)
+
+
+def test_row_icons_open_every_row_and_edit_only_where_allowed(app, as_role, world):
+    (returned,) = _reports(app, 1, world.unit_a, status="returned", answer_comment="补充")
+    (answered,) = _reports(app, 1, world.unit_a, status="not_adopted")
+    page = as_role("unit").get("/admin/reports/").get_data(as_text=True)
+    for report_id in (returned, answered):
+        assert f'href="/admin/reports/details/?id={report_id}&amp;url=/admin/reports/' in page
+    assert f'href="/admin/reports/edit/?id={returned}&amp;url=/admin/reports/' in page
+    assert (
+        f"/admin/reports/edit/?id={answered}&amp;" not in page
+    )  # answered: not the unit's to change
+    # Where a row may be deleted, its delete form is drawn as Flask-Admin draws it.
+    staff = as_role("staff").get("/admin/staff/").get_data(as_text=True)
+    rows = staff.count('class="action-checkbox"')
+    assert rows > 0 and staff.count('action="/admin/staff/delete/"') == rows

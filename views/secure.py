@@ -33,6 +33,7 @@ from models.base import UTCDateTime
 from views.export import export_response, plan_columns, planned_rows, query_rows
 from views.fields import LocalDateTimeField
 from views.paging import count_rows, page_rows
+from views.row_icons import GUARDED_ROW_ACTIONS, GuardedRowAction, RowIcons
 
 OFFICE_ROLES = frozenset({"admin", "staff"})
 READ_ALL_ROLES = frozenset({"admin", "staff", "leader"})
@@ -245,27 +246,6 @@ def _unknown_ajax_choices(form):
             yield field, _l("Not a valid choice.")
 
 
-# Row icons that act on the row: shown only where `row_allows` lets the person act.
-GUARDED_ROW_ACTIONS = {
-    template.EditRowAction: "edit",
-    template.EditPopupRowAction: "edit",
-    template.DeleteRowAction: "delete",
-}
-
-
-class GuardedRowAction(template.BaseListRowAction):
-    """A row's edit or delete icon, left out on rows the person may not change."""
-
-    def __init__(self, action, view, name):
-        super().__init__(action.title)
-        self.action, self.view, self.name = action, view, name
-
-    def render(self, context, row_id, row):
-        if not self.view.row_allows(row, self.name):
-            return ""
-        return self.action.render(context, row_id, row)
-
-
 class RoleAccess:
     """Who may open a screen: the roles in `read_roles`. Anyone else is sent to log in
     (not logged in) or refused (403); the menu shows a screen only to those who may open it.
@@ -306,6 +286,7 @@ class SecureModelView(RoleAccess, ModelView):
     # Fields only office staff may set; left out of the form for everyone else.
     office_only_fields = ()
 
+    list_template = "admin/rows_list.html"
     can_view_details = True
     details_template = "admin/secure_details.html"
     can_export = True
@@ -397,6 +378,11 @@ class SecureModelView(RoleAccess, ModelView):
     row_delete = True
     # Long columns a list does not show, left unread there (e.g. a report's body).
     list_defer = ()
+
+    def render(self, template, **kwargs):
+        if "list_row_actions" in kwargs:  # the list page
+            kwargs["row_icons"] = RowIcons(self, kwargs["list_row_actions"], kwargs["return_url"])
+        return super().render(template, **kwargs)
 
     def get_list_row_actions(self):
         actions = super().get_list_row_actions()
