@@ -3,17 +3,24 @@
 Flask-Admin counts every list exactly and pages with OFFSET: at a million rows that is a
 full count on every page view and a scan of every row before a deep page. Here a list is
 counted exactly only while that is cheap (up to `EXACT_UP_TO` rows) and estimated beyond
-(the page says so), and a page in the second half is read from the end, in reverse order,
+(the page says so): from the planner on PostgreSQL; on SQLite, which has no planner
+estimate, the exact count of a long list is kept for `COUNT_KEPT_SECONDS` and shown as an
+estimate meanwhile (rows may have come or gone since). A page in the second half is read from the end, in reverse order,
 so the last page costs what the first does.
 """
 
+import time
+
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
 from models import db
 
 EXACT_UP_TO = 10_000
+COUNT_KEPT_SECONDS = 60
+COUNTS_KEPT_AT_MOST = 500
 
 
 class Estimate(int):
@@ -26,19 +33,46 @@ class Estimate(int):
 def count_rows(query, table_name, filtered):
     """The rows of a list query: exact when few, otherwise a cheap estimate."""
     base = query.enable_eagerloads(False).order_by(None)
-    if not filtered and db.engine.dialect.name == "postgresql":
+    if db.engine.dialect.name == "postgresql":
+        return _postgresql_count(base, table_name, filtered)
+    return _sqlite_count(base)
+
+
+def _postgresql_count(base, table_name, filtered):
+    if not filtered:
         estimate = _table_estimate(table_name)
         if estimate > EXACT_UP_TO:
             return Estimate(estimate)
-    capped = db.session.scalar(
-        sa.select(sa.func.count()).select_from(base.limit(EXACT_UP_TO + 1).subquery())
-    )
+    capped = _capped_count(base)
     if capped <= EXACT_UP_TO:
         return capped
-    if db.engine.dialect.name == "postgresql":
-        return Estimate(max(_plan_estimate(base), EXACT_UP_TO + 1))
-    # SQLite has no planner estimate; its count(*) over an index is quick enough.
-    return db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
+    return Estimate(max(_plan_estimate(base), EXACT_UP_TO + 1))
+
+
+def _sqlite_count(base):
+    full = sa.select(sa.func.count()).select_from(base.subquery())
+    compiled = full.compile(db.engine)
+    key = (str(compiled), repr(sorted(compiled.params.items())))
+    kept = current_app.extensions.setdefault("ducha_list_counts", {})
+    count, counted_at = kept.get(key, (None, 0.0))
+    if count is not None and time.monotonic() - counted_at < COUNT_KEPT_SECONDS:
+        return Estimate(count)
+    capped = _capped_count(base)
+    if capped <= EXACT_UP_TO:
+        return capped
+    count = db.session.scalar(full)
+    kept.pop(key, None)
+    if len(kept) >= COUNTS_KEPT_AT_MOST:
+        kept.pop(next(iter(kept)))  # the oldest
+    kept[key] = (count, time.monotonic())
+    return count
+
+
+def _capped_count(base):
+    """The rows, counted up to one past EXACT_UP_TO."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(base.limit(EXACT_UP_TO + 1).subquery())
+    )
 
 
 def _table_estimate(table_name):
