@@ -49,6 +49,7 @@ def from_header(sender):
     return formataddr(parseaddr(sender), "utf-8")
 
 
+@functools.lru_cache(maxsize=4096)  # a batch writes to the same few hundred people
 def address_problem(address):
     """Why `address` cannot receive mail, or None."""
     try:
