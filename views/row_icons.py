@@ -42,11 +42,12 @@ class RowLink:
     def __init__(self, view, action, return_url):
         endpoint, icon = LINKS[type(action)]
         url = str(escape(view.get_url(endpoint, id=ROW_ID, url=return_url)))
-        self.before, self.after = url.split(ROW_ID, 1)
-        self.html_end = f'" title="{escape(action.title or "")}"><span class="{icon}"></span></a>'
+        before, after = url.split(ROW_ID, 1)  # the id comes first in the query
+        self.start = f'<a class="icon" href="{before}'
+        self.end = f'{after}" title="{escape(action.title or "")}"><span class="{icon}"></span></a>'
 
     def draw(self, row_id):
-        return f'<a class="icon" href="{self.before}{quote(str(row_id), safe="")}{self.after}{self.html_end}'
+        return f"{self.start}{quote(str(row_id), safe='')}{self.end}"
 
 
 class RowIcons:
