@@ -79,6 +79,19 @@ def test_big_lists_show_an_estimate(app, as_role, many_reports, monkeypatch):
         assert again == 47 and not isinstance(again, paging.Estimate)
 
 
+def test_sqlite_keeps_a_bounded_number_of_counts(app, many_reports, monkeypatch):
+    monkeypatch.setattr(paging, "EXACT_UP_TO", 10)
+    monkeypatch.setattr(paging, "COUNTS_KEPT_AT_MOST", 1)
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("only SQLite keeps counts (PostgreSQL asks its planner)")
+        paging.count_rows(Report.query, "reports", filtered=False)
+        paging.count_rows(Report.query.filter(Report.unit_id > 0), "reports", True)
+        assert len(app.extensions["ducha_list_counts"]) == 1
+        again = paging.count_rows(Report.query, "reports", filtered=False)
+    assert again == 47 and not isinstance(again, paging.Estimate)  # the first was let go
+
+
 def test_estimate_behaves_as_a_number():
     estimate = paging.Estimate(1234567)
     assert str(estimate) == "约1,234,567" and estimate // 20 == 61728

@@ -9,6 +9,7 @@ estimate meanwhile (rows may have come or gone since). A page in the second half
 from the end, in reverse order, so the last page costs what the first does.
 """
 
+import threading
 import time
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from models import db
 EXACT_UP_TO = 10_000
 COUNT_KEPT_SECONDS = 60
 COUNTS_KEPT_AT_MOST = 500
+_keeping = threading.Lock()  # a worker may serve requests in threads
 
 
 class Estimate(int):
@@ -61,10 +63,11 @@ def _sqlite_count(base):
     if capped <= EXACT_UP_TO:
         return capped
     count = db.session.scalar(full)
-    kept.pop(key, None)
-    if len(kept) >= COUNTS_KEPT_AT_MOST:
-        kept.pop(next(iter(kept)))  # the oldest
-    kept[key] = (count, time.monotonic())
+    with _keeping:
+        kept.pop(key, None)
+        if len(kept) >= COUNTS_KEPT_AT_MOST:
+            kept.pop(next(iter(kept)))  # the oldest
+        kept[key] = (count, time.monotonic())
     return count
 
 
