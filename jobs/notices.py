@@ -13,14 +13,13 @@ from redis.exceptions import RedisError
 
 from jobs import FAILURE_TTL, QUEUE_NAME, current_queue, enqueue, job_context, live_jobs
 from jobs.mail import Mailer, address_problem, build_message
-from models import clock, db
+from models import clock
 from models.notice_plan import NoticeRules, record_due_notices
 from models.notices import (
+    Claims,
     Delivery,
     SendPolicy,
     assign_job,
-    claim,
-    settle,
     sweep_stuck,
     waiting_notices,
 )
@@ -51,26 +50,26 @@ def dispatch_notices(notice_ids=None):
 def send_notices(notice_ids):
     """Send these notices over one SMTP connection; each is claimed first, so none goes twice.
 
-    A notice's outcome is committed together with the claim of the next one (one commit a
+    A notice's outcome is written together with the claim of the next one (one commit a
     notice, not two): a worker killed mid-batch still leaves at most one notice in
     `sending`, which the sweeper marks of unknown outcome.
     """
-    with job_context() as app, Mailer(app.config) as mailer:
+    with job_context() as app, Mailer(app.config) as mailer, Claims.open() as claims:
         policy = SendPolicy.from_config(app.config)
-        outcomes = Counter(send_notice(notice_id, mailer, policy) for notice_id in notice_ids)
-        db.session.commit()  # the last notice's outcome
+        outcomes = Counter(
+            send_notice(notice_id, mailer, claims, policy) for notice_id in notice_ids
+        )
         log.info("sent notices: %s", dict(outcomes))
         return dict(outcomes)
 
 
-def send_notice(notice_id, mailer, policy):
-    """Claim one notice (committing the outcome before it), send it, record the outcome
-    uncommitted; its new state, or "skipped"."""
-    notice = claim(notice_id, clock.now())
+def send_notice(notice_id, mailer, claims, policy):
+    """Claim one notice, send it, note the outcome; its new state, or "skipped"."""
+    notice = claims.claim(notice_id, clock.now())
     if notice is None:  # gone, already sent, taken by another worker, or not due yet
         return "skipped"
     delivery = deliver(notice, mailer)
-    state = settle(notice, delivery, policy, clock.now())
+    state = claims.settle(notice, delivery, policy, clock.now())
     if state != "sent":
         log.warning("notice %s: %s (%s)", notice.id, state, delivery.detail)
     return state

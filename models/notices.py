@@ -6,6 +6,7 @@ server might have taken the message: never resent without a person deciding so).
 Only a conditional UPDATE moves a notice into `sending`, so two workers never send one.
 """
 
+import contextlib
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -171,30 +172,71 @@ def next_state(delivery, attempts, policy, now):
     }
 
 
-def claim(notice_id, now):
-    """Take a waiting notice for sending; its row (columns as attributes) if this caller
-    won it, else None.
+class Claims:
+    """A send job's claims and outcomes, on a connection of its own.
 
-    Committed at once (with what the session holds, such as the outcome of the notice
-    sent before), so a worker that dies from here on leaves the notice in `sending` for
-    the sweeper rather than free for a second, duplicate attempt.
+    A claim commits at once, so a worker that dies after it leaves the notice in
+    `sending` for the sweeper rather than free for a second, duplicate attempt. An
+    outcome is written with the next claim (one commit a notice, not two; on PostgreSQL
+    one statement, which commits by itself), or when the job is done with the claims.
     """
-    notice = db.session.execute(_claim_statement(), {"notice_id": notice_id, "now": now}).first()
-    db.session.commit()
-    return notice
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.together = connection.dialect.name == "postgresql"  # UPDATE in a WITH
+        self.outcome = None  # (columns, parameters) of the last attempt, not yet written
+
+    @classmethod
+    @contextlib.contextmanager
+    def open(cls):
+        """Claims on a connection that commits each statement (PostgreSQL; SQLite runs
+        each claim in a transaction of its own); the last outcome is written at the end."""
+        with db.engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            claims = cls(connection)
+            try:
+                yield claims
+            finally:
+                claims.write_outcome()
+
+    def claim(self, notice_id, now):
+        """Take a waiting notice for sending; its row (columns as attributes) if this job
+        won it, else None."""
+        parameters = {"notice_id": notice_id, "now": now}
+        with self.connection.begin():
+            if self.outcome and self.together:
+                columns, settled = self.outcome
+                statement = _settle_and_claim_statement(columns)
+                notice = self.connection.execute(statement, settled | parameters).first()
+            else:
+                self._write_outcome()
+                notice = self.connection.execute(_claim_statement(), parameters).first()
+        self.outcome = None
+        return notice
+
+    def settle(self, notice, delivery, policy, now):
+        """Note how the attempt that claimed `notice` ended (written with the next claim,
+        or at the end); its new state."""
+        values = next_state(delivery, notice.attempts, policy, now)
+        parameters = {f"new_{key}": value for key, value in values.items()}
+        parameters |= {"settled_id": notice.id, "claimed": notice.claimed_at}
+        self.outcome = (tuple(sorted(values)), parameters)
+        return values["state"]
+
+    def write_outcome(self):
+        """Write the outcome noted last, if any, and commit it."""
+        with self.connection.begin():
+            self._write_outcome()
+        self.outcome = None
+
+    def _write_outcome(self):
+        if self.outcome:
+            columns, parameters = self.outcome
+            self.connection.execute(_settle_statement(columns), parameters)
 
 
-def settle(notice, delivery, policy, now):
-    """Record how the attempt that claimed `notice` ended; the caller commits it (a send
-    job with the next claim, or at its end)."""
-    values = next_state(delivery, notice.attempts, policy, now)
-    statement = _settle_statement(tuple(sorted(values)))
-    where = {"notice_id": notice.id, "claimed": notice.claimed_at}
-    db.session.execute(statement, where | {f"new_{key}": value for key, value in values.items()})
-    return values["state"]
-
-
-# Built once: both run for every notice sent, and building an UPDATE (with its IN list
+# Built once: they run for every notice sent, and building an UPDATE (with its IN list
 # expanded at each run) cost about as much as running it. On the table, not the mapped
 # class: no ORM bulk-update handling either.
 @functools.cache
@@ -220,13 +262,21 @@ def _settle_statement(columns):
     return (
         sa.update(table)
         .where(
-            table.c.id == sa.bindparam("notice_id"),
+            table.c.id == sa.bindparam("settled_id"),
             table.c.claimed_at == sa.bindparam("claimed", type_=UTCDateTime()),
             # The sweeper may have given up on a slow attempt that then finished.
             sa.or_(table.c.state == "sending", table.c.state == "unknown"),
         )
         .values({column: sa.bindparam(f"new_{column}") for column in columns})
     )
+
+
+@functools.cache
+def _settle_and_claim_statement(columns):
+    """One statement (PostgreSQL): the outcome of one notice, then the claim of the next.
+    Both see the table as it was before it; they never touch the same row, as a notice
+    just settled is not waiting (and a notice still `sending` cannot be claimed)."""
+    return _claim_statement().add_cte(_settle_statement(columns).cte("settled"))
 
 
 def sweep_stuck(now, timeout):

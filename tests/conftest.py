@@ -188,15 +188,19 @@ def as_role(app, world):
     return make
 
 
+STATEMENT_VERBS = {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"}
+
+
 @contextlib.contextmanager
 def count_statements(app):
-    """Count the SQL statements (SELECT/INSERT/UPDATE/DELETE) run inside the block."""
+    """Count the SQL statements (SELECT/INSERT/UPDATE/DELETE, or one that starts WITH) run
+    inside the block; not BEGIN, COMMIT or the like."""
     statements = []
     with app.app_context():
         engine = db.engine
 
     def before(conn, cursor, statement, params, context, executemany):
-        if statement.lstrip().split(" ", 1)[0].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE"}:
+        if statement.lstrip().split(None, 1)[0].upper() in STATEMENT_VERBS:
             statements.append(statement)
 
     sa.event.listen(engine, "before_cursor_execute", before)

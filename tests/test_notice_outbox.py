@@ -8,15 +8,15 @@ from sqlalchemy.exc import IntegrityError
 
 from models import Notice, Unit, clock, db
 from models.notices import (
+    Claims,
     Delivery,
     SendPolicy,
-    claim,
     next_state,
     send_again,
-    settle,
     sweep_stuck,
 )
 from tests import factories
+from tests.conftest import count_statements
 
 NOW = dt.datetime(2026, 10, 9, 1, 0, tzinfo=dt.UTC)
 MINUTE = dt.timedelta(minutes=1)
@@ -63,18 +63,44 @@ def test_what_an_attempt_leads_to(app):
 
 def test_a_notice_is_claimed_once(app, world):
     notice_id = make(app, world)
-    with app.app_context():
-        first = claim(notice_id, clock.now())
+    with app.app_context(), Claims.open() as claims, Claims.open() as other_worker:
+        first = claims.claim(notice_id, clock.now())
         assert (first.state, first.attempts) == ("sending", 1)
-        assert claim(notice_id, clock.now()) is None
+        assert claims.claim(notice_id, clock.now()) is None
+        assert other_worker.claim(notice_id, clock.now()) is None
+        assert state_of(app, notice_id) == ("sending", 1)  # committed at once
 
 
 def test_a_notice_is_not_claimed_before_its_time_or_when_done(app, world):
     later = make(app, world, state="retry", next_attempt_at=clock.now() + dt.timedelta(hours=1))
     sent = make(app, world, state="sent", sent_at=clock.now())
     failed = make(app, world, state="failed")
-    with app.app_context():
-        assert [claim(i, clock.now()) for i in (later, sent, failed, 999999)] == [None] * 4
+    with app.app_context(), Claims.open() as claims:
+        assert [claims.claim(i, clock.now()) for i in (later, sent, failed, 999999)] == [None] * 4
+
+
+def test_an_outcome_is_written_with_the_next_claim_or_at_the_end(app, world):
+    first, second = make(app, world), make(app, world)
+    with app.app_context(), Claims.open() as claims:
+        notice = claims.claim(first, clock.now())
+        assert claims.settle(notice, Delivery("accepted"), SendPolicy(), clock.now()) == "sent"
+        assert state_of(app, first) == ("sending", 1)  # noted, not yet written
+        with count_statements(app) as seen:
+            notice = claims.claim(second, clock.now())
+        assert state_of(app, first) == ("sent", 1)
+        # PostgreSQL: the outcome and the claim in one statement; SQLite: one transaction.
+        assert len(seen) == (1 if db.engine.dialect.name == "postgresql" else 2)
+        claims.settle(notice, Delivery("temporary", "451 busy"), SendPolicy(), clock.now())
+    assert state_of(app, second) == ("retry", 1)
+
+
+def test_an_outcome_is_written_even_when_the_job_stops_on_an_error(app, world):
+    notice_id = make(app, world)
+    with app.app_context(), pytest.raises(RuntimeError), Claims.open() as claims:
+        notice = claims.claim(notice_id, clock.now())
+        claims.settle(notice, Delivery("permanent", "550 no"), SendPolicy(), clock.now())
+        raise RuntimeError("the job stops")
+    assert state_of(app, notice_id) == ("failed", 1)
 
 
 def test_the_sweeper_gives_up_only_on_old_sends(app, world):
@@ -88,11 +114,10 @@ def test_the_sweeper_gives_up_only_on_old_sends(app, world):
 
 def test_a_late_answer_after_the_sweeper_still_counts(app, world):
     notice_id = make(app, world)
-    with app.app_context():
-        notice = claim(notice_id, clock.now())
+    with app.app_context(), Claims.open() as claims:
+        notice = claims.claim(notice_id, clock.now())
         sweep_stuck(clock.now() + MINUTE, dt.timedelta(0))
-        assert settle(notice, Delivery("accepted"), SendPolicy(), clock.now()) == "sent"
-        db.session.commit()
+        assert claims.settle(notice, Delivery("accepted"), SendPolicy(), clock.now()) == "sent"
     assert state_of(app, notice_id) == ("sent", 1)
 
 
