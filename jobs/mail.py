@@ -13,6 +13,7 @@ import smtplib
 import ssl
 from email.header import Header
 from email.mime.text import MIMEText
+from email.policy import Compat32
 from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 
@@ -24,6 +25,34 @@ from models.notices import Delivery
 log = logging.getLogger(__name__)
 
 
+class ShortHeadersAsTheyAre(Compat32):
+    """The classic policy, except that a header already fit to send (ASCII, one line that
+    fits) is written as it is: compat32 runs every header through Header.encode, which was
+    half the time of making a notice's bytes. The bytes come out the same."""
+
+    def fold(self, name, value):
+        if self._fits(name, value):
+            return f"{name}: {value}{self.linesep}"
+        return super().fold(name, value)
+
+    def fold_binary(self, name, value):
+        if self._fits(name, value):
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+    def _fits(self, name, value):
+        return (
+            isinstance(value, str)
+            and value.isascii()
+            and "\r" not in value
+            and "\n" not in value
+            and len(name) + 2 + len(value) <= (self.max_line_length or 78)
+        )
+
+
+SHORT_HEADERS_AS_THEY_ARE = ShortHeadersAsTheyAre()
+
+
 def build_message(notice, sender):
     """The email of a notice; its Message-ID is the notice's own, the same on every attempt.
 
@@ -33,7 +62,7 @@ def build_message(notice, sender):
     for text in (notice.subject, notice.recipient_name or "", sender):
         if "\n" in text or "\r" in text:
             raise ValueError(f"a line break in a header: {text!r}")
-    message = MIMEText(notice.body, "plain", "utf-8")
+    message = MIMEText(notice.body, "plain", "utf-8", policy=SHORT_HEADERS_AS_THEY_ARE)
     message["Subject"] = Header(notice.subject, "utf-8")
     message["From"] = from_header(sender)
     message["To"] = formataddr((notice.recipient_name, notice.recipient_email), "utf-8")
