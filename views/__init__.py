@@ -33,6 +33,7 @@ from views.directives import AssignmentView, DirectiveView
 from views.feedback import FeedbackView, upload_too_large
 from views.home import HomeView
 from views.imports import ImportView
+from views.menu import main_menu
 from views.monitor import MonitorView
 from views.notices import NoticeView
 from views.ranking import RankingView
@@ -103,4 +104,5 @@ def init_admin(app):
             options["url"] = URLS[endpoint]
         admin.add_view(view(model, db, **options) if model else view(**options))
     app.register_error_handler(413, upload_too_large)
+    app.jinja_env.globals["main_menu"] = main_menu  # the menu, drawn once and kept
     return admin

@@ -1,0 +1,33 @@
+"""The main menu, drawn once for each way of seeing it.
+
+Flask-Admin draws the menu on every page: for each item a macro, an access check and a
+url_for. What it draws depends only on the language, the screen being shown (the active
+item) and which items the person may see, so the HTML is kept per those and reused.
+"""
+
+from flask import current_app
+from flask_babel import get_locale
+
+MENUS_KEPT_AT_MOST = 2000  # languages x screens x the sets of items roles see, with room
+
+
+def main_menu(admin_view, draw):
+    """The menu's HTML for this page; `draw` (Flask-Admin's menu macro) makes it when it
+    is not kept yet."""
+    key = (str(get_locale()), admin_view.endpoint, tuple(_shown(admin_view.admin.menu())))
+    kept = current_app.extensions.setdefault("ducha_menus", {})
+    html = kept.get(key)
+    if html is None:
+        html = draw()
+        if len(kept) < MENUS_KEPT_AT_MOST:
+            kept[key] = html
+    return html
+
+
+def _shown(items):
+    """The items (by identity) the person may see, those in categories included."""
+    for item in items:
+        if item.is_category():
+            yield from _shown(item.get_children())
+        elif item.is_accessible() and item.is_visible():
+            yield id(item)
