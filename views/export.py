@@ -14,6 +14,7 @@ from flask import Response, stream_with_context
 
 # A spreadsheet treats a text cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = frozenset(FORMULA_START)
 CHUNK_ROWS = 1000
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -45,8 +46,12 @@ def query_rows(query, to_row, chunk=500):
 
 def csv_safe_row(row):
     """A row for CSV: a formula-like text cell gets a leading apostrophe (None is written
-    as an empty cell by the csv module)."""
-    return ["'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v for v in row]
+    as an empty cell by the csv module). Runs for every row of a million-row export: a row
+    without such a cell, nearly all, is returned as it is."""
+    for value in row:
+        if isinstance(value, str) and value[:1] in FORMULA_FIRST:
+            return ["'" + v if isinstance(v, str) and v[:1] in FORMULA_FIRST else v for v in row]
+    return row
 
 
 def _csv_chunks(header, rows, totals=None):
