@@ -1,8 +1,9 @@
-"""The icons at the start of a list row (see, edit), drawn without a template macro and a
-url_for per icon: the link is built once per page and each row only adds its id. Other row
-actions (the delete form, any of a view's own) are drawn by their templates as before.
+"""The icons at the start of a list row (see, edit, delete), drawn without a template macro
+and a url_for per icon: the link (or the delete form) is built once per page and each row
+only adds its id. Any other row action of a view's own is drawn by its template as before.
 """
 
+from types import SimpleNamespace
 from urllib.parse import quote
 
 from flask_admin.model import template
@@ -50,6 +51,22 @@ class RowLink:
         return f"{self.start}{quote(str(row_id), safe='')}{self.end}"
 
 
+class RowForm:
+    """The delete form, drawn by Flask-Admin's macro once a page for a stand-in row."""
+
+    def __init__(self, view, action):
+        self.view, self.action = view, action
+        self.parts = None
+
+    def draw(self, context, row_id):
+        if self.parts is None:
+            stand_in = SimpleNamespace(**{self.view._primary_key: ROW_ID})
+            html = str(self.action.render(context, ROW_ID, stand_in))
+            self.parts = html.split(ROW_ID, 1)  # the id's field comes first in the form
+        before, after = self.parts
+        return f"{before}{escape(row_id)}{after}"
+
+
 class RowIcons:
     """All of a row's action icons: `row_icons(row_id, row)` in the list template."""
 
@@ -63,15 +80,20 @@ class RowIcons:
             guard, inner = action.name, action.action
         if type(inner) in LINKS:
             return guard, RowLink(self.view, inner, return_url)
+        if type(inner) is template.DeleteRowAction and isinstance(self.view._primary_key, str):
+            return guard, RowForm(self.view, inner)
         return None, action  # drawn by its own template
 
     @pass_context
     def __call__(self, context, row_id, row):
         html = []
         for guard, part in self.parts:
+            if guard is not None and not self.view.row_allows(row, guard):
+                continue
             if isinstance(part, RowLink):
-                if guard is None or self.view.row_allows(row, guard):
-                    html.append(part.draw(row_id))
+                html.append(part.draw(row_id))
+            elif isinstance(part, RowForm):
+                html.append(part.draw(context, row_id))
             else:
                 html.append(str(part.render(context, row_id, row)))
         return Markup("".join(html))

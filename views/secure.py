@@ -33,6 +33,7 @@ from models.base import UTCDateTime
 from views.export import export_response, plan_columns, planned_rows, query_rows
 from views.fields import LocalDateTimeField
 from views.paging import count_rows, page_rows
+from views.row_cells import RowCells
 from views.row_icons import GUARDED_ROW_ACTIONS, GuardedRowAction, RowIcons
 
 OFFICE_ROLES = frozenset({"admin", "staff"})
@@ -383,6 +384,7 @@ class SecureModelView(RoleAccess, ModelView):
     def render(self, template, **kwargs):
         if "list_row_actions" in kwargs:  # the list page
             kwargs["row_icons"] = RowIcons(self, kwargs["list_row_actions"], kwargs["return_url"])
+            kwargs["row_cells"] = RowCells(self, kwargs["list_columns"])
             kwargs["select_title"] = admin_gettext("Select record")  # once, not once a row
         return super().render(template, **kwargs)
 
