@@ -74,3 +74,16 @@ def test_row_cells_translate_choice_labels_once_a_page(app, demo_city, monkeypat
     labels = [label._args for label in view._column_choices_map["status"].values()]
     assert sum(translated[label] for label in labels) > 0
     assert max(translated[label] for label in labels) <= 3, translated
+
+
+def test_static_urls_kept_for_each_path_the_app_is_served_under(app, as_role):
+    client = as_role("admin")
+    STATIC = re.compile(r'(?:href|src)="([^"]*/static/[^"]*)"')
+    plain = STATIC.findall(client.get("/admin/units/").get_data(as_text=True))
+    under = client.get("/admin/units/", base_url="http://localhost/ducha")
+    prefixed = STATIC.findall(under.get_data(as_text=True))
+    assert len(plain) >= 10 and len(prefixed) == len(plain)
+    assert all(url.startswith("/admin/static/") or url.startswith("/static/") for url in plain)
+    assert prefixed == ["/ducha" + url for url in plain]
+    again = STATIC.findall(client.get("/admin/units/").get_data(as_text=True))
+    assert again == plain

@@ -269,6 +269,18 @@ class RoleAccess:
             return redirect(url_for("auth.login", next=request.full_path))
         abort(403)
 
+    def get_url(self, endpoint, **kwargs):
+        # Flask-Admin's layout asks for some twenty static files' URLs on every page, the
+        # same each time: built once a view, for each path the app is served under.
+        if not endpoint.endswith(".static"):
+            return super().get_url(endpoint, **kwargs)
+        key = (endpoint, request.script_root, tuple(sorted(kwargs.items())))
+        urls = self.__dict__.setdefault("_static_urls", {})
+        url = urls.get(key)
+        if url is None:
+            url = urls[key] = super().get_url(endpoint, **kwargs)
+        return url
+
 
 class SecureView(RoleAccess, BaseView):
     """A page of our own inside the admin (not a model list): administrators by default."""
