@@ -37,3 +37,17 @@ def test_every_interface_string_is_translated():
     assert len(strings) > 100
     missing = sorted(s for s in strings if not catalogue.get(s))
     assert missing == [], f"add these to {CATALOGUE.relative_to(ROOT)} (make messages): {missing}"
+
+
+def test_a_request_translates_with_its_own_locale_and_inside_force_locale(app):
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context("/?lang=en"):
+        assert gettext("Log out") == "Log out"
+    with app.test_request_context("/"):
+        assert gettext("Log out") == "退出"
+        with force_locale("en"):
+            assert gettext("Log out") == "Log out"
+        assert gettext("Log out") == "退出"
+        with force_locale("zh_Hans_CN"):
+            assert gettext("Log out") == "退出"
