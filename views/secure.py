@@ -271,8 +271,9 @@ class RoleAccess:
 
     def get_url(self, endpoint, **kwargs):
         # Flask-Admin's layout asks for some twenty static files' URLs on every page, the
-        # same each time: built once a view, for each path the app is served under.
-        if not endpoint.endswith(".static"):
+        # same each time: built once a view, for each path the app is served under (an
+        # absolute URL, which names the request's host, is built each time).
+        if not endpoint.endswith(".static") or "_external" in kwargs:
             return super().get_url(endpoint, **kwargs)
         key = (endpoint, request.script_root, tuple(sorted(kwargs.items())))
         urls = self.__dict__.setdefault("_static_urls", {})
