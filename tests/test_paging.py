@@ -49,6 +49,32 @@ def test_a_deep_page_read_from_the_end_holds_the_same_rows(app, as_role, many_re
     assert from_end == naive == last
 
 
+def _search_pages(app, client):
+    """Each page of a search's list, and the statement that read its rows."""
+    pages, orders = [], []
+    for page in range(3):
+        with count_statements(app) as statements:
+            html = client.get(f"/admin/reports/?page={page}&search=甲镇第").get_data(as_text=True)
+        pages.append(_titles(html))
+        orders += [
+            s.split("ORDER BY")[1] for s in statements if "ORDER BY" in s and "FROM reports" in s
+        ]
+    return pages, orders
+
+
+def test_a_search_matching_few_rows_sorts_them_in_the_same_order(
+    app, as_role, many_reports, monkeypatch
+):
+    client = as_role("staff")
+    sorted_pages, sorted_orders = _search_pages(app, client)
+    monkeypatch.setattr(paging, "SORT_UP_TO", 10)  # 45 matches: too many to sort now
+    walked_pages, walked_orders = _search_pages(app, client)
+    assert sorted_pages == walked_pages
+    assert [len(p) for p in sorted_pages] == [20, 20, 5]
+    assert sorted_orders and all("coalesce(" in order for order in sorted_orders)
+    assert walked_orders and not any("coalesce(" in order for order in walked_orders)
+
+
 def test_small_lists_are_counted_exactly(as_role, many_reports):
     page = as_role("staff").get("/admin/reports/?search=甲镇第").get_data(as_text=True)
     assert "(45)" in page and "约" not in page.split("(45)")[0][-20:]

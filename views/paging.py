@@ -20,6 +20,8 @@ from sqlalchemy.sql.elements import UnaryExpression
 from models import db
 
 EXACT_UP_TO = 10_000
+SORT_UP_TO = 2_000  # a search matching at most this many: its rows sorted (sorted_not_walked)
+DIRECTIONS = (operators.asc_op, operators.desc_op)
 COUNT_KEPT_SECONDS = 60
 COUNTS_KEPT_AT_MOST = 500
 _keeping = threading.Lock()  # a worker may serve requests in threads
@@ -90,6 +92,31 @@ def _plan_estimate(query):
     statement = query.statement.compile(db.engine, compile_kwargs={"literal_binds": True})
     plan = db.session.execute(sa.text(f"EXPLAIN (FORMAT JSON) {statement}")).scalar()
     return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def few_to_sort(count):
+    return not isinstance(count, Estimate) and count <= SORT_UP_TO
+
+
+def sorted_not_walked(query):
+    """The same order on keys no index serves (`coalesce(key, key)`): the few rows a search
+    matches are then found through the search's own index and sorted, not walked to in an
+    index's order.
+
+    PostgreSQL guesses that a title's trigrams match about 1% of the table, 10,000 reports
+    of a million where a search matched 758; it then walks the date index back, testing
+    each report's title, until it has a page: 21,000 rows and 51 ms, against 3 ms for
+    finding the 758 and sorting them. For a search matching thousands the walk is the
+    better plan, so this is for few rows only (`SORT_UP_TO`).
+    """
+    keys = []
+    for clause in query._order_by_clauses:
+        key, modifier = clause, None
+        if isinstance(clause, UnaryExpression) and clause.modifier in DIRECTIONS:
+            key, modifier = clause.element, clause.modifier
+        unindexed = sa.func.coalesce(key, key)
+        keys.append(unindexed.desc() if modifier is operators.desc_op else unindexed.asc())
+    return query.order_by(None).order_by(*keys)
 
 
 def reversed_order(query):

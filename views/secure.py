@@ -32,7 +32,7 @@ from models import RuleError, clock, db
 from models.base import UTCDateTime
 from views.export import export_response, plan_columns, planned_rows, query_rows
 from views.fields import LocalDateTimeField
-from views.paging import count_rows, page_rows
+from views.paging import count_rows, few_to_sort, page_rows, sorted_not_walked
 from views.row_cells import RowCells
 from views.row_icons import GUARDED_ROW_ACTIONS, GuardedRowAction, RowIcons
 
@@ -437,6 +437,8 @@ class SecureModelView(RoleAccess, ModelView):
             self.model.visible_to(current_user)
         )
         count = count_rows(query, self.model.__tablename__, filtered)
+        if search and few_to_sort(count):
+            query = sorted_not_walked(query)
         if not execute:
             return count, query.limit(page_size).offset((page or 0) * page_size)
         return count, page_rows(query, page or 0, page_size, count)
