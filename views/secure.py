@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import time
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
@@ -26,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import iter_multi_items
 from wtforms import validators
 
 from models import RuleError, clock, db
@@ -35,6 +37,9 @@ from views.fields import LocalDateTimeField
 from views.paging import count_rows, few_to_sort, page_rows, sorted_not_walked
 from views.row_cells import RowCells
 from views.row_icons import GUARDED_ROW_ACTIONS, GuardedRowAction, RowIcons
+
+# The characters Werkzeug leaves as they are in a URL's query (werkzeug.urls._urlencode).
+URL_SAFE = "!$'()*,/:;?@"
 
 OFFICE_ROLES = frozenset({"admin", "staff"})
 READ_ALL_ROLES = frozenset({"admin", "staff", "leader"})
@@ -270,13 +275,26 @@ class RoleAccess:
         abort(403)
 
     def get_url(self, endpoint, **kwargs):
-        # Flask-Admin's layout asks for some twenty static files' URLs on every page, the
-        # same each time: built once a view, for each path the app is served under (an
-        # absolute URL, which names the request's host, is built each time).
-        if not endpoint.endswith(".static") or "_external" in kwargs:
+        # Flask-Admin's layout asks for some twenty static files' URLs on every page, and a
+        # list links to itself a dozen times (sort headers, pager, page sizes): such paths
+        # are built once a view, for each path the app is served under, and a list's link
+        # adds its query as url_for would. (_external and the like go to url_for each time.)
+        if any(name.startswith("_") for name in kwargs):
             return super().get_url(endpoint, **kwargs)
+        if endpoint.endswith(".static"):
+            return self._kept_url(endpoint, **kwargs)
+        if endpoint == ".index_view" and request.blueprint == self.endpoint:
+            query = urlencode(
+                [item for item in iter_multi_items(kwargs) if item[1] is not None],
+                safe=URL_SAFE,
+            )
+            path = self._kept_url(endpoint)
+            return f"{path}?{query}" if query else path
+        return super().get_url(endpoint, **kwargs)
+
+    def _kept_url(self, endpoint, **kwargs):
         key = (endpoint, request.script_root, tuple(sorted(kwargs.items())))
-        urls = self.__dict__.setdefault("_static_urls", {})
+        urls = self.__dict__.setdefault("_kept_urls", {})
         url = urls.get(key)
         if url is None:
             url = urls[key] = super().get_url(endpoint, **kwargs)
