@@ -17,9 +17,11 @@ class RowCells:
     def __init__(self, view, columns):
         self.view = view
         self.columns = [(name, f'<td class="col-{escape(name)}">') for name, _label in columns]
+        choice_maps = view._column_choices_map
         self.choices = {
-            name: {value: escape(label) for value, label in choices.items()}
-            for name, choices in view._column_choices_map.items()
+            name: {value: escape(label) for value, label in choice_maps[name].items()}
+            for name, _td in self.columns
+            if name in choice_maps
         }
         self.type_formatters = {}
 
