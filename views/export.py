@@ -12,9 +12,8 @@ import sqlalchemy as sa
 import xlsxwriter
 from flask import Response, stream_with_context
 
-# A spreadsheet treats a text cell that starts with one of these as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_FIRST = frozenset(FORMULA_START)
+from models.imports.reading import FORMULA_FIRST
+
 CHUNK_ROWS = 1000
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -48,10 +47,14 @@ def csv_safe_row(row):
     """A row for CSV: a formula-like text cell gets a leading apostrophe (None is written
     as an empty cell by the csv module). Runs for every row of a million-row export: a row
     without such a cell, nearly all, is returned as it is."""
-    for value in row:
+    for value in row:  # the test written out: a call per cell costs 0.4 s a million rows
         if isinstance(value, str) and value[:1] in FORMULA_FIRST:
-            return ["'" + v if isinstance(v, str) and v[:1] in FORMULA_FIRST else v for v in row]
+            return ["'" + v if _formula_like(v) else v for v in row]
     return row
+
+
+def _formula_like(value):
+    return isinstance(value, str) and value[:1] in FORMULA_FIRST
 
 
 def _csv_chunks(header, rows, totals=None):

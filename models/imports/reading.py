@@ -22,8 +22,9 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc, .wps
 OTHER_MAGICS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"\x1f\x8b", b"7z\xbc\xaf")
 # A workbook that unpacks to more than this many times the limit is refused unread.
 MAX_UNPACKED_RATIO = 20
-# The spreadsheet's formula escape our exports write: a leading apostrophe.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A text cell starting with one of these a spreadsheet takes for a formula; our exports
+# escape it with a leading apostrophe (views/export.py), which a file read back loses.
+FORMULA_FIRST = frozenset("=+-@\t\r")
 
 
 class FileProblem(ValueError):
@@ -176,7 +177,7 @@ def _csv_cell(text):
     """A CSV cell: "=..." is a formula Excel would run; "'=..." is our exports' escape."""
     if text.startswith("="):
         return Formula(text)
-    if text.startswith("'") and text[1:2] and text[1:2] in FORMULA_START:
+    if text.startswith("'") and text[1:2] in FORMULA_FIRST:
         return text[1:]
     return text
 
