@@ -109,27 +109,24 @@ def sorted_not_walked(query):
     finding the 758 and sorting them. For a search matching thousands the walk is the
     better plan, so this is for few rows only (`SORT_UP_TO`).
     """
-    keys = []
-    for clause in query._order_by_clauses:
-        key, modifier = clause, None
-        if isinstance(clause, UnaryExpression) and clause.modifier in DIRECTIONS:
-            key, modifier = clause.element, clause.modifier
-        unindexed = sa.func.coalesce(key, key)
-        keys.append(unindexed.desc() if modifier is operators.desc_op else unindexed.asc())
-    return query.order_by(None).order_by(*keys)
+    return _reordered(query, key_of=lambda key: sa.func.coalesce(key, key))
 
 
 def reversed_order(query):
     """The same query ordered the other way round (ASC <-> DESC) on every key."""
-    flipped = []
+    return _reordered(query, flip=True)
+
+
+def _reordered(query, key_of=lambda key: key, flip=False):
+    """The query ordered by `key_of` each of its keys, the other way round if `flip`."""
+    keys = []
     for clause in query._order_by_clauses:
-        if isinstance(clause, UnaryExpression) and clause.modifier is operators.desc_op:
-            flipped.append(clause.element.asc())
-        elif isinstance(clause, UnaryExpression) and clause.modifier is operators.asc_op:
-            flipped.append(clause.element.desc())
-        else:
-            flipped.append(sa.desc(clause))
-    return query.order_by(None).order_by(*flipped)
+        key, desc = clause, False  # a bare key sorts ascending
+        if isinstance(clause, UnaryExpression) and clause.modifier in DIRECTIONS:
+            key, desc = clause.element, clause.modifier is operators.desc_op
+        key = key_of(key)
+        keys.append(key.desc() if desc != flip else key.asc())
+    return query.order_by(None).order_by(*keys)
 
 
 def page_rows(query, page, page_size, count):
