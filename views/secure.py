@@ -40,6 +40,7 @@ from views.row_icons import GUARDED_ROW_ACTIONS, GuardedRowAction, RowIcons
 
 # The characters Werkzeug leaves as they are in a URL's query (werkzeug.urls._urlencode).
 URL_SAFE = "!$'()*,/:;?@"
+QUERY_EXPRESSION = (("query_expression", True),)  # how SQLAlchemy marks a query_expression
 
 OFFICE_ROLES = frozenset({"admin", "staff"})
 READ_ALL_ROLES = frozenset({"admin", "staff", "leader"})
@@ -357,6 +358,16 @@ class SecureModelView(RoleAccess, ModelView):
             self._filter_for(mapper, name, found.labels, found.choices)
             for name in (self.column_filters or [])
         ]
+
+    def scaffold_sortable_columns(self):
+        # A query_expression (a directive's light) is NULL unless a query fills it in:
+        # sorting on it sends ORDER BY NULL, which PostgreSQL refuses.
+        mapper = sa.inspect(self.model)
+        return {
+            name: column
+            for name, column in super().scaffold_sortable_columns().items()
+            if mapper.attrs[name].strategy_key != QUERY_EXPRESSION
+        }
 
     def _filter_for(self, mapper, name, labels, choices):
         if not isinstance(name, str):
