@@ -460,11 +460,3 @@ def test_row_icons_open_every_row_and_edit_only_where_allowed(app, as_role, worl
     staff = as_role("staff").get("/admin/staff/").get_data(as_text=True)
     rows = staff.count('class="action-checkbox"')
     assert rows > 0 and staff.count('action="/admin/staff/delete/"') == rows
-
-
-def test_a_list_with_editable_columns_keeps_flask_admins_own_row(app, as_role, monkeypatch):
-    view = next(v for v in app.extensions["admin"][0]._views if v.endpoint == "staff")
-    monkeypatch.setattr(view, "column_editable_list", ["name"])
-    view._refresh_forms_cache()
-    page = as_role("staff").get("/admin/staff/").get_data(as_text=True)
-    assert 'data-role="x-editable"' in page

@@ -7,12 +7,14 @@ in turn, twenty rows by every column. Here the choices are translated and escape
 page, and the type formatter is found once for each type of value a column holds.
 """
 
+from functools import partial
+
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 
 class RowCells:
-    """All of a row's cells: `row_cells(row)` in the list template."""
+    """All of a row's cells: `row_cells.bind()` in the list template."""
 
     def __init__(self, view, columns):
         self.view = view
@@ -26,7 +28,13 @@ class RowCells:
         self.type_formatters = {}
 
     @pass_context
-    def __call__(self, context, row):
+    def bind(self, context):
+        """`row_cells.bind()` before the rows: a function of a row drawing its cells with
+        the page's context (bound once: Jinja gives a function that takes the context a
+        context of its own at every call inside a loop)."""
+        return partial(self.draw, context)
+
+    def draw(self, context, row):
         return Markup(
             "".join(f"{td}{self.cell(context, row, name)}</td>" for name, td in self.columns)
         )

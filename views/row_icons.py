@@ -3,6 +3,7 @@ and a url_for per icon: the link (or the delete form) is built once per page and
 only adds its id. Any other row action of a view's own is drawn by its template as before.
 """
 
+from functools import partial
 from types import SimpleNamespace
 from urllib.parse import quote
 
@@ -22,6 +23,7 @@ GUARDED_ROW_ACTIONS = {
     template.DeleteRowAction: "delete",
 }
 ROW_ID = "ROWID"  # stands for the row's id in a link built once
+ROW_ACTIONS = "admin/model/row_actions.html"
 
 
 class GuardedRowAction(template.BaseListRowAction):
@@ -68,11 +70,12 @@ class RowForm:
 
 
 class RowIcons:
-    """All of a row's action icons: `row_icons(row_id, row)` in the list template."""
+    """All of a row's action icons: `row_icons.bind()` in the list template."""
 
     def __init__(self, view, actions, return_url):
         self.view = view
         self.parts = [self._part(action, return_url) for action in actions]
+        self.macros = None
 
     def _part(self, action, return_url):
         guard, inner = None, action
@@ -85,7 +88,12 @@ class RowIcons:
         return None, action  # drawn by its own template
 
     @pass_context
-    def __call__(self, context, row_id, row):
+    def bind(self, context):
+        """`row_icons.bind()` before the rows: a function of a row's id and the row
+        drawing its icons with the page's context (see RowCells.bind)."""
+        return partial(self.draw, context)
+
+    def draw(self, context, row_id, row):
         html = []
         for guard, part in self.parts:
             if guard is not None and not self.view.row_allows(row, guard):
@@ -93,7 +101,15 @@ class RowIcons:
             if isinstance(part, RowLink):
                 html.append(part.draw(row_id))
             elif isinstance(part, RowForm):
-                html.append(part.draw(context, row_id))
+                html.append(part.draw(self._with_macros(context), row_id))
             else:
-                html.append(str(part.render(context, row_id, row)))
+                html.append(str(part.render(self._with_macros(context), row_id, row)))
         return Markup("".join(html))
+
+    def _with_macros(self, context):
+        """The page's context with Flask-Admin's row action macros (`row_actions`), which
+        its row actions draw with; imported once a page, when a row first needs them."""
+        if self.macros is None:
+            module = context.environment.get_template(ROW_ACTIONS).make_module(context.get_all())
+            self.macros = context.derived({"row_actions": module})
+        return self.macros

@@ -34,7 +34,7 @@ from models import RuleError, clock, db
 from models.base import UTCDateTime
 from views.export import export_response, plan_columns, planned_rows, query_rows
 from views.fields import LocalDateTimeField
-from views.paging import count_rows, few_to_sort, page_rows, sorted_not_walked
+from views.paging import count_rows, few_to_sort, page_rows, pager_window, sorted_not_walked
 from views.row_cells import RowCells
 from views.row_icons import GUARDED_ROW_ACTIONS, GuardedRowAction, RowIcons
 
@@ -337,6 +337,19 @@ class SecureModelView(RoleAccess, ModelView):
     def __init__(self, model, session, **kwargs):
         self._apply_model_info(model)
         super().__init__(model, session, **kwargs)
+        self._check_list_template()
+
+    def _check_list_template(self):
+        """Our list page draws neither inline editing nor modal forms: a view that wants
+        them uses Flask-Admin's own list page."""
+        wanted = self.column_editable_list or any(
+            (self.create_modal, self.edit_modal, self.details_modal)
+        )
+        if wanted and self.list_template != "admin/model/list.html":
+            raise TypeError(
+                f"{type(self).__name__}: {self.list_template} draws no inline editing or "
+                'modal forms; set list_template = "admin/model/list.html"'
+            )
 
     # ---- labels, choices, fields and filters from the model's column info ----
     def _apply_model_info(self, model):
@@ -428,6 +441,7 @@ class SecureModelView(RoleAccess, ModelView):
             kwargs["row_icons"] = RowIcons(self, kwargs["list_row_actions"], kwargs["return_url"])
             kwargs["row_cells"] = RowCells(self, kwargs["list_columns"])
             kwargs["select_title"] = admin_gettext("Select record")  # once, not once a row
+            kwargs["pager_window"] = pager_window
         return super().render(template, **kwargs)
 
     def get_list_row_actions(self):
