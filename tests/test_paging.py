@@ -105,6 +105,25 @@ def test_big_lists_show_an_estimate(app, as_role, many_reports, monkeypatch):
         assert again == 47 and not isinstance(again, paging.Estimate)
 
 
+def test_postgresql_reads_a_tables_estimate_once_a_while(app, many_reports, monkeypatch):
+    monkeypatch.setattr(paging, "EXACT_UP_TO", 10)
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("only PostgreSQL has the planner's estimate")
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE reports")
+        with count_statements(app) as first:
+            count = paging.count_rows(Report.query, "reports", filtered=False)
+        with count_statements(app) as second:
+            again = paging.count_rows(Report.query, "reports", filtered=False)
+        monkeypatch.setattr(paging, "COUNT_KEPT_SECONDS", 0)
+        with count_statements(app) as third:
+            paging.count_rows(Report.query, "reports", filtered=False)
+    assert isinstance(count, paging.Estimate) and again == count
+    assert ["pg_class" in s for s in first] == [True]
+    assert second == [] and ["pg_class" in s for s in third] == [True]
+
+
 def test_sqlite_keeps_a_bounded_number_of_counts(app, many_reports, monkeypatch):
     monkeypatch.setattr(paging, "EXACT_UP_TO", 10)
     monkeypatch.setattr(paging, "COUNTS_KEPT_AT_MOST", 1)
