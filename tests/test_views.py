@@ -2,7 +2,10 @@
 
 import csv
 import datetime as dt
+import html
 import io
+import json
+import re
 
 import openpyxl
 import pytest
@@ -400,6 +403,32 @@ def test_every_filter_of_every_screen_answers(app, as_role, world):
             assert "Invalid" not in response.get_data(as_text=True), url
             tried += 1
     assert tried > 40
+
+
+def _filter_groups(client, url):
+    page = client.get(url).get_data(as_text=True)
+    data = re.search(r'id="filter-groups-data"[^>]*>(.*?)</div>', page, re.S)[1]
+    return json.loads(html.unescape(data))
+
+
+def _unit_options(groups):
+    return {
+        label for items in groups.values() for item in items for _id, label in item["options"] or ()
+    } & {"甲镇", "乙镇"}
+
+
+def test_filter_groups_are_each_viewers_own_though_another_was_kept(app, as_role, world):
+    """The groups are kept a while per language and viewer: a unit officer never gets the
+    office's unit options, nor English the Chinese operation names."""
+    office, unit = as_role("staff"), as_role("unit")
+    for _ in range(2):  # the second time from what was kept
+        assert _unit_options(_filter_groups(office, "/admin/reports/")) == {"甲镇", "乙镇"}
+        assert _unit_options(_filter_groups(unit, "/admin/staff/")) == {"甲镇"}
+        assert _unit_options(_filter_groups(office, "/admin/staff/")) == {"甲镇", "乙镇"}
+        chinese = _filter_groups(office, "/admin/reports/")
+        english = _filter_groups(office, "/admin/reports/?lang=en")
+        office.get("/admin/reports/?lang=zh")
+        assert chinese.keys() != english.keys()
 
 
 def test_every_screen_opens_its_forms_for_an_admin(app, as_role, world):

@@ -9,11 +9,12 @@ dropdowns, ajax lookups, batch actions and exports all go through `visible_to`.
 import datetime as dt
 import re
 import time
+from collections import OrderedDict
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_admin.babel import gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
@@ -22,9 +23,11 @@ from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.model import template, typefmt
 from flask_admin.model.fields import AjaxSelectField
 from flask_admin.model.form import InlineFormAdmin
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import iter_multi_items
@@ -97,7 +100,7 @@ class VisibleRelatedFilter(sqla_filters.IntEqualFilter):
     def get_options(self, view):
         if not current_user or not current_user.is_authenticated:
             return None
-        viewer = None if current_user.sees_all_units else current_user.unit_id
+        viewer = _viewer()
         kept = self._kept.get(viewer)
         if kept is None or time.monotonic() - kept[0] > self.OPTIONS_SECONDS:
             kept = self._kept[viewer] = (time.monotonic(), self._read_options())
@@ -112,6 +115,19 @@ class VisibleRelatedFilter(sqla_filters.IntEqualFilter):
         # Two columns, not whole rows: a province has thousands of units.
         query = scoped(remote, sa.select(remote.id, label)).order_by(remote.id)
         return [(str(id_), text) for id_, text in db.session.execute(query)]
+
+
+def _viewer():
+    """Whose options a filter shows: everyone who sees all units alike, else the unit."""
+    if not current_user.is_authenticated:
+        return "nobody"
+    return None if current_user.sees_all_units else current_user.unit_id
+
+
+class FilterGroups(OrderedDict):
+    """A list's filter groups as Flask-Admin hands them to its page, and their JSON."""
+
+    json = None
 
 
 class VisibleAjaxLoader(QueryAjaxModelLoader):
@@ -399,13 +415,29 @@ class SecureModelView(RoleAccess, ModelView):
 
     def _get_filter_groups(self):
         # Flask-Admin reads filter options once at start; ours depend on who is looking.
-        groups = super()._get_filter_groups()
-        if groups:
-            for flt_list in groups.values():
-                for item in flt_list:
-                    _, flt = self._filter_args[item["arg"]]
-                    if isinstance(flt, VisibleRelatedFilter):
-                        item["options"] = flt.get_options(self)
+        # The groups and their JSON (a province's units: some 60 KB a page) are kept as
+        # long as the options are, for each language and kind of viewer.
+        if not self._filter_groups:
+            return None
+        key = (str(get_locale()), _viewer())
+        kept = self.__dict__.setdefault("_kept_filter_groups", {})  # bounded by the units
+        made_at, groups = kept.get(key, (0.0, None))
+        if groups is None or time.monotonic() - made_at > VisibleRelatedFilter.OPTIONS_SECONDS:
+            groups = self._make_filter_groups()
+            kept[key] = (time.monotonic(), groups)
+        return groups
+
+    def _make_filter_groups(self):
+        groups = FilterGroups(super()._get_filter_groups())
+        for flt_list in groups.values():
+            for item in flt_list:
+                _, flt = self._filter_args[item["arg"]]
+                if isinstance(flt, VisibleRelatedFilter):
+                    item["options"] = flt.get_options(self)
+        policies = current_app.jinja_env.policies  # as the page's `tojson` would write it
+        groups.json = htmlsafe_json_dumps(
+            groups, dumps=policies["json.dumps_function"], **policies["json.dumps_kwargs"]
+        )
         return groups
 
     # ---- access ----
