@@ -24,10 +24,11 @@ def main_menu(admin_view, draw):
     return html
 
 
-def _shown(items):
-    """The items (by identity) the person may see, those in categories included."""
+def _shown(items, checked=False):
+    """The items (by identity) the person may see, those in categories included (a
+    category's children come checked: get_children leaves out the others)."""
     for item in items:
         if item.is_category():
-            yield from _shown(item.get_children())
-        elif item.is_accessible() and item.is_visible():
+            yield from _shown(item.get_children(), checked=True)
+        elif checked or (item.is_accessible() and item.is_visible()):
             yield id(item)
