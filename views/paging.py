@@ -3,10 +3,9 @@
 Flask-Admin counts every list exactly and pages with OFFSET: at a million rows that is a
 full count on every page view and a scan of every row before a deep page. Here a list is
 counted exactly only while that is cheap (up to `EXACT_UP_TO` rows) and estimated beyond
-(the page says so): from the planner on PostgreSQL (the table's estimate read once a
-minute); on SQLite, which has no planner
-estimate, the exact count of a long list is kept for `COUNT_KEPT_SECONDS` and shown as an
-estimate meanwhile (rows may have come or gone since). A page in the second half is read
+(the page says so): from the planner on PostgreSQL (a table's estimate read once a minute);
+on SQLite, which has no planner estimate, the exact count of a long list is kept for
+`COUNT_KEPT_SECONDS` and shown as an estimate meanwhile (rows may have come or gone since). A page in the second half is read
 from the end, in reverse order, so the last page costs what the first does.
 """
 

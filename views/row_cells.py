@@ -30,8 +30,8 @@ class RowCells:
     @pass_context
     def bind(self, context):
         """`row_cells.bind()` before the rows: a function of a row drawing its cells with
-        the page's context (bound once: Jinja gives a function that takes the context a
-        context of its own at every call inside a loop)."""
+        the page's context, bound once (inside a loop Jinja derives a new context for
+        every call of a function that takes one)."""
         return partial(self.draw, context)
 
     def draw(self, context, row):

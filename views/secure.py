@@ -415,8 +415,9 @@ class SecureModelView(RoleAccess, ModelView):
 
     def _get_filter_groups(self):
         # Flask-Admin reads filter options once at start; ours depend on who is looking.
-        # The groups and their JSON (a province's units: some 60 KB a page) are kept as
-        # long as the options are, for each language and kind of viewer.
+        # The groups and their JSON (a province's units: some 60 KB a page) are kept for
+        # each language and kind of viewer as long as the options are: a unit added shows
+        # in the dropdown within a minute.
         if not self._filter_groups:
             return None
         key = (str(get_locale()), _viewer())
