@@ -147,14 +147,3 @@ def page_rows(query, page, page_size, count):
     rows = reversed_order(query).limit(page_size + min(0, from_end)).offset(max(0, from_end)).all()
     rows.reverse()
     return rows
-
-
-def pager_window(page, pages):
-    """The pages a pager links to around `page` (first, end), as Flask-Admin's pager
-    macro picks them: seven where there are that many, the current one kept inside."""
-    first, end = page - 3, page + 4
-    if first < 0:
-        end -= first
-    if end >= pages:
-        first -= end - pages
-    return max(first, 0), min(end, pages)

@@ -37,7 +37,7 @@ from models import RuleError, clock, db
 from models.base import UTCDateTime
 from views.export import export_response, plan_columns, planned_rows, query_rows
 from views.fields import LocalDateTimeField
-from views.paging import count_rows, few_to_sort, page_rows, pager_window, sorted_not_walked
+from views.paging import count_rows, few_to_sort, page_rows, sorted_not_walked
 from views.row_cells import RowCells
 from views.row_icons import GUARDED_ROW_ACTIONS, GuardedRowAction, RowIcons
 
@@ -474,7 +474,6 @@ class SecureModelView(RoleAccess, ModelView):
             kwargs["row_icons"] = RowIcons(self, kwargs["list_row_actions"], kwargs["return_url"])
             kwargs["row_cells"] = RowCells(self, kwargs["list_columns"])
             kwargs["select_title"] = admin_gettext("Select record")  # once, not once a row
-            kwargs["pager_window"] = pager_window
         return super().render(template, **kwargs)
 
     def get_list_row_actions(self):
