@@ -124,6 +124,15 @@ def test_postgresql_reads_a_tables_estimate_once_a_while(app, many_reports, monk
     assert second == [] and ["pg_class" in s for s in third] == [True]
 
 
+def test_a_kept_value_is_made_again_once_it_is_old():
+    from views.keeping import kept
+
+    made, store = [], {}
+    assert [kept(store, "k", 60, lambda: made.append(1) or len(made)) for _ in range(2)] == [1, 1]
+    assert kept(store, "k", 0, lambda: made.append(1) or len(made)) == 2
+    assert kept(store, "other", 60, lambda: "x") == "x" and len(made) == 2
+
+
 def test_sqlite_keeps_a_bounded_number_of_counts(app, many_reports, monkeypatch):
     monkeypatch.setattr(paging, "EXACT_UP_TO", 10)
     monkeypatch.setattr(paging, "COUNTS_KEPT_AT_MOST", 1)

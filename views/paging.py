@@ -5,8 +5,9 @@ full count on every page view and a scan of every row before a deep page. Here a
 counted exactly only while that is cheap (up to `EXACT_UP_TO` rows) and estimated beyond
 (the page says so): from the planner on PostgreSQL (a table's estimate read once a minute);
 on SQLite, which has no planner estimate, the exact count of a long list is kept for
-`COUNT_KEPT_SECONDS` and shown as an estimate meanwhile (rows may have come or gone since). A page in the second half is read
-from the end, in reverse order, so the last page costs what the first does.
+`COUNT_KEPT_SECONDS` and shown as an estimate meanwhile (rows may have come or gone since).
+A page in the second half is read from the end, in reverse order, so the last page costs
+what the first does.
 """
 
 import threading
@@ -18,6 +19,7 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
 from models import db
+from views.keeping import kept
 
 EXACT_UP_TO = 10_000
 SORT_UP_TO = 2_000  # a search matching at most this many: its rows sorted (sorted_not_walked)
@@ -83,16 +85,16 @@ def _capped_count(base):
 def _table_estimate(table_name):
     """The planner's row count of a table, read at most once a `COUNT_KEPT_SECONDS` (it
     changes only when the table is vacuumed or analysed): a statement less a list page."""
-    kept = current_app.extensions.setdefault("ducha_table_estimates", {})  # one per table
-    rows, read_at = kept.get(table_name, (None, 0.0))
-    if rows is None or time.monotonic() - read_at >= COUNT_KEPT_SECONDS:
-        rows = db.session.scalar(
-            sa.text("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(:name)"),
-            {"name": table_name},
-        )
-        rows = int(rows or 0)
-        kept[table_name] = (rows, time.monotonic())
-    return rows
+    store = current_app.extensions.setdefault("ducha_table_estimates", {})  # one per table
+    return kept(store, table_name, COUNT_KEPT_SECONDS, lambda: _read_estimate(table_name))
+
+
+def _read_estimate(table_name):
+    rows = db.session.scalar(
+        sa.text("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(:name)"),
+        {"name": table_name},
+    )
+    return int(rows or 0)
 
 
 def _plan_estimate(query):

@@ -8,7 +8,6 @@ dropdowns, ajax lookups, batch actions and exports all go through `visible_to`.
 
 import datetime as dt
 import re
-import time
 from collections import OrderedDict
 from types import SimpleNamespace
 from urllib.parse import urlencode
@@ -37,6 +36,7 @@ from models import RuleError, clock, db
 from models.base import UTCDateTime
 from views.export import export_response, plan_columns, planned_rows, query_rows
 from views.fields import LocalDateTimeField
+from views.keeping import kept
 from views.paging import count_rows, few_to_sort, page_rows, sorted_not_walked
 from views.row_cells import RowCells
 from views.row_icons import GUARDED_ROW_ACTIONS, GuardedRowAction, RowIcons
@@ -100,11 +100,7 @@ class VisibleRelatedFilter(sqla_filters.IntEqualFilter):
     def get_options(self, view):
         if not current_user or not current_user.is_authenticated:
             return None
-        viewer = _viewer()
-        kept = self._kept.get(viewer)
-        if kept is None or time.monotonic() - kept[0] > self.OPTIONS_SECONDS:
-            kept = self._kept[viewer] = (time.monotonic(), self._read_options())
-        return kept[1]
+        return kept(self._kept, _viewer(), self.OPTIONS_SECONDS, self._read_options)
 
     def _read_options(self):
         remote = self.remote_model
@@ -421,12 +417,8 @@ class SecureModelView(RoleAccess, ModelView):
         if not self._filter_groups:
             return None
         key = (str(get_locale()), _viewer())
-        kept = self.__dict__.setdefault("_kept_filter_groups", {})  # bounded by the units
-        made_at, groups = kept.get(key, (0.0, None))
-        if groups is None or time.monotonic() - made_at > VisibleRelatedFilter.OPTIONS_SECONDS:
-            groups = self._make_filter_groups()
-            kept[key] = (time.monotonic(), groups)
-        return groups
+        store = self.__dict__.setdefault("_kept_filter_groups", {})  # bounded by the units
+        return kept(store, key, VisibleRelatedFilter.OPTIONS_SECONDS, self._make_filter_groups)
 
     def _make_filter_groups(self):
         groups = FilterGroups(super()._get_filter_groups())
