@@ -210,6 +210,8 @@ def ranking_context(row, period, group, size, today, recipient_name=""):
         "submitted": row.submitted,
         "previous_rank": row.previous_rank,
         "movement": movement,
+        "veto_on": row.veto.on if row.veto else None,
+        "veto_reason": row.veto.reason if row.veto else "",
         "today": today,
     }
 

@@ -9,6 +9,7 @@ JSON and the spreadsheet exports all render: one source of numbers.
 import calendar
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -19,7 +20,7 @@ from models.base import db
 from models.directives import Assignment
 from models.reports import LEVELS, Adoption, Publication, Report
 from models.rollup import FIGURES, UnitMonth
-from models.scoring import Deduction, Instruction, Quota, vetoed_units
+from models.scoring import Deduction, Instruction, Quota, Veto, rule_values, vetoes
 from models.solicitations import zeroed_units
 from models.units import Unit
 
@@ -145,10 +146,10 @@ class RankRow:
     late: int = 0
     missed: int = 0
     points: int = 0
-    rank: int = 0
+    rank: int | None = 0  # None: left out (a vetoed unit in the year, if the rules say so)
     previous_rank: int | None = None
     previous_points: int | None = None
-    vetoed: bool = False
+    veto: Veto | None = None
     zeroed: bool = False
     bottom: bool = False
     quota_items: int | None = None
@@ -156,13 +157,25 @@ class RankRow:
 
     @property
     def movement(self):
-        """Places gained since the previous period (negative: lost); None when new."""
-        if self.previous_rank is None:
+        """Places gained since the previous period (negative: lost); None when new or
+        without a place."""
+        if self.previous_rank is None or self.rank is None:
             return None
         return self.previous_rank - self.rank
 
+    @property
+    def vetoed(self):
+        return self.veto is not None
+
     def as_dict(self):
-        return {**vars(self), "movement": self.movement}
+        values = {name: value for name, value in vars(self).items() if name != "veto"}
+        return {
+            **values,
+            "movement": self.movement,
+            "vetoed": self.vetoed,
+            "veto_on": self.veto.on.isoformat() if self.veto else None,
+            "veto_reason": self.veto.reason if self.veto else None,
+        }
 
 
 def _sum_if(condition):
@@ -322,23 +335,78 @@ def bottom_count():
     return 3
 
 
-def ranking(period, group=None, today=None):
+@dataclass(frozen=True)
+class RankingRules:
+    """How places are given: the bottom count (a setting) and the scoring table's ranking
+    rules (a vetoed unit left out of the year or placed last; ties at the bottom)."""
+
+    bottom_count: int = 3
+    veto_left_out: bool = False
+    bottom_ties: int = 0  # more units than this tied at a bottom place: none marked; 0: all
+
+    @classmethod
+    def load(cls):
+        values = rule_values("ranking")
+        return cls(
+            bottom_count=bottom_count(),
+            veto_left_out=bool(values["veto_left_out"]),
+            bottom_ties=values["bottom_ties"],
+        )
+
+
+class Placing:
+    """Places, movement and marks of a period's rows: the one rule every ranking reads.
+
+    A missed emergency report vetoes the unit's year from the day it happened: every
+    period ending on or after that day shows the veto; the year's evaluation places a
+    vetoed unit after every other unit ranked with it, or leaves it out (rank None).
+    Bottom places are marked only once the period has ended.
+    """
+
+    def __init__(self, period, today=None, rules=None):
+        self.period = period
+        self.closed = period.end < (today or clock.today())
+        self.rules = rules or RankingRules.load()
+        self.vetoes = vetoes(period.end.year, until=period.end)
+        self.evaluation = period.kind == "year"
+        self.previous_vetoes = vetoes(period.start.year - 1) if self.evaluation else {}
+
+    def place(self, rows):
+        """Rank `rows` (with ties 1, 1, 3), mark them, and sort them by place."""
+        for row in rows:
+            row.veto = self.vetoes.get(row.unit_id)
+        ranks = self._ranks({r.unit_id: r.points for r in rows}, self.vetoes)
+        before = {r.unit_id: r.previous_points for r in rows if r.previous_points is not None}
+        previous_ranks = self._ranks(before, self.previous_vetoes)
+        for row in rows:
+            row.rank = ranks[row.unit_id]
+            row.previous_rank = previous_ranks.get(row.unit_id)
+            row.bottom = False
+        rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit_code))
+        if self.closed:
+            _mark_bottom([r for r in rows if r.rank is not None], self.rules)
+        return rows
+
+    def _ranks(self, points, vetoed):
+        """{unit: rank}: in the year's evaluation the vetoed come after everyone else, or
+        have no rank when the rules leave them out."""
+        if not self.evaluation:
+            return competition_ranks(points)
+        kept = {u: p for u, p in points.items() if u not in vetoed}
+        ranks = competition_ranks(kept)
+        last = {u: p for u, p in points.items() if u in vetoed}
+        for unit, rank in competition_ranks(last).items():
+            ranks[unit] = None if self.rules.veto_left_out else len(kept) + rank
+        return ranks
+
+
+def ranking(period, group=None, today=None, placing=None):
     """The ranked rows of the period, each with its previous rank and marks."""
+    today = today or clock.today()
     rows = _totals(period, group)
     if period.kind == "year":
         _apply_year_rules(rows, period, today)
-    ranks = competition_ranks({r.unit_id: r.points for r in rows})
-    previous_ranks = competition_ranks(
-        {r.unit_id: r.previous_points for r in rows if r.previous_points is not None}
-    )
-    vetoed = vetoed_units(period.end.year)
-    for row in rows:
-        row.rank = ranks[row.unit_id]
-        row.previous_rank = previous_ranks.get(row.unit_id)
-        row.vetoed = row.unit_id in vetoed
-    rows.sort(key=lambda r: (r.rank, r.unit_code))
-    _mark_bottom(rows, bottom_count())
-    return rows
+    return (placing or Placing(period, today)).place(rows)
 
 
 def _apply_year_rules(rows, period, today):
@@ -355,15 +423,19 @@ def _apply_year_rules(rows, period, today):
             row.quota_items, row.quota_points = quota.items, quota.points
 
 
-def _mark_bottom(rows, count):
-    """Mark the last `count` places (every unit tied with them too)."""
+def _mark_bottom(rows, rules):
+    """Mark the last `bottom_count` places of the ranked rows (every unit tied with them
+    too), except a tie of more than `bottom_ties` units when the rules set that limit."""
+    count = rules.bottom_count
     if count <= 0 or len(rows) <= count:
         return
     threshold = rows[-count].rank
     if threshold == rows[0].rank:
         return  # everyone shares the first place: nobody is last
-    for row in rows:
-        row.bottom = row.rank >= threshold
+    marked = [row for row in rows if row.rank >= threshold]
+    tied = Counter(row.rank for row in marked)
+    for row in marked:
+        row.bottom = not rules.bottom_ties or tied[row.rank] <= rules.bottom_ties
 
 
 # ---- directives: on-time table ----

@@ -6,6 +6,7 @@ for any period is a sum over rows (see `unit_totals`).
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
@@ -20,6 +21,7 @@ RULE_KINDS = Choices(
     factor=_l("Points factor by category (percent)"),
     deduction=_l("Deduction"),
     limit=_l("Limit"),
+    ranking=_l("Ranking rule"),
 )
 DEDUCTION_KINDS = Choices(
     late_emergency=_l("Late emergency report"),
@@ -28,7 +30,19 @@ DEDUCTION_KINDS = Choices(
     other=_l("Other deduction"),
 )
 LIMITS = Choices(missed_solicitations=_l("Missed solicitations that zero the year"))
-RULE_KEYS = {"bonus": LEVELS, "factor": CATEGORIES, "deduction": DEDUCTION_KINDS, "limit": LIMITS}
+RANKING_RULES = Choices(
+    veto_left_out=_l("A vetoed unit in the year's ranking: 0 placed last, 1 left out"),
+    bottom_ties=_l("Bottom places: mark none of a tie of more than this many units (0: mark all)"),
+)
+RULE_KEYS = {
+    "bonus": LEVELS,
+    "factor": CATEGORIES,
+    "deduction": DEDUCTION_KINDS,
+    "limit": LIMITS,
+    "ranking": RANKING_RULES,
+}
+# The largest value a rule may take, where less than the table's general limit.
+RULE_MAXIMA = {("ranking", "veto_left_out"): 1}
 
 # What the table says when the office has not set a value: the figures seen in practice.
 DEFAULT_RULES = {
@@ -42,6 +56,8 @@ DEFAULT_RULES = {
     ("deduction", "content_error"): 2,
     ("deduction", "other"): 0,
     ("limit", "missed_solicitations"): 2,
+    ("ranking", "veto_left_out"): 0,
+    ("ranking", "bottom_ties"): 0,
 }
 DEFAULT_FACTOR = 100
 
@@ -81,6 +97,13 @@ class ScoreRule(db.Model):
             return _l("This rule does not apply to that.")
         return None
 
+    @staticmethod
+    def value_problem(kind, key, value):
+        highest = RULE_MAXIMA.get((kind, key))
+        if highest is not None and value is not None and value > highest:
+            return _l("This rule takes a value from 0 to %(highest)s.", highest=highest)
+        return None
+
 
 def rule_value(kind, key, connection=None):
     """The table's value for (kind, key), or the default when the office set none."""
@@ -89,6 +112,13 @@ def rule_value(kind, key, connection=None):
     if value is None:
         return DEFAULT_RULES.get((kind, key), DEFAULT_FACTOR if kind == "factor" else 0)
     return value
+
+
+def rule_values(kind):
+    """{key: value} of every rule of `kind`: the table's, or the default where it has none."""
+    query = sa.select(ScoreRule.key, ScoreRule.value).where(ScoreRule.kind == kind)
+    values = {key: value for (k, key), value in DEFAULT_RULES.items() if k == kind}
+    return values | dict(db.session.execute(query).all())
 
 
 def adoption_points(connection, publication_id, report_id):
@@ -277,15 +307,27 @@ def emergency_counts(start, end, unit_ids=None):
     return counts
 
 
-def vetoed_units(year):
-    """Units whose yearly evaluation is vetoed (一票否决): a missed emergency report."""
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+@dataclass(frozen=True)
+class Veto:
+    """Why a unit's yearly evaluation is vetoed (一票否决): its first missed emergency
+    report (漏报) of the year."""
+
+    on: dt.date
+    reason: str
+
+
+def vetoes(year, until=None):
+    """{unit_id: Veto} of the units vetoed in `year` by the day `until` (default: the whole
+    year): a missed emergency report vetoes the year from the day it happened on."""
+    start = dt.date(year, 1, 1)
+    end = min(until, dt.date(year, 12, 31)) if until else dt.date(year, 12, 31)
     query = (
-        sa.select(Deduction.unit_id)
+        sa.select(Deduction.unit_id, Deduction.occurred_on, Deduction.reason)
         .where(Deduction.kind == "missed_emergency", Deduction.occurred_on.between(start, end))
-        .distinct()
+        .order_by(Deduction.occurred_on.desc(), Deduction.id.desc())
     )
-    return set(db.session.scalars(query))
+    # Latest first: the dict keeps each unit's first missed report of the year.
+    return {unit_id: Veto(day, reason) for unit_id, day, reason in db.session.execute(query)}
 
 
 # ---- quotas ----

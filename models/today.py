@@ -5,6 +5,7 @@ Every function is one grouped query (the month's ranking, three), narrowed by
 statements whatever the size of the records.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from models.base import db
 from models.directive_report import month_report
 from models.directives import LIGHT_RANKS, WAITING_ON_UNIT, Assignment, Directive, yellow_days
 from models.notices import Notice
-from models.ranking import competition_ranks, month, ranking
+from models.ranking import Placing, month, ranking
 from models.reports import Report
 from models.scoring import quota_progress
 from models.units import RANKING_GROUPS, Unit
@@ -107,32 +108,36 @@ def notice_problems(account):
 @dataclass
 class GroupPlaces:
     group: str
-    top: list
-    bottom: list
+    top: list  # this month so far
+    bottom: list  # marked at the bottom of last month's ranking (a closed period)
     units: int
-    scored: bool  # whether anyone has points yet
+    scored: bool  # whether anyone has points yet this month
 
 
 def month_places(today, places=PLACES):
-    """This month so far, per ranking group: the first and last `places` units.
-
-    One ranking of every unit (three statements), ranked again within each group.
-    """
-    rows = ranking(month(today))
+    """Per ranking group: the first `places` units of this month so far, and the units
+    marked at the bottom of last month, whose ranking is closed (one ranking of every
+    unit for each month, placed again within each group by the ranking's own rule)."""
+    running = _placed_by_group(month(today), today)
+    closed = _placed_by_group(month(today.replace(day=1) - dt.timedelta(days=1)), today)
     result = []
     for group in RANKING_GROUPS:
-        members = [row for row in rows if row.group == group]
+        members = running.get(group, [])
         if not members:
             continue
-        ranks = competition_ranks({row.unit_id: row.points for row in members})
-        for row in members:
-            row.rank = ranks[row.unit_id]
-        members.sort(key=lambda row: (row.rank, row.unit_code))
-        bottom = members[-places:] if len(members) > places else []
-        top = [row for row in members[:places] if row not in bottom]
+        bottom = [row for row in closed.get(group, []) if row.bottom]
+        top = [row for row in members[:places] if row.rank is not None]
         scored = any(row.points for row in members)
         result.append(GroupPlaces(group, top, bottom, len(members), scored))
     return result
+
+
+def _placed_by_group(period, today):
+    placing = Placing(period, today)
+    groups = {}
+    for row in ranking(period, placing=placing):
+        groups.setdefault(row.group, []).append(row)
+    return {group: placing.place(rows) for group, rows in groups.items()}
 
 
 # ---- a unit officer ----
@@ -200,13 +205,16 @@ class UnitPlace:
     rank: int | None
     units: int
     points: int
+    veto: object = None  # the year's veto (a missed emergency report), if any
 
 
 def unit_place(unit, today):
-    """The unit's rank in its group this month so far (three statements)."""
+    """The unit's rank in its group this month so far."""
     rows = ranking(month(today), unit.ranking_group)
     row = next((r for r in rows if r.unit_id == unit.id), None)
-    return UnitPlace(row.rank if row else None, len(rows), row.points if row else 0)
+    if row is None:
+        return UnitPlace(None, len(rows), 0)
+    return UnitPlace(row.rank, len(rows), row.points, row.veto)
 
 
 def unit_quota(unit_id, year):

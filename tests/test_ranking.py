@@ -333,3 +333,43 @@ def test_rank_history_chart(app, as_role, world):
 def test_ranking_rows_read_the_figures_in_the_roll_ups_order():
     # _rank_row unpacks the grouped query's columns by position, in FIGURES' order.
     assert FIGURES == RANK_ROW_ORDER
+
+
+def test_every_rendering_of_the_year_places_the_vetoed_unit_alike(app, as_role, world):
+    today = clock.today()
+    with app.app_context():
+        a, b = db.session.get(Unit, world.unit_a), db.session.get(Unit, world.unit_b)
+        for unit, points in ((a, 30), (b, 10)):
+            report = factories.report(unit, submitted_at=clock.start_of(today))
+            factories.adoption(report, factories.publication(points=points), adopted_on=today)
+        db.session.add(
+            Deduction(unit=a, kind="missed_emergency", reason="漏报火情", occurred_on=today)
+        )
+        db.session.commit()
+    client = as_role("staff")
+    base = f"/admin/ranking/?period={today.year}"
+    data = client.get(base + "&format=json").get_json()
+    assert [(r["unit"], r["rank"], r["veto_on"]) for r in data["rows"]] == [
+        ("乙镇", 1, None),
+        ("甲镇", 2, today.isoformat()),
+    ]
+    csv_rows = list(
+        csv.reader(io.StringIO(client.get(base + "&format=csv").data.decode("utf-8-sig")))
+    )
+    veto_column = csv_rows[0].index("一票否决")
+    assert [(row[0], row[2]) for row in csv_rows[1:3]] == [("1", "乙镇"), ("2", "甲镇")]
+    assert csv_rows[2][veto_column] == f"一票否决，排在最后（{today.isoformat()}：漏报火情）"
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(base + "&format=xlsx").data)).active
+    assert [(sheet.cell(r, 1).value, sheet.cell(r, 3).value) for r in (4, 5)] == [
+        (1, "乙镇"),
+        (2, "甲镇"),
+    ]
+    assert sheet.cell(5, veto_column + 1).value == csv_rows[2][veto_column]
+    page = client.get(base).get_data(as_text=True)
+    table, chart = page.split('class="ducha-chart"', 1)
+    assert table.index('data-unit="B"') < table.index('data-unit="A"')
+    assert chart.index("乙镇") < chart.index("甲镇")
+    assert csv_rows[2][veto_column] in page
+    home = client.get("/admin/").get_data(as_text=True)
+    places = home[home.index('data-group="township"') :]
+    assert places.index("甲镇") < places.index("本年度已一票否决") < places.index("乙镇")

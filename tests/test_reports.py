@@ -460,3 +460,17 @@ def test_row_icons_open_every_row_and_edit_only_where_allowed(app, as_role, worl
     staff = as_role("staff").get("/admin/staff/").get_data(as_text=True)
     rows = staff.count('class="action-checkbox"')
     assert rows > 0 and staff.count('action="/admin/staff/delete/"') == rows
+
+
+def test_ranking_rules_take_only_the_values_they_mean(app, as_role, world):
+    admin = as_role("admin")
+    before = len(read(app, ScoreRule))
+    bad = {"kind": "ranking", "key": "veto_left_out", "value": "2"}
+    page = admin.post("/admin/score_rules/new/", data=bad).get_data(as_text=True)
+    assert "这条规则的值只能是 0 到 1。" in page and len(read(app, ScoreRule)) == before
+    assert "年度排名中被一票否决的单位：0 排在最后，1 不参加排名" in page  # the key's label
+    good = {"kind": "ranking", "key": "bottom_ties", "value": "5"}
+    assert admin.post("/admin/score_rules/new/", data=good).status_code == 302
+    assert [(r.key, r.value) for r in read(app, ScoreRule) if r.kind == "ranking"] == [
+        ("bottom_ties", 5)
+    ]

@@ -9,12 +9,13 @@ from sqlalchemy.exc import IntegrityError
 from models import Adoption, Deduction, Instruction, Quota, Report, ScoreRule, clock, db
 from models.reports import adopt
 from models.scoring import (
+    Veto,
     emergency_counts,
     is_late,
     quota_progress,
     rule_value,
     unit_totals,
-    vetoed_units,
+    vetoes,
 )
 from models.solicitations import Solicitation, missed_solicitations, zeroed_units
 from tests import factories
@@ -165,9 +166,15 @@ def test_a_missed_report_vetoes_the_year_of_that_unit_only(ctx):
     db.session.add(
         Deduction(unit=b, kind="late_emergency", occurred_on=dt.date(2026, 3, 9), reason="迟报")
     )
+    db.session.add(
+        Deduction(unit=a, kind="missed_emergency", occurred_on=dt.date(2026, 5, 2), reason="又漏报")
+    )
     db.session.flush()
-    assert vetoed_units(2026) == {a.id}
-    assert vetoed_units(2025) == set()
+    # The year's first missed report is the veto's date and reason.
+    assert vetoes(2026) == {a.id: Veto(dt.date(2026, 3, 9), "漏报火情")}
+    assert vetoes(2026, until=dt.date(2026, 3, 9)) == {a.id: Veto(dt.date(2026, 3, 9), "漏报火情")}
+    assert vetoes(2026, until=dt.date(2026, 3, 8)) == {}
+    assert vetoes(2025) == {}
     march = emergency_counts(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
     assert march == {a.id: {"late": 0, "missed": 1}, b.id: {"late": 1, "missed": 0}}
     assert emergency_counts(dt.date(2026, 3, 10), dt.date(2026, 3, 31)) == {}

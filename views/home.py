@@ -1,5 +1,7 @@
 """The admin's home page: what needs doing today, by role, and search everywhere."""
 
+import datetime as dt
+
 from flask import redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
@@ -7,6 +9,7 @@ from flask_login import current_user
 from models import RANKING_GROUPS, REPORT_STATUSES, Unit, clock, db
 from models import today as worklist
 from models.directives import LIGHTS
+from models.ranking import month
 from models.search import KINDS, search
 from views.directives import DueWithinFilter, LightFilter
 from views.secure import OFFICE_ROLES
@@ -90,6 +93,7 @@ class HomeView(AdminIndexView):
             role=role,
             links=ListLinks(self.admin),
             month=f"{today:%Y-%m}",
+            last_month=month(today.replace(day=1) - dt.timedelta(days=1)),
             month_so_far=f"{today.replace(day=1)} 00:00:00 to {today} 23:59:59",
             groups=RANKING_GROUPS,
             statuses=REPORT_STATUSES,

@@ -7,7 +7,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import RANKING_GROUPS, Unit, clock, db
-from models.ranking import PeriodError, directive_table, parse_period, rank_history, ranking
+from models.ranking import (
+    PeriodError,
+    Placing,
+    directive_table,
+    parse_period,
+    rank_history,
+    ranking,
+)
 from views.export import export_response
 from views.secure import SecureView
 
@@ -15,6 +22,8 @@ FORMATS = ("html", "xlsx", "csv", "json")
 
 
 def _movement(row):
+    if row.rank is None:
+        return ""
     if row.movement is None:
         return _("new")
     if row.movement > 0:
@@ -22,6 +31,21 @@ def _movement(row):
     if row.movement < 0:
         return f"↓{-row.movement}"
     return "–"
+
+
+def veto_text(row, period):
+    """What the ranking says of a vetoed unit: for the year, where it is placed; for a
+    shorter period, that the year is vetoed; with the day and reason of the 漏报."""
+    if row.veto is None:
+        return ""
+    if period.kind != "year":
+        label = _("Vetoed for the year")
+    elif row.rank is None:
+        label = _("Vetoed: not ranked")
+    else:
+        label = _("Vetoed: placed last")
+    day = row.veto.on.isoformat()
+    return _("%(label)s (%(day)s: %(reason)s)", label=label, day=day, reason=row.veto.reason)
 
 
 def _columns(period):
@@ -45,7 +69,7 @@ def _columns(period):
         (_l("Movement"), _movement, False),
         (_l("Late reports"), lambda r: r.late, True),
         (_l("Missed reports"), lambda r: r.missed, True),
-        (_l("Veto"), lambda r: _("Vetoed") if r.vetoed else "", False),
+        (_l("Veto"), lambda r: veto_text(r, period), False),
     ]
     if period.kind == "year":
         columns += [
@@ -87,13 +111,14 @@ class RankingView(SecureView):
                 return jsonify({"error": str(error)}), 400
             flash(_("That period cannot be read: %(error)s", error=str(error)), "error")
             period = parse_period()
-        rows = ranking(period, group)
+        placing = Placing(period)
+        rows = ranking(period, group, placing=placing)
         directives = directive_table(period, group)
         if fmt == "json":
-            return jsonify(self._json(period, group, rows, directives))
+            return jsonify(self._json(period, group, rows, directives, placing))
         if fmt in ("xlsx", "csv"):
             return self._export(fmt, period, group, rows)
-        return self._page(period, group, rows, directives)
+        return self._page(period, group, rows, directives, placing)
 
     def _group(self):
         if self._role() == "unit":
@@ -103,13 +128,15 @@ class RankingView(SecureView):
         return group if group in RANKING_GROUPS else None
 
     @staticmethod
-    def _json(period, group, rows, directives):
+    def _json(period, group, rows, directives, placing):
         return {
             "period": period.key,
             "label": period.label,
             "start": period.start.isoformat(),
             "end": period.end.isoformat(),
             "group": group or "all",
+            "closed": placing.closed,
+            "rules": vars(placing.rules),
             "rows": [row.as_dict() for row in rows],
             "directives": [vars(d) for d in directives],
         }
@@ -134,7 +161,7 @@ class RankingView(SecureView):
             totals=_totals_row(columns, rows),
         )
 
-    def _page(self, period, group, rows, directives):
+    def _page(self, period, group, rows, directives, placing):
         unit_id = request.args.get("unit", type=int) or (rows[0].unit_id if rows else None)
         if self._role() == "unit":
             unit_id = current_user.unit_id
@@ -148,6 +175,8 @@ class RankingView(SecureView):
             rows=rows,
             directives=directives,
             movement=_movement,
+            veto_text=veto_text,
+            placing=placing,
             history=history,
             history_unit=next((r.unit for r in rows if r.unit_id == unit_id), ""),
             unit_id=unit_id,

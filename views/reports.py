@@ -291,7 +291,8 @@ class PublicationView(SecureModelView):
 
 
 class ScoreRuleView(SecureModelView):
-    """The rest of the scoring table: bonuses, category factors, deductions, limits."""
+    """The rest of the scoring table: bonuses, category factors, deductions, limits and
+    the ranking rules."""
 
     read_roles = frozenset({"admin", "staff", "leader"})
     write_roles = frozenset({"admin"})
@@ -301,19 +302,26 @@ class ScoreRuleView(SecureModelView):
     column_default_sort = "kind"
     form_columns = ["kind", "key", "value"]
     form_choices = {
-        "key": sorted({(k, str(v)) for keys in RULE_KEYS.values() for k, v in keys.pairs()})
+        # Lazy labels, translated when the form is drawn.
+        "key": sorted({k: v for keys in RULE_KEYS.values() for k, v in keys.pairs()}.items())
     }
     form_args = {"value": {"validators": [validators.NumberRange(min=0, max=10000)]}}
     column_formatters = {"key": lambda v, c, m, n: m.key_label}
     column_descriptions = {
         "value": _l(
             "Bonus and deduction points; factors in percent (200 counts double); "
-            "limits as counts. A change applies to later records only."
+            "limits as counts; ranking rules as their names say. A change of points "
+            "applies to later records only; a ranking rule to every ranking shown from now."
         ),
     }
 
     def form_problems(self, form):
         from models.scoring import ScoreRule
 
-        problem = ScoreRule.key_problem(form.kind.data, form.key.data)
-        return [(form.key, problem)] if problem else []
+        kind, key = form.kind.data, form.key.data
+        problems = []
+        if problem := ScoreRule.key_problem(kind, key):
+            problems.append((form.key, problem))
+        if problem := ScoreRule.value_problem(kind, key, form.value.data):
+            problems.append((form.value, problem))
+        return problems
