@@ -16,10 +16,12 @@ from models.deadlines import LEADER_LEVELS
 from models.lifecycle import (
     ASSIGNMENT_STATUSES,
     DONE_STATUSES,
+    OFFICE_DECIDES,
     OFFICE_ROLES,
     OPEN_STATUSES,
     WAITING_ON_UNIT,
     AssignmentLifecycle,
+    ExtensionRequest,
     dates_problem,
 )
 
@@ -257,6 +259,23 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     @classmethod
     def overdue_filter(cls, today):
         return sa.and_(cls.status.in_(WAITING_ON_UNIT), cls.due_on < today)
+
+    @classmethod
+    def extension_pending(cls):
+        """SQL: an extension request of the assignment waits for the office's decision."""
+        return (
+            sa.exists()
+            .where(ExtensionRequest.assignment_id == cls.id, ExtensionRequest.state == "requested")
+            .correlate(cls)
+        )
+
+    @classmethod
+    def office_decides_filter(cls):
+        """SQL of `office_decides`: open and waiting for a decision of the office."""
+        return sa.or_(
+            cls.status.in_(OFFICE_DECIDES),
+            sa.and_(cls.status.in_(OPEN_STATUSES), cls.extension_pending()),
+        )
 
     @classmethod
     def due_within_filter(cls, today, days):

@@ -30,6 +30,9 @@ OPEN_STATUSES = ("assigned", "acknowledged", "objected", "in_progress", "submitt
 WAITING_ON_UNIT = ("assigned", "acknowledged", "objected", "in_progress", "returned")
 WORKING = ("acknowledged", "in_progress", "returned")
 DONE_STATUSES = ("accepted",)
+# The office's move: a result to accept or return, an objection to decide. A pending
+# extension request is the office's move too, in whatever working status it was asked.
+OFFICE_DECIDES = ("submitted", "objected")
 
 TRANSITIONS = frozenset(
     {
@@ -532,6 +535,12 @@ class AssignmentLifecycle:
         if request is None:
             raise RuleError(_l("No extension request is waiting for a decision."))
         return request
+
+
+def office_decides(status, extension_pending):
+    """Whether the next move on an open assignment is the office's (a result, objection or
+    extension request waiting for its decision): no unit is chased meanwhile."""
+    return status in OFFICE_DECIDES or (extension_pending and status in OPEN_STATUSES)
 
 
 def _due_change_note(old, new, comment):

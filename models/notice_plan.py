@@ -9,27 +9,26 @@ extension) starts its reminders and chases afresh.
 """
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import make_msgid, parseaddr
+from email.utils import make_msgid
 from functools import partial
 
-import jinja2
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import clock
+from models.accounts import Account
 from models.base import db
+from models.desk import office_decisions
 from models.directives import OPEN_STATUSES, Assignment, Directive
+from models.lifecycle import OFFICE_ROLES, office_decides
+from models.notice_text import message_id_domain, notice_templates, render_notice
 from models.notices import Notice, NoticeScan, office_text
 from models.ranking import month, ranking
 from models.staff import Staff
 from models.units import RANKING_GROUPS, Unit
-
-SUBJECT_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -105,11 +104,13 @@ def assignment_steps(today, due_on, rules):
 
 
 def plan_assignment_notices(today, assignments, rules):
-    """What is due `today` for these assignments (rows with id, status and due_on)."""
+    """What is due `today` for these assignments (rows with id, status, due_on and
+    extension_pending): nothing for one whose next move is the office's."""
     return [
         Step(kind, number, assignment)
         for assignment in assignments
         if assignment.status in OPEN_STATUSES
+        and not office_decides(assignment.status, assignment.extension_pending)
         for kind, number in assignment_steps(today, assignment.due_on, rules)
     ]
 
@@ -241,6 +242,40 @@ def monthly_drafts(kind, period, unit, officers, context):
     ]
 
 
+def plan_office_digest(today, waiting, office):
+    """The office's daily digest: what waits on its decision (`waiting`, oldest first), to
+    each office account with an address (`office`); nothing on a day nothing waits.
+
+    Key "digest:2026-12-03:account:5": one a day for each of them.
+    """
+    if not waiting:
+        return []
+    return [
+        Draft(
+            kind="digest",
+            dedupe_key=f"digest:{today}:account:{account.id}",
+            unit_id=None,
+            recipient_name=account.name or "",
+            recipient_email=account.email,
+            context=partial(digest_context, waiting, today, account.name or ""),
+        )
+        for account in office
+    ]
+
+
+DIGEST_LINES = 30  # items listed in a digest; the rest are counted
+
+
+def digest_context(waiting, today, recipient_name):
+    return {
+        "recipient_name": recipient_name,
+        "items": waiting[:DIGEST_LINES],
+        "more": max(0, len(waiting) - DIGEST_LINES),
+        "total": len(waiting),
+        "today": today,
+    }
+
+
 # ---- writing the plan into the outbox ----
 
 
@@ -253,6 +288,7 @@ def record_due_notices(today, rules, batch_size=1000):
     units = _active_units()
     officers = _info_officers()
     created = _write(plan_monthly_notices(today, rules, units, officers))
+    created += _write(plan_office_digest(today, office_decisions(), _office_accounts()))
     horizon = today + dt.timedelta(days=rules.remind_days)
     after = 0
     while batch := _open_assignments(horizon, after, batch_size):
@@ -284,6 +320,20 @@ def _active_units():
     return {row.id: row for row in rows}
 
 
+def _office_accounts():
+    """Active office accounts (administrators and staff) with an email address."""
+    return db.session.execute(
+        sa.select(Account.id, Account.name, Account.email)
+        .where(
+            Account.role.in_(OFFICE_ROLES),
+            Account.active,
+            Account.email.is_not(None),
+            sa.func.trim(Account.email) != "",
+        )
+        .order_by(Account.id)
+    ).all()
+
+
 def _info_officers():
     rows = db.session.execute(
         sa.select(Staff.id, Staff.unit_id, Staff.name, Staff.email)
@@ -312,6 +362,7 @@ def _open_assignments(horizon, after, limit):
             Directive.number,
             Directive.title,
             Directive.leader_name,
+            Assignment.extension_pending().label("extension_pending"),
         )
         .join(Directive, Assignment.directive_id == Directive.id)
         .where(
@@ -369,46 +420,3 @@ def _row(draft, now, domain, template):
         "next_attempt_at": now if draft.problem is None else None,
         "created_at": now,
     }
-
-
-def message_id_domain():
-    """The sender's domain: Message-IDs are made without asking DNS for this host's name."""
-    address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
-    return address.rpartition("@")[2] or "localhost"
-
-
-# ---- the office's templates ----
-
-
-def cn_date(day):
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def notice_templates():
-    """The Jinja environment of templates/notices/: plain text, strict, re-read when edited.
-
-    Its own environment, not Flask's: none of the web's globals, which makes rendering a
-    few hundred thousand notices twice as fast.
-    """
-    app = current_app._get_current_object()
-    env = app.extensions.get("ducha_notice_templates")
-    if env is None:
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(os.path.join(app.root_path, app.template_folder)),
-            undefined=jinja2.StrictUndefined,
-            autoescape=False,
-            auto_reload=True,
-        )
-        env.filters["cn_date"] = cn_date
-        app.extensions["ducha_notice_templates"] = env
-    return env
-
-
-def render_notice(template, context):
-    """(subject, body) of a notice: its template's first line and the rest."""
-    text = template.render(**context).strip()
-    subject, _newline, body = text.partition("\n")
-    subject = subject.strip()
-    if len(subject) > SUBJECT_MAX:
-        subject = subject[: SUBJECT_MAX - 1] + "…"
-    return subject, body.strip() + "\n"

@@ -25,6 +25,7 @@ NOTICE_KINDS = Choices(
     escalation=_l("Escalation"),
     bulletin=_l("Monthly bulletin"),
     bottom=_l("Bottom of ranking"),
+    digest=_l("Office's daily digest"),
 )
 NOTICE_STATES = Choices(
     queued=_l("Queued"),
@@ -49,9 +50,9 @@ class Notice(OwnedByUnit, db.Model):
         index=True,
         info=info(_l("Assignment")),
     )
+    # None for a notice to the office itself (its daily digest).
     unit_id = sa.Column(
         sa.ForeignKey("units.id", ondelete="RESTRICT"),
-        nullable=False,
         index=True,
         info=info(_l("Unit")),
     )

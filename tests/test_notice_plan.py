@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from models import Assignment, Notice, NoticeScan, Staff, Unit, db
+from models import Assignment, Notice, NoticeScan, Staff, Unit, clock, db
+from models.lifecycle import ASSIGNMENT_STATUSES
 from models.notice_plan import (
     NoticeRules,
     assignment_steps,
@@ -54,17 +55,19 @@ def test_the_settings_move_the_boundaries():
     assert assignment_steps(day(10), DUE, rules) == [("chase", 4), ("escalation", 1)]
 
 
-def test_only_open_assignments_are_planned():
-    rows = [
-        SimpleNamespace(id=n, status=status, due_on=DUE)
-        for n, status in enumerate(["assigned", "in_progress", "returned", "accepted", "cancelled"])
-    ]
-    planned = plan_assignment_notices(day(1), rows, RULES)
-    assert [(s.kind, s.number, s.assignment.id) for s in planned] == [
-        ("chase", 1, 0),
-        ("chase", 1, 1),
-        ("chase", 1, 2),
-    ]
+@pytest.mark.parametrize("pending", [False, True], ids=["", "extension-pending"])
+@pytest.mark.parametrize("status", list(ASSIGNMENT_STATUSES))
+def test_only_the_units_move_is_chased(status, pending):
+    row = SimpleNamespace(id=1, status=status, due_on=DUE, extension_pending=pending)
+    planned = {
+        offset: [s.kind for s in plan_assignment_notices(day(offset), [row], RULES)]
+        for offset in (-1, 1, 15)
+    }
+    chased = status in ("assigned", "acknowledged", "in_progress", "returned") and not pending
+    if chased:
+        assert planned == {-1: ["reminder"], 1: ["chase"], 15: ["chase", "escalation"]}
+    else:  # closed, or waiting on the office: a result, an objection, an extension request
+        assert planned == {-1: [], 1: [], 15: []}
 
 
 # ---- writing the outbox ----
@@ -268,3 +271,89 @@ def test_the_monthly_plan_costs_a_fixed_number_of_statements(app):
     with count_statements(app) as many, app.app_context():
         record_due_notices(scan_on, MONTHLY)
     assert len(many) == len(few)
+
+
+# ---- while the office holds the ball ----
+
+
+def _at(offset, hours=10):
+    return clock.start_of(day(offset)) + dt.timedelta(hours=hours)
+
+
+@pytest.fixture
+def office_decides(app, world):
+    """Unit A's assignments due on DUE: one assigned (the unit's move), and three waiting on
+    the office: a result submitted before the due date, an objection, an extension request.
+    Office staff with an address."""
+    with app.app_context():
+        unit = db.session.get(Unit, world.unit_a)
+        ids = SimpleNamespace(unit_move=factories.assignment_due(unit, DUE).id)
+        ids.submitted = factories.assignment_due(unit, DUE, "submitted").id
+        objected = factories.assignment_due(unit, DUE)
+        objected.raise_objection(None, "deadline", "期限过短", at=_at(-30))
+        extension = factories.assignment_due(unit, DUE, "acknowledged")
+        extension.request_extension(None, day(20), "需要现场核查", at=_at(-5))
+        ids.objected, ids.extension = objected.id, extension.id
+        factories.account("staff", email="duchashi@example.org", name="督查室小王")
+        factories.account("admin", email=" ")  # no address: no digest
+        db.session.commit()
+    return ids
+
+
+def test_no_notice_to_a_unit_while_the_office_decides(app, office_decides):
+    for offset in (-1, 1, 15):
+        scan(app, offset)
+    notices = outbox(app)
+    unit_notices = [n for n in notices if n.kind != "digest"]
+    assert {n.assignment_id for n in unit_notices} == {office_decides.unit_move}
+    assert [n.kind for n in unit_notices] == ["reminder", "chase", "chase", "escalation"]
+
+
+def test_the_office_gets_a_daily_digest_of_what_waits_on_it(app, office_decides):
+    assert scan(app, 1) == 2  # the chase of the unit's move, the digest
+    assert scan(app, 1) == 0  # once a day
+    (digest,) = [n for n in outbox(app) if n.kind == "digest"]
+    assert digest.dedupe_key.startswith("digest:2026-10-02:account:")
+    assert (digest.recipient_email, digest.recipient_name) == ("duchashi@example.org", "督查室小王")
+    assert digest.unit_id is None and digest.assignment_id is None and digest.state == "queued"
+    assert "3项" in digest.subject
+    assert "办理结果待审核" in digest.body and "异议待决定" in digest.body
+    assert "延期申请待审批，申请延期至2026年10月21日" in digest.body
+    assert scan(app, 2) == 1  # the next day's digest (chase 1 went out yesterday)
+    assert len([n for n in outbox(app) if n.kind == "digest"]) == 2
+
+
+def test_the_digest_is_sent_and_listed_for_the_office_only(app, as_role, office_decides):
+    from jobs.notices import dispatch_notices
+
+    scan(app, 1)
+    with app.app_context():
+        dispatch_notices()  # inline without Redis; the mail goes to .eml files
+    (digest,) = [n for n in outbox(app) if n.kind == "digest"]
+    assert digest.state == "sent"
+    staff = as_role("staff")
+    assert "每日待办" in staff.get("/admin/notices/").get_data(as_text=True)
+    assert staff.get(f"/admin/notices/details/?id={digest.id}").status_code == 200
+    unit = as_role("unit")
+    assert "每日待办" not in unit.get("/admin/notices/").get_data(as_text=True)
+    assert unit.get(f"/admin/notices/details/?id={digest.id}").status_code == 404
+
+
+def test_the_unit_is_chased_again_once_the_office_returns_its_result(app, office_decides):
+    scan(app, 15)
+    with app.app_context():
+        assignment = db.session.get(Assignment, office_decides.submitted)
+        assignment.return_result(None, "缺少整改措施", at=_at(16))
+        db.session.commit()
+    scan(app, 16)
+    kinds = [n.kind for n in outbox(app) if n.assignment_id == office_decides.submitted]
+    assert kinds == ["chase", "escalation"]
+
+
+def test_no_digest_when_nothing_waits_on_the_office(app, world):
+    with app.app_context():
+        factories.account("staff", email="duchashi@example.org")
+        db.session.commit()
+    make_assignment(app, world.unit_a)
+    assert scan(app, 1) == 1
+    assert [n.kind for n in outbox(app)] == ["chase"]

@@ -180,7 +180,7 @@ def test_bottom_notices_follow_the_tie_rule(early_december, app):
 
 
 def test_the_bulletin_tells_a_vetoed_unit(city, app):
-    from models.notice_plan import notice_templates, render_notice
+    from models.notice_text import notice_templates, render_notice
 
     october = month(D(2026, 10, 1))
     row = _by_code(ranking(october, today=D(2026, 11, 2)))["A"]
