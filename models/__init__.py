@@ -4,6 +4,7 @@ from models.accounts import ROLES, Account, LoginAttempt
 from models.audit import AuditEntry
 from models.base import db
 from models.deadlines import CalendarDay, DeadlineRule, WorkCalendar
+from models.directive_report import Filing
 from models.directives import ASSIGNMENT_STATUSES, LEADER_LEVELS, LIGHTS, Assignment, Directive
 from models.feedback import Attachment, Feedback
 from models.imports.runs import ImportRow, ImportRun
@@ -41,6 +42,7 @@ __all__ = [
     "Directive",
     "Assignment",
     "AssignmentEvent",
+    "Filing",
     "Objection",
     "ExtensionRequest",
     "Feedback",

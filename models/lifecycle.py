@@ -139,6 +139,8 @@ class AssignmentEvent(BelongsToAssignment, db.Model):
     action = sa.Column(sa.String(30), nullable=False, info=info(_l("Action"), ACTIONS))
     from_status = sa.Column(sa.String(20), info=info(_l("From"), ASSIGNMENT_STATUSES))
     to_status = sa.Column(sa.String(20), nullable=False, info=info(_l("To"), ASSIGNMENT_STATUSES))
+    # The due date after the step: with `to_status`, where the assignment stood at any time.
+    due_on = sa.Column(sa.Date, info=info(_l("Due on")))
     comment = sa.Column(sa.Text, nullable=False, default="", info=info(_l("Comment")))
 
     assignment = sa.orm.relationship("Assignment", back_populates="events")
@@ -258,6 +260,7 @@ class AssignmentLifecycle:
             action=action,
             from_status=from_status,
             to_status=to_status,
+            due_on=self.due_on,
             account=actor,
             actor_name=(str(actor) if actor is not None else "")[:50],
             comment=(comment or "").strip(),

@@ -1,7 +1,9 @@
 """The monthly directive report: what each column counts, the rates, and its cost in SQL."""
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 
 from models import Assignment, clock, db
@@ -41,7 +43,7 @@ def june(app):
         _assignment(a, D(2026, 6, 10), D(2026, 6, 29))  # overdue at month end
         _assignment(a, D(2026, 6, 15), D(2026, 6, 30))  # due on the last day: in progress
         _finish(_assignment(b, D(2026, 5, 1), D(2026, 5, 31)), D(2026, 5, 28))  # May's
-        _assignment(b, D(2026, 6, 20), D(2026, 7, 20)).cancel(None, "撤销")  # left out
+        _assignment(b, D(2026, 6, 20), D(2026, 7, 20)).cancel(None, "撤销", at=at(D(2026, 6, 25)))
         _assignment(b, D(2026, 7, 2), D(2026, 7, 30))  # July's
         _assignment(b, D(2026, 4, 1), D(2026, 4, 30))  # long overdue
         _finish(_assignment(c, D(2026, 6, 5), D(2026, 7, 5)), D(2026, 7, 3))  # after June
@@ -110,3 +112,211 @@ def test_rates_and_months():
     assert rate(1, 3) == 33.3 and rate(0, 0) is None and rate(2, 2) == 100.0
     assert month_start("2026-02") == D(2026, 2, 1)
     assert month_start("2026-13") is None and month_start("") is None and month_start(None) is None
+
+
+# ---- as the month stood: later steps change nothing ----
+
+
+def _report_codes(first, today=TODAY):
+    return {row.code: _counts(row) for row in month_report(first, today=today).units}
+
+
+def test_a_result_accepted_after_the_month_is_not_finished_in_it(app):
+    with app.app_context():
+        unit = factories.unit(code="L")
+        # Submitted on 30 June (before its due date), accepted on 7 July.
+        _finish(_assignment(unit, D(2026, 6, 1), D(2026, 7, 5)), D(2026, 6, 30), D(2026, 7, 7))
+        db.session.commit()
+        assert _report_codes(JUNE)["L"] == (1, 0, 0, 0, 1)  # received, in progress
+        assert _report_codes(D(2026, 7, 1))["L"] == (0, 1, 1, 0, 0)  # finished in July, on time
+        assert "L" not in _report_codes(D(2026, 8, 1), today=D(2026, 9, 10))
+
+
+def test_an_assignment_cancelled_after_the_month_was_live_in_it(app):
+    with app.app_context():
+        unit = factories.unit(code="K")
+        assignment = _assignment(unit, D(2026, 11, 27), D(2026, 12, 27))
+        assignment.cancel(None, "撤销交办", at=at(D(2026, 12, 1)))
+        db.session.commit()
+        november = month_report(D(2026, 11, 1), today=D(2026, 12, 3))
+        assert _counts(november.units[0]) == (1, 0, 0, 0, 1)
+        assert month_report(D(2026, 12, 1), today=D(2026, 12, 3)).units == []
+
+
+def test_the_due_date_is_the_one_of_the_day(app):
+    with app.app_context():
+        unit = factories.unit(code="E")
+        assignment = _assignment(unit, D(2026, 6, 1), D(2026, 6, 20))
+        assignment.acknowledge(None, at=at(D(2026, 6, 2)))
+        assignment.request_extension(None, D(2026, 7, 10), "需要核查", at=at(D(2026, 6, 19)))
+        # Granted on 2 July: at the end of June the request waited, the old date had passed.
+        assignment.grant_extension(None, comment="同意", at=at(D(2026, 7, 2)))
+        db.session.commit()
+        assert _report_codes(JUNE)["E"] == (1, 0, 0, 1, 0)  # overdue then
+        assert _report_codes(D(2026, 7, 1), today=D(2026, 7, 5))["E"] == (0, 0, 0, 0, 1)
+
+
+def _expected(first, as_of):
+    """The report's unit rows recomputed in Python from each assignment's history rows."""
+    from models import AssignmentEvent
+
+    cutoff = clock.start_of(as_of + dt.timedelta(days=1))
+    steps = {}
+    for event in AssignmentEvent.query.order_by(AssignmentEvent.at, AssignmentEvent.id):
+        if event.at < cutoff:
+            steps[event.assignment_id] = event
+    rows = {}
+    for a in Assignment.query:
+        if a.assigned_on > as_of:
+            continue
+        last = steps.get(a.id)
+        status = last.to_status if last else "assigned"
+        due = last.due_on if last else a.original_due_on
+        if status == "cancelled" or (status == "accepted" and last.at < clock.start_of(first)):
+            continue
+        finished = status == "accepted"
+        overdue = not finished and status not in ("submitted",) and due < as_of
+        counts = rows.setdefault(a.unit.code, [0, 0, 0, 0, 0])
+        counts[0] += a.assigned_on >= first
+        counts[1] += finished
+        counts[2] += finished and a.finished_on <= a.due_on
+        counts[3] += overdue
+        counts[4] += not finished and not overdue
+    return {code: tuple(counts) for code, counts in rows.items()}
+
+
+def _random_history(seed=19):
+    """Forty assignments of four units, each taken through random steps from May to
+    September 2026, every step at its own day."""
+    import random
+
+    from models.lifecycle import RuleError
+
+    rng = random.Random(seed)
+    units = [factories.unit(code=f"R{n}") for n in range(4)]
+    signers = {u.id: factories.leaders(u)[0] for u in units}
+    for n in range(40):
+        start = D(2026, 5, 1) + dt.timedelta(days=rng.randrange(100))
+        a = _assignment(rng.choice(units), start, start + dt.timedelta(days=rng.randrange(5, 40)))
+        day = start
+        for _ in range(rng.randrange(1, 7)):
+            day += dt.timedelta(days=rng.randrange(1, 12))
+            when = at(day)
+            step = rng.choice(NEXT_STEPS[a.status] + ("cancel", "change") * (n % 7 == 0))
+            try:
+                with db.session.begin_nested():
+                    _take(a, step, when, day, signers[a.unit_id])
+            except (RuleError, ValueError):
+                pass
+    db.session.commit()
+
+
+NEXT_STEPS = {
+    "assigned": ("acknowledge",),
+    "acknowledged": ("progress", "submit", "extend"),
+    "in_progress": ("progress", "submit", "extend", "grant", "refuse"),
+    "submitted": ("accept", "accept", "return"),
+    "returned": ("submit", "progress"),
+    "accepted": ("accept",),
+    "cancelled": ("cancel",),
+}
+
+
+def _take(a, step, when, day, signer):
+    if step == "acknowledge":
+        a.acknowledge(None, at=when)
+    elif step == "progress":
+        factories.feedback(a, "progress", at=when)
+    elif step == "submit":
+        factories.feedback(a, "result", signer=signer, at=when)
+    elif step == "accept":
+        a.accept(None, at=when)
+    elif step == "return":
+        a.return_result(None, "缺少措施", at=when)
+    elif step == "extend":
+        a.request_extension(None, a.due_on + dt.timedelta(days=10), "理由", at=when)
+    elif step == "grant":
+        a.grant_extension(None, comment="同意", at=when)
+    elif step == "refuse":
+        a.refuse_extension(None, "不同意", at=when)
+    elif step == "cancel":
+        a.cancel(None, "撤销", at=when)
+    else:
+        a.change_due_date(None, day + dt.timedelta(days=7), "调整", at=when)
+    db.session.flush()
+
+
+def test_each_month_equals_a_recomputation_from_the_history(app):
+    seen = [0] * 5
+    with app.app_context():
+        _random_history()
+        for first in [D(2026, m, 1) for m in (5, 6, 7, 8, 9)]:
+            report = month_report(first, today=D(2026, 9, 20))
+            got = {row.code: _counts(row) for row in report.units}
+            assert got == _expected(first, report.as_of), first
+            for counts in got.values():
+                seen = [n + c for n, c in zip(seen, counts, strict=True)]
+    assert all(seen), seen  # the history reached every column
+
+
+# ---- filing a month ----
+
+
+def test_a_filed_month_stays_as_filed(june):
+    from models.directive_report import FilingError, changed_units, file_month, filings
+
+    with june.app_context():
+        filing = file_month(JUNE, None, today=TODAY)
+        db.session.commit()
+        filed = {row.code: _counts(row) for row in filing.report().units}
+        assert filed == _report_codes(JUNE)
+        # Later: July's steps, and an assignment entered late with a June assignment date.
+        a_unit = db.session.query(Assignment).first().unit
+        late = _assignment(a_unit, D(2026, 6, 12), D(2026, 6, 28))
+        late.cancel(None, "撤销", at=at(D(2026, 7, 9)))
+        db.session.commit()
+        db.session.expire_all()
+        (kept,) = filings(JUNE)
+        assert {row.code: _counts(row) for row in kept.report().units} == filed
+        assert kept.report().total.received == 4 and _report_codes(JUNE)["A"][0] == 4
+        assert changed_units(kept.report(), month_report(JUNE, today=kept.as_of)) == ["甲镇"]
+        with pytest.raises(FilingError):
+            file_month(JUNE, None, today=TODAY)  # again, without saying why
+        file_month(JUNE, None, note="补录一件", today=TODAY)
+        db.session.commit()
+        assert [f.note for f in filings(JUNE)] == ["补录一件", ""]
+        with pytest.raises(FilingError):
+            file_month(D(2026, 8, 1), None, today=TODAY)  # not begun
+
+
+def test_the_office_files_and_everyone_reads_the_filed_version(app, as_role, world):
+    from models import Unit
+
+    with app.app_context():
+        for unit_id in (world.unit_a, world.unit_b):
+            _assignment(db.session.get(Unit, unit_id), D(2026, 6, 3), D(2026, 6, 20))
+        db.session.commit()
+    staff = as_role("staff")
+    page = staff.get("/admin/directive-report/?month=2026-06").get_data(as_text=True)
+    assert "报送" in page and "ducha-filed" not in page
+    assert staff.post("/admin/directive-report/file/", data={"month": "2026-06"}).status_code == 302
+    page = staff.get("/admin/directive-report/?month=2026-06").get_data(as_text=True)
+    assert "ducha-filed" in page and "ducha-changed" not in page
+    again = staff.post("/admin/directive-report/file/", data={"month": "2026-06"})
+    assert "再次报送请说明原因" in staff.get(again.location).get_data(as_text=True)
+    leader = as_role("leader")
+    leader.post("/admin/directive-report/file/", data={"month": "2026-06", "note": "x"})
+    with app.app_context():
+        from models.directive_report import filings
+
+        assert len(filings(JUNE)) == 1
+    assert "ducha-filed" in leader.get("/admin/directive-report/?month=2026-06").get_data(
+        as_text=True
+    )
+    unit_page = as_role("unit").get("/admin/directive-report/?month=2026-06").get_data(as_text=True)
+    assert "ducha-filed" in unit_page and "甲镇" in unit_page and "乙镇" not in unit_page
+    assert 'action="/admin/directive-report/file/"' not in unit_page
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(staff.get("/admin/directive-report/export.xlsx?month=2026-06").data)
+    ).active
+    assert "报送" in sheet["A1"].value

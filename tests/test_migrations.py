@@ -91,3 +91,36 @@ def test_title_search_is_in_place_after_every_migration(app):
             }
         else:
             assert found == {"ix_reports_title_trgm"}
+
+
+def test_the_due_date_of_earlier_steps_is_read_back_from_their_notes(scratch_url):
+    import datetime as dt
+
+    from models import AssignmentEvent, clock
+    from tests import factories
+
+    app = create_app(_base_config(scratch_url))
+    with app.app_context():
+        flask_migrate.upgrade()
+        due = clock.today() + dt.timedelta(days=30)
+        a = factories.assignment_due(factories.unit(), due, "acknowledged")
+        later = [clock.now() + dt.timedelta(minutes=n) for n in (1, 2, 3)]
+        a.change_due_date(None, due + dt.timedelta(days=4), "会议推迟", at=later[0])
+        a.request_extension(None, due + dt.timedelta(days=19), "需要核查", at=later[1])
+        a.grant_extension(None, comment="同意", at=later[2])
+        a.events[-1].comment = "导入；" + a.events[-1].comment  # as an import writes it
+        plain = factories.assignment_due(factories.unit(), due, "in_progress")
+        db.session.commit()
+        recorded = {e.id: (e.assignment_id, e.action, e.due_on) for e in AssignmentEvent.query}
+        ids = (a.id, plain.id)
+        db.session.remove()
+        flask_migrate.downgrade(revision="c4d2e8f3b0a5")
+        flask_migrate.upgrade()
+        backfilled = {e.id: (e.assignment_id, e.action, e.due_on) for e in AssignmentEvent.query}
+        assert backfilled == recorded
+        steps = [(action, due_on) for _id, (owner, action, due_on) in sorted(recorded.items())]
+        assert steps[0] == ("assign", due)
+        assert ("grant_extension", due + dt.timedelta(days=19)) in steps
+        assert {d for owner, _a, d in recorded.values() if owner == ids[1]} == {due}
+        db.session.remove()
+        db.engine.dispose()

@@ -1,12 +1,20 @@
-"""The monthly directive report (领导批示件月报表): a page and a printable workbook."""
+"""The monthly directive report (领导批示件月报表): a page, filing (报送) and a printable workbook."""
 
-from flask import flash, request
+from flask import flash, redirect, request
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from models import Assignment, clock
-from models.directive_report import month_report, month_start
+from models import Assignment, clock, db
+from models.directive_report import (
+    FilingError,
+    changed_units,
+    file_month,
+    filings,
+    month_report,
+    month_start,
+)
+from models.lifecycle import OFFICE_ROLES
 from models.units import RANKING_GROUPS
 from views.export import export_response
 from views.secure import SecureView
@@ -49,13 +57,32 @@ def report_lines(report):
     return lines
 
 
+class Shown:
+    """The month's report the page shows, within what the person may see: the latest
+    filing if the month was filed (with the units a recomputation as of the same day now
+    counts differently), else, or when asked for, computed now."""
+
+    def __init__(self, first, want_current=False):
+        own = None if current_user.sees_all_units else {current_user.unit_id}
+        scope = None if own is None else Assignment.unit_id.in_(own)
+        self.filings = filings(first)
+        self.filing = self.filings[0] if self.filings and not want_current else None
+        self.changed = []
+        if self.filing is None:
+            self.report = month_report(first, scope=scope)
+            return
+        self.report = self.filing.report(own)
+        again = month_report(first, scope=scope, today=self.filing.as_of)
+        self.changed = changed_units(self.report, again)
+
+
 class DirectiveReportView(SecureView):
     """Per unit and group for a month: received, finished, on time, overdue, rates."""
 
     read_roles = frozenset({"admin", "staff", "leader", "unit"})
 
-    def _report(self):
-        text = request.args.get("month")
+    def _month(self):
+        text = request.args.get("month") or request.form.get("month")
         first = month_start(text)
         if first is None:
             if text:
@@ -64,35 +91,66 @@ class DirectiveReportView(SecureView):
                     "warning",
                 )
             first = clock.today().replace(day=1)
-        return month_report(first, scope=Assignment.visible_to(current_user))
+        return first
 
     def _title(self, report):
         return _("Monthly directive report, %(month)s", month=report.month.strftime("%Y-%m"))
 
     @expose("/")
     def index(self):
-        report = self._report()
+        shown = Shown(self._month(), request.args.get("show") == "current")
         return self.render(
             "admin/directives/month_report.html",
-            report=report,
-            title=self._title(report),
+            shown=shown,
+            report=shown.report,
+            today=clock.today(),
+            local=clock.local,
+            may_file=current_user.role in OFFICE_ROLES,
+            title=self._title(shown.report),
             header=_header(),
-            lines=report_lines(report),
-            total=_cells(_("Total"), report.total),
+            lines=report_lines(shown.report),
+            total=_cells(_("Total"), shown.report.total),
         )
+
+    @expose("/file/", methods=["POST"])
+    def file(self):
+        """File (报送) the month as it stands: its figures are kept as they are now."""
+        first = self._month()
+        if current_user.role not in OFFICE_ROLES:
+            flash(_("Only the office files the monthly report."), "error")
+        else:
+            try:
+                filing = file_month(first, current_user, request.form.get("note"))
+                db.session.commit()
+                flash(
+                    _("Filed: the report as of %(day)s is kept.", day=filing.as_of.isoformat()),
+                    "success",
+                )
+            except FilingError as error:
+                flash(str(error), "error")
+        return redirect(self.get_url(".index", month=first.strftime("%Y-%m")))
 
     @expose("/export.xlsx")
     def export(self):
         """The report as a workbook laid out for printing: title, Chinese headers, A4 landscape."""
-        report = self._report()
+        shown = Shown(self._month(), request.args.get("show") == "current")
+        report = shown.report
         title = self._title(report)
+        heading = _("%(title)s (as of %(day)s)", title=title, day=report.as_of.isoformat())
+        if shown.filing:
+            heading = _(
+                "%(title)s, filed %(when)s by %(who)s",
+                title=heading,
+                when=clock.local(shown.filing.filed_at).strftime("%Y-%m-%d %H:%M"),
+                who=shown.filing.filed_by,
+            )
         rows = [cells for _kind, cells in report_lines(report)]
         return export_response(
             "xlsx",
             title,
             _header(),
             rows,
-            title=_("%(title)s (as of %(day)s)", title=title, day=report.as_of.isoformat()),
+            title=heading,
             widths=[28, 10, 10, 12, 12, 10, 14, 14],
             totals=_cells(_("Total"), report.total),
         )
