@@ -332,10 +332,10 @@ def test_the_digest_is_sent_and_listed_for_the_office_only(app, as_role, office_
     (digest,) = [n for n in outbox(app) if n.kind == "digest"]
     assert digest.state == "sent"
     staff = as_role("staff")
-    assert "每日待办" in staff.get("/admin/notices/").get_data(as_text=True)
+    assert "【每日待办】" in staff.get("/admin/notices/").get_data(as_text=True)
     assert staff.get(f"/admin/notices/details/?id={digest.id}").status_code == 200
     unit = as_role("unit")
-    assert "每日待办" not in unit.get("/admin/notices/").get_data(as_text=True)
+    assert "【每日待办】" not in unit.get("/admin/notices/").get_data(as_text=True)
     assert unit.get(f"/admin/notices/details/?id={digest.id}").status_code == 404
 
 
