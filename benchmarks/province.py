@@ -324,6 +324,13 @@ def _directives(conn, unit_ids, count, start, today, rng, progress):
                 ],
                 [_finished_after(row) for row in assignment_rows],
             )
+            _copy(
+                conn,
+                "assignment_events",
+                ["assignment_id", "at", "actor_name", "action", "from_status", "to_status"]
+                + ["due_on", "comment"],
+                [step for row in assignment_rows for step in _history(_finished_after(row), today)],
+            )
             directive_rows, assignment_rows = [], []
             progress(f"{n} directives")
     _reset_sequence(conn, "directives")
@@ -335,6 +342,27 @@ def _finished_after(row):
     if finished is not None and finished < assigned:
         finished = assigned
     return (assignment_id, directive_id, unit, assigned, due, due, status, finished)
+
+
+def _history(row, today):
+    """The recorded steps of an assignment: assigned and signed for, in progress the next
+    day, and for one accepted, its result submitted on the day it finished and accepted two
+    days later."""
+    assignment_id, _directive, _unit, assigned, due, _original, status, finished = row
+
+    def step(day, action, before, after):
+        at = clock.start_of(min(day, today)) + dt.timedelta(hours=10)
+        return (assignment_id, at, "督查室", action, before, after, due, "")
+
+    steps = [
+        step(assigned, "assign", None, "assigned"),
+        step(assigned, "acknowledge", "assigned", "acknowledged"),
+        step(assigned + dt.timedelta(days=1), "progress", "acknowledged", "in_progress"),
+    ]
+    if status == "accepted":
+        steps.append(step(finished, "submit_result", "in_progress", "submitted"))
+        steps.append(step(finished + dt.timedelta(days=2), "accept", "submitted", "accepted"))
+    return steps
 
 
 def _reset_sequence(conn, table):
