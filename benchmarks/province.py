@@ -321,15 +321,16 @@ def _directives(conn, unit_ids, count, start, today, rng, progress):
                     "original_due_on",
                     "status",
                     "finished_on",
+                    "closed_at",
                 ],
-                [_finished_after(row) for row in assignment_rows],
+                [(*_finished_after(row), _accepted_at(row, today)) for row in assignment_rows],
             )
             _copy(
                 conn,
                 "assignment_events",
                 ["assignment_id", "at", "actor_name", "action", "from_status", "to_status"]
                 + ["due_on", "comment"],
-                [step for row in assignment_rows for step in _history(_finished_after(row), today)],
+                [step for row in assignment_rows for step in _history(row, today)],
             )
             directive_rows, assignment_rows = [], []
             progress(f"{n} directives")
@@ -344,24 +345,36 @@ def _finished_after(row):
     return (assignment_id, directive_id, unit, assigned, due, due, status, finished)
 
 
+def _at(day, today):
+    return clock.start_of(min(day, today)) + dt.timedelta(hours=10)
+
+
+def _accepted_at(row, today):
+    """An accepted assignment was accepted two days after its result came."""
+    finished = _finished_after(row)[-1]
+    return None if finished is None else _at(finished + dt.timedelta(days=2), today)
+
+
 def _history(row, today):
     """The recorded steps of an assignment: assigned and signed for, in progress the next
-    day, and for one accepted, its result submitted on the day it finished and accepted two
-    days later."""
-    assignment_id, _directive, _unit, assigned, due, _original, status, finished = row
+    day, and for one accepted, its result submitted on the day it finished and accepted."""
+    assignment_id, _directive, _unit, assigned, due, _original, _status, finished = _finished_after(
+        row
+    )
 
-    def step(day, action, before, after):
-        at = clock.start_of(min(day, today)) + dt.timedelta(hours=10)
+    def step(at, action, before, after):
         return (assignment_id, at, "督查室", action, before, after, due, "")
 
     steps = [
-        step(assigned, "assign", None, "assigned"),
-        step(assigned, "acknowledge", "assigned", "acknowledged"),
-        step(assigned + dt.timedelta(days=1), "progress", "acknowledged", "in_progress"),
+        step(_at(assigned, today), "assign", None, "assigned"),
+        step(_at(assigned, today), "acknowledge", "assigned", "acknowledged"),
+        step(
+            _at(assigned + dt.timedelta(days=1), today), "progress", "acknowledged", "in_progress"
+        ),
     ]
-    if status == "accepted":
-        steps.append(step(finished, "submit_result", "in_progress", "submitted"))
-        steps.append(step(finished + dt.timedelta(days=2), "accept", "submitted", "accepted"))
+    if finished is not None:
+        steps.append(step(_at(finished, today), "submit_result", "in_progress", "submitted"))
+        steps.append(step(_accepted_at(row, today), "accept", "submitted", "accepted"))
     return steps
 
 

@@ -91,46 +91,42 @@ def month_end(first):
     return first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
-def standing_as_of(as_of):
-    """Where each assignment stood at the end of the office's day `as_of`: the status, due
-    date and time of its last recorded step by then (none: assigned later than it says,
-    still assigned), as a subquery by assignment id."""
-    last = (
-        sa.select(
-            AssignmentEvent.assignment_id,
-            AssignmentEvent.to_status,
-            AssignmentEvent.due_on,
-            AssignmentEvent.at,
-            sa.func.row_number()
-            .over(
-                partition_by=AssignmentEvent.assignment_id,
-                order_by=(AssignmentEvent.at.desc(), AssignmentEvent.id.desc()),
-            )
-            .label("latest"),
-        )
-        .where(AssignmentEvent.at < clock.start_of(as_of + dt.timedelta(days=1)))
-        .subquery()
-    )
+def _last_step(column, as_of):
+    """SQL: `column` of the assignment's last recorded step by the end of the day `as_of`."""
     return (
-        sa.select(
-            Assignment.id.label("assignment_id"),
-            Assignment.unit_id.label("unit_id"),
-            sa.func.coalesce(last.c.to_status, "assigned").label("status"),
-            sa.func.coalesce(last.c.due_on, Assignment.original_due_on).label("due_on"),
-            last.c.at.label("since"),
-            Assignment.assigned_on,
-            Assignment.finished_on,
-            Assignment.due_on.label("final_due_on"),
+        sa.select(column)
+        .where(
+            AssignmentEvent.assignment_id == Assignment.id,
+            AssignmentEvent.at < clock.start_of(as_of + dt.timedelta(days=1)),
         )
-        .outerjoin(last, sa.and_(last.c.assignment_id == Assignment.id, last.c.latest == 1))
-        .where(Assignment.assigned_on <= as_of)
+        .order_by(AssignmentEvent.at.desc(), AssignmentEvent.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def standing_in(first, as_of):
+    """The assignments that may be live in the month starting `first` (assigned by
+    `as_of`, not closed before the month), each with its status and due date as they stood
+    at the end of `as_of` from its last step by then (none: still assigned)."""
+    return sa.select(
+        Assignment.unit_id,
+        Assignment.assigned_on,
+        Assignment.finished_on,
+        Assignment.due_on.label("final_due_on"),
+        sa.func.coalesce(_last_step(AssignmentEvent.to_status, as_of), "assigned").label("status"),
+        sa.func.coalesce(
+            _last_step(AssignmentEvent.due_on, as_of), Assignment.original_due_on
+        ).label("due_on"),
+    ).where(
+        Assignment.assigned_on <= as_of,
+        sa.or_(Assignment.closed_at.is_(None), Assignment.closed_at >= clock.start_of(first)),
     )
 
 
 def _counts(then, first, as_of):
     finished = then.c.status == "accepted"
-    waiting = sa.and_(sa.not_(finished), then.c.status.in_(WAITING_ON_UNIT))
-    overdue = sa.and_(waiting, then.c.due_on < as_of)
+    overdue = sa.and_(then.c.status.in_(WAITING_ON_UNIT), then.c.due_on < as_of)
 
     def count(condition):
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
@@ -144,25 +140,21 @@ def _counts(then, first, as_of):
     ]
 
 
-def _live(then, first):
-    """Live in the month: not cancelled by its end, not accepted before it began."""
-    accepted_before = sa.and_(then.c.status == "accepted", then.c.since < clock.start_of(first))
-    return sa.and_(then.c.status != "cancelled", sa.not_(accepted_before))
-
-
 def month_report(first, scope=None, today=None):
     """The report of the month starting `first` as it stood at the month's end (or today,
     while it runs), from the assignments' recorded steps; `scope` narrows the assignments
     (a unit officer's own)."""
     today = today or clock.today()
     as_of = min(month_end(first), today)
-    standing = standing_as_of(as_of)
+    standing = standing_in(first, as_of)
     if scope is not None:
         standing = standing.where(scope)
-    then = standing.subquery()
+    # Materialized: else the database puts the two step lookups in every count that reads
+    # them (at 100,000 directives on SQLite, 0.8 s instead of 0.15 s).
+    then = standing.cte("standing").prefix_with("MATERIALIZED")
     per_unit = (
         sa.select(then.c.unit_id, *_counts(then, first, as_of))
-        .where(_live(then, first))
+        .where(then.c.status != "cancelled")  # cancelled by then: not live
         .group_by(then.c.unit_id)
         .subquery()
     )

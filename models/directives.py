@@ -192,6 +192,8 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     )
     # The day the accepted result was submitted: what "on time" is judged by.
     finished_on = sa.Column(sa.Date, info=info(_l("Finished on")))
+    # When it was accepted or cancelled (its step's time): none while open.
+    closed_at = sa.Column(UTCDateTime, info=info(_l("Closed at")))
 
     directive = sa.orm.relationship(
         "Directive", back_populates="assignments", info=info(_l("Directive"))

@@ -33,6 +33,7 @@ DONE_STATUSES = ("accepted",)
 # The office's move: a result to accept or return, an objection to decide. A pending
 # extension request is the office's move too, in whatever working status it was asked.
 OFFICE_DECIDES = ("submitted", "objected")
+CLOSED_STATUSES = ("accepted", "cancelled")
 
 TRANSITIONS = frozenset(
     {
@@ -129,9 +130,7 @@ class AssignmentEvent(BelongsToAssignment, db.Model):
     __tablename__ = "assignment_events"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    assignment_id = sa.Column(
-        sa.ForeignKey("assignments.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    assignment_id = sa.Column(sa.ForeignKey("assignments.id", ondelete="CASCADE"), nullable=False)
     at = sa.Column(UTCDateTime, nullable=False, default=clock.now, info=info(_l("When")))
     account_id = sa.Column(sa.ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
     # The name at the time: the account may be renamed or removed later.
@@ -147,6 +146,8 @@ class AssignmentEvent(BelongsToAssignment, db.Model):
     account = sa.orm.relationship("Account")
 
     __table_args__ = (
+        # An assignment's steps in time order: its history, and its last step by a day.
+        sa.Index("ix_assignment_events_assignment_id_at", "assignment_id", "at"),
         ACTIONS.check("action"),
         ASSIGNMENT_STATUSES.check("from_status"),
         ASSIGNMENT_STATUSES.check("to_status"),
@@ -256,6 +257,9 @@ class AssignmentLifecycle:
         from_status = self.status
         self.status = to_status  # checked by _check_transition
         self._recorded_status = to_status
+        at = at or clock.now()
+        if to_status in CLOSED_STATUSES and from_status not in CLOSED_STATUSES:
+            self.closed_at = at
         event = AssignmentEvent(
             action=action,
             from_status=from_status,
@@ -264,7 +268,7 @@ class AssignmentLifecycle:
             account=actor,
             actor_name=(str(actor) if actor is not None else "")[:50],
             comment=(comment or "").strip(),
-            at=at or clock.now(),
+            at=at,
         )
         self.events.append(event)
         return event

@@ -93,10 +93,10 @@ def test_title_search_is_in_place_after_every_migration(app):
             assert found == {"ix_reports_title_trgm"}
 
 
-def test_the_due_date_of_earlier_steps_is_read_back_from_their_notes(scratch_url):
+def test_earlier_steps_get_their_due_date_and_closed_assignments_their_time(scratch_url):
     import datetime as dt
 
-    from models import AssignmentEvent, clock
+    from models import Assignment, AssignmentEvent, clock
     from tests import factories
 
     app = create_app(_base_config(scratch_url))
@@ -110,7 +110,11 @@ def test_the_due_date_of_earlier_steps_is_read_back_from_their_notes(scratch_url
         a.grant_extension(None, comment="同意", at=later[2])
         a.events[-1].comment = "导入；" + a.events[-1].comment  # as an import writes it
         plain = factories.assignment_due(factories.unit(), due, "in_progress")
+        factories.assignment_due(factories.unit(), due, "accepted")
+        factories.assignment_due(factories.unit(), due, "cancelled")
         db.session.commit()
+        closed = {x.id: x.closed_at for x in Assignment.query}
+        assert len([at for at in closed.values() if at]) == 2
         recorded = {e.id: (e.assignment_id, e.action, e.due_on) for e in AssignmentEvent.query}
         ids = (a.id, plain.id)
         db.session.remove()
@@ -118,6 +122,7 @@ def test_the_due_date_of_earlier_steps_is_read_back_from_their_notes(scratch_url
         flask_migrate.upgrade()
         backfilled = {e.id: (e.assignment_id, e.action, e.due_on) for e in AssignmentEvent.query}
         assert backfilled == recorded
+        assert {x.id: x.closed_at for x in Assignment.query} == closed
         steps = [(action, due_on) for _id, (owner, action, due_on) in sorted(recorded.items())]
         assert steps[0] == ("assign", due)
         assert ("grant_extension", due + dt.timedelta(days=19)) in steps

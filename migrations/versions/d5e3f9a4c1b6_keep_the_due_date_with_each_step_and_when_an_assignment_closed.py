@@ -1,4 +1,4 @@
-"""keep the due date with each step of an assignment's history
+"""keep the due date with each step of an assignment's history, and when it closed
 
 Revision ID: d5e3f9a4c1b6
 Revises: c4d2e8f3b0a5
@@ -6,7 +6,8 @@ Create Date: 2026-12-03 14:40:00
 
 The steps recorded before kept a changed due date only in their comment ("2026-10-01 →
 2026-10-20 reason", imported steps prefixed "导入；"): each step gets the due date the
-assignment had after it, read back from those comments.
+assignment had after it, read back from those comments. An assignment accepted or
+cancelled gets the time of that step; the steps are indexed by assignment and time.
 """
 import re
 
@@ -31,8 +32,14 @@ events = sa.table(
     sa.column('action', sa.String),
     sa.column('comment', sa.Text),
     sa.column('due_on', sa.Date),
+    sa.column('to_status', sa.String),
 )
-assignments = sa.table('assignments', sa.column('id', sa.Integer), sa.column('due_on', sa.Date))
+assignments = sa.table(
+    'assignments',
+    sa.column('id', sa.Integer),
+    sa.column('due_on', sa.Date),
+    sa.column('closed_at', sa.DateTime),
+)
 
 
 def _date(text):
@@ -55,6 +62,19 @@ def _dues(steps, current):
 def upgrade():
     with op.batch_alter_table('assignment_events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('due_on', sa.Date(), nullable=True))
+        batch_op.drop_index(batch_op.f('ix_assignment_events_assignment_id'))
+        batch_op.create_index('ix_assignment_events_assignment_id_at', ['assignment_id', 'at'], unique=False)
+    with op.batch_alter_table('assignments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True))
+    closed = (
+        sa.select(sa.func.max(events.c.at))
+        .where(
+            events.c.assignment_id == assignments.c.id,
+            events.c.to_status.in_(('accepted', 'cancelled')),
+        )
+        .scalar_subquery()
+    )
+    op.get_bind().execute(assignments.update().values(closed_at=closed))
 
     bind = op.get_bind()
     current = dict(bind.execute(sa.select(assignments.c.id, assignments.c.due_on)).all())
@@ -77,5 +97,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('assignments', schema=None) as batch_op:
+        batch_op.drop_column('closed_at')
     with op.batch_alter_table('assignment_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_assignment_events_assignment_id_at')
+        batch_op.create_index(batch_op.f('ix_assignment_events_assignment_id'), ['assignment_id'], unique=False)
         batch_op.drop_column('due_on')
