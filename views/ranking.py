@@ -33,19 +33,26 @@ def _movement(row):
     return "–"
 
 
-def veto_text(row, period):
-    """What the ranking says of a vetoed unit: for the year, where it is placed; for a
-    shorter period, that the year is vetoed; with the day and reason of the 漏报."""
+def veto_label(row, period):
+    """What the ranking calls a vetoed unit: for the year, where it is placed; for a
+    shorter period, that the year is vetoed."""
     if row.veto is None:
         return ""
     if period.kind != "year":
-        label = _("Vetoed for the year")
-    elif row.rank is None:
-        label = _("Vetoed: not ranked")
-    else:
-        label = _("Vetoed: placed last")
-    day = row.veto.on.isoformat()
-    return _("%(label)s (%(day)s: %(reason)s)", label=label, day=day, reason=row.veto.reason)
+        return _("Vetoed for the year")
+    return _("Vetoed: not ranked") if row.rank is None else _("Vetoed: placed last")
+
+
+def veto_text(row, period):
+    """The label with the day and reason of the missed report (漏报), for exports."""
+    if row.veto is None:
+        return ""
+    return _(
+        "%(label)s (%(day)s: %(reason)s)",
+        label=veto_label(row, period),
+        day=row.veto.on.isoformat(),
+        reason=row.veto.reason,
+    )
 
 
 def _columns(period):
@@ -175,7 +182,7 @@ class RankingView(SecureView):
             rows=rows,
             directives=directives,
             movement=_movement,
-            veto_text=veto_text,
+            veto_label=veto_label,
             placing=placing,
             history=history,
             history_unit=next((r.unit for r in rows if r.unit_id == unit_id), ""),
