@@ -108,7 +108,7 @@ def notice_problems(account):
 @dataclass
 class GroupPlaces:
     group: str
-    top: list  # this month so far
+    top: list  # this month so far, with points
     bottom: list  # marked at the bottom of last month's ranking (a closed period)
     units: int
     scored: bool  # whether anyone has points yet this month
@@ -126,7 +126,7 @@ def month_places(today, places=PLACES):
         if not members:
             continue
         bottom = [row for row in closed.get(group, []) if row.bottom]
-        top = [row for row in members[:places] if row.rank is not None]
+        top = [row for row in members[:places] if row.rank is not None and row.points > 0]
         scored = any(row.points for row in members)
         result.append(GroupPlaces(group, top, bottom, len(members), scored))
     return result

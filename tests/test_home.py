@@ -77,7 +77,7 @@ def test_office_staff_see_what_waits_and_what_is_due(app, as_role, world, known)
     )
     assert (got["failed_notices"], got["unknown_notices"]) == ("3", "1")
     places = re.search(r'data-group="township".*?</table>', page, re.S).group(0)
-    assert places.index("甲镇") < places.index("乙镇")  # 10 points before none
+    assert "甲镇" in places and "乙镇" not in places  # 10 points lead; none is no lead
 
 
 def test_each_number_links_to_the_list_behind_it(app, as_role, world, known):
@@ -135,7 +135,7 @@ def test_leaders_see_the_ranking_summary_and_directive_completion(app, as_role, 
         "100.0%",
     )
     assert (got["light:red"], got["light:yellow"]) == ("2", "1")
-    assert "甲镇" in page and "乙镇" in page and 'data-group="township"' in page
+    assert "甲镇" in page and 'data-group="township"' in page
     assert "waiting" not in got  # the office's worklist is not theirs
 
 
