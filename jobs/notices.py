@@ -11,7 +11,15 @@ from collections import Counter
 from flask import current_app
 from redis.exceptions import RedisError
 
-from jobs import FAILURE_TTL, QUEUE_NAME, current_queue, enqueue, job_context, live_jobs
+from jobs import (
+    FAILURE_TTL,
+    QUEUE_NAME,
+    current_queue,
+    enqueue,
+    fail_abandoned_jobs,
+    job_context,
+    live_jobs,
+)
 from jobs.mail import Mailer, address_problem, build_message
 from models import clock
 from models.notice_plan import NoticeRules, record_due_notices
@@ -90,8 +98,9 @@ def deliver(notice, mailer):
 def dispatch_waiting(notice_ids=None):
     """Enqueue sends for waiting notices (all, or these ids) that have no live job.
 
-    Returns counts; with Redis unreachable, stops at once and the notices wait in the
-    outbox for the next dispatch.
+    A job whose worker stopped heartbeating is not live (`fail_abandoned_jobs`): the
+    notices it had yet to claim go to a new job. Returns counts; with Redis unreachable,
+    stops at once and the notices wait in the outbox for the next dispatch.
     """
     config = current_app.config
     now = clock.now()
@@ -101,6 +110,7 @@ def dispatch_waiting(notice_ids=None):
     batch = config["NOTICE_SEND_BATCH"]
     enqueued, after = 0, 0
     try:
+        fail_abandoned_jobs()
         while rows := waiting_notices(now, after, limit=batch * 10, ids=notice_ids):
             after = rows[-1].id
             live = live_jobs({row.job_id for row in rows})

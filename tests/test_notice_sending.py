@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,7 @@ def app_config(redis_url, mail_server):
         "NOTICE_RETRY_SECONDS": [0],
         "NOTICE_MAX_ATTEMPTS": 3,
         "NOTICE_SENDING_TIMEOUT_SECONDS": 0,
+        "WORKER_HEARTBEAT_SECONDS": 2,
     }
 
 
@@ -192,6 +194,7 @@ def worker_process(app, mail_server, redis_url, tmp_path):
         "MAIL_PORT": str(mail_server.port),
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
         "NOTICE_SENDING_TIMEOUT_SECONDS": "900",
+        "WORKER_HEARTBEAT_SECONDS": str(app.config["WORKER_HEARTBEAT_SECONDS"]),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", "worker", "--burst"],
@@ -264,6 +267,60 @@ def test_a_job_killed_mid_batch_and_run_again_sends_the_rest_none_twice(
     notices = outbox(app)
     assert [n.state for n in notices] == ["sent"] * 3 + ["unknown"] + ["sent"] * 2
     assert sorted(mail_server.received_ids) == sorted(n.message_id for n in notices)
+
+
+def kill_worker(worker):
+    """SIGKILL a worker, then its work horse (RQ puts it in a process group of its own):
+    nobody is left to note how the job ended, as when a machine loses both."""
+    horses = child_pids(worker.pid)
+    assert horses, "the worker runs no job"
+    os.kill(worker.pid, signal.SIGKILL)
+    for horse in horses:
+        os.kill(horse, signal.SIGKILL)
+    worker.communicate(timeout=30)
+
+
+def wait_for(condition, seconds):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "waited in vain"
+        time.sleep(0.05)
+
+
+def test_a_killed_worker_s_notices_go_to_a_new_job_once_its_heartbeat_lapses(
+    app, runner, world, mail_server, redis_url, tmp_path
+):
+    app.config["NOTICE_SENDING_TIMEOUT_SECONDS"] = 900  # the sweeper leaves `sending` alone
+    lapse = 2 * app.config["WORKER_HEARTBEAT_SECONDS"]
+    mail_server.handler.delay = 0.2  # a slow server: the kill lands mid-batch
+    mail_server.start()
+    assignments(app, world, 50)
+    cli(runner, "scan", "--today", CHASE_DAY)  # one send job for the fifty
+    first_job = outbox(app)[0].job_id
+    worker = worker_process(app, mail_server, redis_url, tmp_path)
+    wait_for(lambda: mail_server.handler.received, 60)
+    started = time.monotonic()
+    while time.monotonic() - started < lapse + 0.5:  # every phase of its heartbeats
+        assert "0 handed" in cli(runner, "dispatch"), "a live job was taken for dead"
+        time.sleep(0.2)
+    kill_worker(worker)
+    killed = time.monotonic()
+    assert "0 handed" in cli(runner, "dispatch"), "a job was taken for dead at once"
+    while "0 handed" in (output := cli(runner, "dispatch")):
+        assert time.monotonic() - killed < lapse + 1.5, "the dead job still holds its notices"
+        time.sleep(0.2)
+    assert Job.fetch(first_job, connection=queue(redis_url).connection).get_status() == "failed"
+
+    mail_server.handler.delay = 0
+    work(app, redis_url)
+    notices = outbox(app)
+    states = Counter(n.state for n in notices)
+    assert states == {"sent": 49, "sending": 1}, states  # the one in flight waits for a person
+    handed = int(output.split()[0])
+    assert 0 < handed < 49, f"{handed} of 50 handed on: the kill did not land mid-batch"
+    received = Counter(mail_server.received_ids)
+    assert max(received.values()) == 1, "a message went out twice"
+    assert {n.message_id for n in notices if n.state == "sent"} <= set(received)
 
 
 # ---- Redis down ----
