@@ -60,13 +60,22 @@ def send_notices(notice_ids):
 
     A notice's outcome is written together with the claim of the next one (one commit a
     notice, not two): a worker killed mid-batch still leaves at most one notice in
-    `sending`, which the sweeper marks of unknown outcome.
+    `sending`, which the sweeper marks of unknown outcome. The job stops where the
+    connection is lost: the notices after it stay queued, unclaimed, for the next
+    dispatch on a fresh connection, so a server that stops answering costs a job one
+    MAIL_TIMEOUT, not one a notice.
     """
     with job_context() as app, Mailer(app.config) as mailer, Claims.open() as claims:
         policy = SendPolicy.from_config(app.config)
-        outcomes = Counter(
-            send_notice(notice_id, mailer, claims, policy) for notice_id in notice_ids
-        )
+        outcomes = Counter()
+        for done, notice_id in enumerate(notice_ids, 1):
+            outcomes[send_notice(notice_id, mailer, claims, policy)] += 1
+            if mailer.lost and done < len(notice_ids):
+                outcomes["left"] = len(notice_ids) - done
+                log.warning(
+                    "SMTP connection lost: %s notices left for the next dispatch", outcomes["left"]
+                )
+                break
         log.info("sent notices: %s", dict(outcomes))
         return dict(outcomes)
 

@@ -163,22 +163,59 @@ def test_the_message_reads_back_in_chinese_and_a_header_line_break_is_refused(
     assert "已超期8天" in message.get_content()
 
 
-def test_a_lost_answer_after_the_message_is_unknown_not_resent(
+def test_a_lost_answer_after_the_message_is_unknown_not_resent_and_the_batch_stops(
     app, runner, world, mail_server, redis_url
 ):
-    mail_server.handler.hold_after = 0  # takes the message, answers after MAIL_TIMEOUT
+    mail_server.handler.hold_after = 0  # takes each message, answers after MAIL_TIMEOUT
     mail_server.handler.hold_seconds = 2
     mail_server.start()
-    assignments(app, world)
-    cli(runner, "scan", "--today", CHASE_DAY)
+    assignments(app, world, 4)
+    cli(runner, "scan", "--today", CHASE_DAY)  # one job for the four
+    started = time.monotonic()
     work(app, redis_url)
-    (notice,) = outbox(app)
-    assert notice.state == "unknown" and "connection lost while sending" in notice.last_error
+    assert time.monotonic() - started < 2 * app.config["MAIL_TIMEOUT"] + 0.5
+    first, *rest = outbox(app)
+    assert first.state == "unknown" and "connection lost while sending" in first.last_error
+    assert [(n.state, n.attempts) for n in rest] == [("queued", 0)] * 3  # left for the next
     mail_server.handler.hold_after = None
+    assert "3 handed to send jobs" in cli(runner, "dispatch")
+    work(app, redis_url)
+    assert [n.state for n in outbox(app)] == ["unknown"] + ["sent"] * 3
+    assert sorted(mail_server.received_ids) == sorted(n.message_id for n in outbox(app))
+    assert mail_server.handler.sessions == 2  # the rest went on a fresh connection
+
+
+def notices(app, world, count, **values):
+    """Queued notices due now, written straight into the outbox."""
+    with app.app_context():
+        unit = db.session.get(Unit, world.unit_a)
+        rows = [factories.notice(unit, **values) for _ in range(count)]
+        db.session.commit()
+        return [row.id for row in rows]
+
+
+@pytest.mark.parametrize("drop", ["at_data", "in_message"])
+def test_a_connection_reset_before_the_final_dot_is_retried_not_unknown(
+    app, runner, world, mail_server, redis_url, drop
+):
+    mail_server.handler.drop = drop
+    mail_server.start()
+    # Mid-message, the reset must come while the client still writes: more than the
+    # socket buffers of both ends hold (some 3 MB on loopback).
+    big = "请抓紧办理。\n" * (400_000 if drop == "in_message" else 1)
+    notices(app, world, 1, body=big)
+    notices(app, world, 2)
     cli(runner, "dispatch")
     work(app, redis_url)
-    assert outbox(app)[0].state == "unknown"
-    assert len(mail_server.handler.received) == 1
+    first, *rest = outbox(app)
+    assert mail_server.handler.dropped == 1
+    assert (first.state, first.attempts) == ("retry", 1), first.last_error
+    assert [(n.state, n.attempts) for n in rest] == [("queued", 0)] * 2
+    mail_server.handler.drop = None
+    assert "3 handed to send jobs" in cli(runner, "dispatch")
+    work(app, redis_url)
+    assert [n.state for n in outbox(app)] == ["sent"] * 3
+    assert sorted(mail_server.received_ids) == sorted(n.message_id for n in outbox(app))
 
 
 # ---- real worker processes: `flask --app app worker --burst` ----
