@@ -26,7 +26,7 @@ from rq import Queue, Worker, get_current_job
 from rq.cron import CronScheduler
 from rq.job import Job, JobStatus
 
-from models import db
+from models import clock, db
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "ducha"
@@ -144,8 +144,9 @@ def fail_abandoned_jobs():
     RQ's own cleanup (StartedJobRegistry.cleanup: AbandonedJobError), with a later cutoff
     than now. A heartbeat keeps a running job in the registry for the monitoring interval
     + 60 s, and RQ's workers clean it every 10 minutes: a job killed with its worker was
-    taken for live that long. Here it is gone once silent for `heartbeat_lapse()`; a live
-    worker heartbeats every interval, so its jobs are never taken.
+    taken for live that long. Here it is gone once silent for `heartbeat_lapse()` (less
+    up to a second: RQ scores in whole seconds); a live worker heartbeats every interval,
+    so its jobs are not taken unless a heartbeat comes an interval late.
     """
     queue = current_queue()
     if queue is None:
@@ -166,7 +167,7 @@ def queue_status():
             "queued": queue.count,
             "started": queue.started_job_registry.count,
             "failed": queue.failed_job_registry.count,
-            "workers": Worker.count(queue=queue),
+            **workers_by_heartbeat(queue),
             "schedulers": [
                 (s.name, s.last_heartbeat)
                 for s in CronScheduler.all(queue.connection, cleanup=False)
@@ -175,6 +176,21 @@ def queue_status():
     except RedisError as error:
         log.warning("Redis unreachable for the monitoring page: %s", error)
         return {"inline": False, "error": str(error)}
+
+
+def workers_by_heartbeat(queue):
+    """The workers of `queue` that heartbeat, by name, and how many stopped without
+    signing off (killed, their machine lost): still registered with RQ, but silent for
+    over `heartbeat_lapse()` or their key expired. RQ forgets one once its key has
+    expired (8 minutes) and a worker next cleans the registries (every 10)."""
+    since = clock.now() - dt.timedelta(seconds=heartbeat_lapse())
+    keys = Worker.all_keys(queue=queue)
+    found = [Worker.find_by_key(key, connection=queue.connection) for key in keys]
+    live = [w for w in found if w is not None and w.last_heartbeat and w.last_heartbeat > since]
+    return {
+        "workers": sorted(live, key=lambda worker: worker.name),
+        "workers_stopped": len(keys) - len(live),
+    }
 
 
 # ---- the app context a job runs in ----

@@ -3,6 +3,7 @@ as `flask worker` processes) and an SMTP server on a loopback port. No mocks."""
 
 import datetime as dt
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -35,7 +36,8 @@ def app_config(redis_url, mail_server):
         "NOTICE_RETRY_SECONDS": [0],
         "NOTICE_MAX_ATTEMPTS": 3,
         "NOTICE_SENDING_TIMEOUT_SECONDS": 0,
-        "WORKER_HEARTBEAT_SECONDS": 2,
+        # RQ scores a job's heartbeat in whole seconds: 3 leaves a live worker 2 s of lateness.
+        "WORKER_HEARTBEAT_SECONDS": 3,
     }
 
 
@@ -324,8 +326,16 @@ def wait_for(condition, seconds):
         time.sleep(0.05)
 
 
+def monitored_workers(client):
+    """(live, stopped) workers as the monitoring page shows them."""
+    page = client.get("/admin/monitor/").get_data(as_text=True)
+    live = re.search(r'<td class="ducha-workers[^"]*">(\d+)<', page).group(1)
+    stopped = re.search(r'<td class="ducha-workers-stopped[^"]*">(\d+)<', page).group(1)
+    return int(live), int(stopped), page.count('class="ducha-worker small"')
+
+
 def test_a_killed_worker_s_notices_go_to_a_new_job_once_its_heartbeat_lapses(
-    app, runner, world, mail_server, redis_url, tmp_path
+    app, runner, world, mail_server, redis_url, tmp_path, as_role
 ):
     app.config["NOTICE_SENDING_TIMEOUT_SECONDS"] = 900  # the sweeper leaves `sending` alone
     lapse = 2 * app.config["WORKER_HEARTBEAT_SECONDS"]
@@ -336,6 +346,8 @@ def test_a_killed_worker_s_notices_go_to_a_new_job_once_its_heartbeat_lapses(
     first_job = outbox(app)[0].job_id
     worker = worker_process(app, mail_server, redis_url, tmp_path)
     wait_for(lambda: mail_server.handler.received, 60)
+    admin = as_role("admin")
+    assert monitored_workers(admin) == (1, 0, 1)
     started = time.monotonic()
     while time.monotonic() - started < lapse + 0.5:  # every phase of its heartbeats
         assert "0 handed" in cli(runner, "dispatch"), "a live job was taken for dead"
@@ -347,6 +359,9 @@ def test_a_killed_worker_s_notices_go_to_a_new_job_once_its_heartbeat_lapses(
         assert time.monotonic() - killed < lapse + 1.5, "the dead job still holds its notices"
         time.sleep(0.2)
     assert Job.fetch(first_job, connection=queue(redis_url).connection).get_status() == "failed"
+    # The page reads the worker's own heartbeat, to the microsecond; RQ scores the job's
+    # in whole seconds: the page may lag the dispatcher by a second.
+    wait_for(lambda: monitored_workers(admin) == (0, 1, 0), 1.5)
 
     mail_server.handler.delay = 0
     work(app, redis_url)
