@@ -74,6 +74,8 @@ def from_environment():
         # The previous month's bulletin goes out on the first days of a month (0: never).
         "NOTICE_BULLETIN_DAYS": _int("NOTICE_BULLETIN_DAYS", 3),
         "NOTICE_DISPATCH_SECONDS": _int("NOTICE_DISPATCH_SECONDS", 60),
+        # How often an RQ worker says it is alive; two missed in a row and it counts as gone.
+        "WORKER_HEARTBEAT_SECONDS": _int("WORKER_HEARTBEAT_SECONDS", 30),
         "NOTICE_MAX_ATTEMPTS": _int("NOTICE_MAX_ATTEMPTS", 5),
         "NOTICE_RETRY_SECONDS": _seconds("NOTICE_RETRY_SECONDS", "300,900,3600,14400"),
         "NOTICE_SENDING_TIMEOUT_SECONDS": _int("NOTICE_SENDING_TIMEOUT_SECONDS", 900),

@@ -26,7 +26,7 @@ from rq import Queue, Worker, get_current_job
 from rq.cron import CronScheduler
 from rq.job import Job, JobStatus
 
-from models import db
+from models import clock, db
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "ducha"
@@ -35,6 +35,9 @@ REDIS_TIMEOUT = 0.5
 FAILURE_TTL = 7 * 86400  # failed jobs stay a week in RQ's failed registry
 RESULT_TTL = 86400
 DONE = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
+# rq Worker.get_heartbeat_ttl: each heartbeat keeps a running job in the started registry
+# for the worker's job monitoring interval plus this many seconds.
+RQ_HEARTBEAT_TTL_EXTRA = 60
 
 _app = None  # the app jobs run in when no caller's context is at hand (the worker's)
 _app_pid = None
@@ -129,6 +132,30 @@ def live_jobs(job_ids):
     return {job.id for job in jobs if job is not None and job.get_status(refresh=False) not in DONE}
 
 
+def heartbeat_lapse():
+    """Seconds without a heartbeat after which a worker, and the job it runs, count as gone:
+    two heartbeats missed."""
+    return 2 * current_app.config["WORKER_HEARTBEAT_SECONDS"]
+
+
+def fail_abandoned_jobs():
+    """Move the jobs whose worker stopped heartbeating to RQ's failed registry.
+
+    RQ's own cleanup (StartedJobRegistry.cleanup: AbandonedJobError), with a later cutoff
+    than now. A heartbeat keeps a running job in the registry for the monitoring interval
+    + 60 s, and RQ's workers clean it every 10 minutes: a job killed with its worker was
+    taken for live that long. Here it is gone once silent for `heartbeat_lapse()` (less
+    up to a second: RQ scores in whole seconds); a live worker heartbeats every interval,
+    so its jobs are not taken unless a heartbeat comes an interval late.
+    """
+    queue = current_queue()
+    if queue is None:
+        return
+    interval = current_app.config["WORKER_HEARTBEAT_SECONDS"]
+    cutoff = time.time() + interval + RQ_HEARTBEAT_TTL_EXTRA - heartbeat_lapse()
+    queue.started_job_registry.cleanup(timestamp=cutoff)
+
+
 def queue_status():
     """What the monitoring page shows of RQ: queue length, failed jobs, workers, cron."""
     queue = current_queue()
@@ -140,7 +167,7 @@ def queue_status():
             "queued": queue.count,
             "started": queue.started_job_registry.count,
             "failed": queue.failed_job_registry.count,
-            "workers": Worker.count(queue=queue),
+            **workers_by_heartbeat(queue),
             "schedulers": [
                 (s.name, s.last_heartbeat)
                 for s in CronScheduler.all(queue.connection, cleanup=False)
@@ -149,6 +176,21 @@ def queue_status():
     except RedisError as error:
         log.warning("Redis unreachable for the monitoring page: %s", error)
         return {"inline": False, "error": str(error)}
+
+
+def workers_by_heartbeat(queue):
+    """The workers of `queue` that heartbeat, by name, and how many stopped without
+    signing off (killed, their machine lost): still registered with RQ, but silent for
+    over `heartbeat_lapse()` or their key expired. RQ forgets one once its key has
+    expired (8 minutes) and a worker next cleans the registries (every 10)."""
+    since = clock.now() - dt.timedelta(seconds=heartbeat_lapse())
+    keys = Worker.all_keys(queue=queue)
+    found = [Worker.find_by_key(key, connection=queue.connection) for key in keys]
+    live = [w for w in found if w is not None and w.last_heartbeat and w.last_heartbeat > since]
+    return {
+        "workers": sorted(live, key=lambda worker: worker.name),
+        "workers_stopped": len(keys) - len(live),
+    }
 
 
 # ---- the app context a job runs in ----
@@ -200,6 +242,19 @@ def _redis_for_process(app):
     return Redis.from_url(url)
 
 
+class HeartbeatWorker(Worker):
+    """RQ's worker, heartbeating as often idle as busy: every job monitoring interval.
+
+    RQ's idle worker heartbeats between waits for a job of worker_ttl - 15 s (405 by
+    default), so one killed while idle looked alive for minutes; waiting no longer than
+    the interval, a worker that stopped is told by the same lapse whatever it was doing.
+    """
+
+    @property
+    def dequeue_timeout(self):
+        return self.job_monitoring_interval
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
 @with_appcontext
@@ -208,7 +263,11 @@ def worker_command(burst):
     app = current_app._get_current_object()
     connection = _redis_for_process(app)
     use_app(app)
-    worker = Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection)
+    worker = HeartbeatWorker(
+        [Queue(QUEUE_NAME, connection=connection)],
+        connection=connection,
+        job_monitoring_interval=app.config["WORKER_HEARTBEAT_SECONDS"],
+    )
     worker.work(burst=burst, logging_level="INFO")
 
 

@@ -1,9 +1,9 @@
 """Mail for notices: the message, and one SMTP connection per batch (or .eml files).
 
 What the server answers becomes a Delivery: accepted (2xx), temporary (4xx, refused,
-timed out, disconnected before the message was on its way), permanent (5xx, a bad
-address), or unknown (the connection broke after the message was handed over: the
-server may have taken it, so it is never sent again on its own).
+timed out, disconnected before the whole message and its final dot were written),
+permanent (5xx, a bad address), or unknown (the connection broke after the whole message
+was written: the server may have taken it, so it is never sent again on its own).
 """
 
 import functools
@@ -101,20 +101,33 @@ def describe(error):
 
 
 class _SMTP(smtplib.SMTP):
-    """smtplib.SMTP that remembers whether the message was being handed over (DATA)."""
+    """smtplib.SMTP that remembers whether a message was written whole, final dot included:
+    only then may the server have taken it."""
 
     body_sent = False
+    _in_data = False
 
     def data(self, msg):
-        self.body_sent = True
-        return super().data(msg)
+        self._in_data = True
+        try:
+            return super().data(msg)
+        finally:
+            self._in_data = False
+
+    def send(self, s):
+        super().send(s)
+        # In DATA smtplib writes the command (text), then the payload and its final dot in
+        # one call (bytes); a connection lost during that call raised above.
+        if self._in_data and isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.body_sent = True
 
 
 class Mailer:
     """Delivers a batch of messages over one SMTP connection, opened when first needed.
 
     Without MAIL_SERVER, writes each message to MAIL_OUTBOX_DIR as an .eml file instead.
-    A server that cannot be reached is tried once per batch.
+    A server that cannot be reached is tried once per batch; `lost` tells a connection
+    lost while sending (dropped, reset, timed out), after which the batch should stop.
     """
 
     def __init__(self, config):
@@ -129,6 +142,7 @@ class Mailer:
         self.outbox_dir = Path(config["MAIL_OUTBOX_DIR"])
         self.smtp = None
         self.unreachable = None  # why the server could not be reached, for the whole batch
+        self.lost = False
 
     def __enter__(self):
         return self
@@ -162,6 +176,7 @@ class Mailer:
             return self._after_reply(smtp, reply(error.smtp_code, error.smtp_error))
         except OSError as error:  # disconnected, timed out, reset
             self._drop()
+            self.lost = True
             if smtp.body_sent:
                 return Delivery("unknown", f"connection lost while sending: {describe(error)}")
             return Delivery("temporary", describe(error))

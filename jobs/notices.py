@@ -11,7 +11,15 @@ from collections import Counter
 from flask import current_app
 from redis.exceptions import RedisError
 
-from jobs import FAILURE_TTL, QUEUE_NAME, current_queue, enqueue, job_context, live_jobs
+from jobs import (
+    FAILURE_TTL,
+    QUEUE_NAME,
+    current_queue,
+    enqueue,
+    fail_abandoned_jobs,
+    job_context,
+    live_jobs,
+)
 from jobs.mail import Mailer, address_problem, build_message
 from models import clock
 from models.notice_plan import NoticeRules, record_due_notices
@@ -52,13 +60,22 @@ def send_notices(notice_ids):
 
     A notice's outcome is written together with the claim of the next one (one commit a
     notice, not two): a worker killed mid-batch still leaves at most one notice in
-    `sending`, which the sweeper marks of unknown outcome.
+    `sending`, which the sweeper marks of unknown outcome. The job stops where the
+    connection is lost: the notices after it stay queued, unclaimed, for the next
+    dispatch on a fresh connection, so a server that stops answering costs a job one
+    MAIL_TIMEOUT, not one a notice.
     """
     with job_context() as app, Mailer(app.config) as mailer, Claims.open() as claims:
         policy = SendPolicy.from_config(app.config)
-        outcomes = Counter(
-            send_notice(notice_id, mailer, claims, policy) for notice_id in notice_ids
-        )
+        outcomes = Counter()
+        for done, notice_id in enumerate(notice_ids, 1):
+            outcomes[send_notice(notice_id, mailer, claims, policy)] += 1
+            if mailer.lost and done < len(notice_ids):
+                outcomes["left"] = len(notice_ids) - done
+                log.warning(
+                    "SMTP connection lost: %s notices left for the next dispatch", outcomes["left"]
+                )
+                break
         log.info("sent notices: %s", dict(outcomes))
         return dict(outcomes)
 
@@ -90,8 +107,9 @@ def deliver(notice, mailer):
 def dispatch_waiting(notice_ids=None):
     """Enqueue sends for waiting notices (all, or these ids) that have no live job.
 
-    Returns counts; with Redis unreachable, stops at once and the notices wait in the
-    outbox for the next dispatch.
+    A job whose worker stopped heartbeating is not live (`fail_abandoned_jobs`): the
+    notices it had yet to claim go to a new job. Returns counts; with Redis unreachable,
+    stops at once and the notices wait in the outbox for the next dispatch.
     """
     config = current_app.config
     now = clock.now()
@@ -101,6 +119,7 @@ def dispatch_waiting(notice_ids=None):
     batch = config["NOTICE_SEND_BATCH"]
     enqueued, after = 0, 0
     try:
+        fail_abandoned_jobs()
         while rows := waiting_notices(now, after, limit=batch * 10, ids=notice_ids):
             after = rows[-1].id
             live = live_jobs({row.job_id for row in rows})

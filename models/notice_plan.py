@@ -25,7 +25,7 @@ from models.desk import office_decisions
 from models.directives import OPEN_STATUSES, Assignment, Directive
 from models.lifecycle import OFFICE_ROLES, office_decides
 from models.notice_text import message_id_domain, notice_templates, render_notice
-from models.notices import Notice, NoticeScan, office_text
+from models.notices import Notice, finish_scan, office_text, start_scan
 from models.ranking import month, ranking
 from models.staff import Staff
 from models.units import RANKING_GROUPS, Unit
@@ -283,8 +283,10 @@ def record_due_notices(today, rules, batch_size=1000):
     """Write every notice due `today` into the outbox, once; returns how many are new.
 
     Reads the open assignments in batches by id, with a fixed number of statements per
-    batch whatever its size, and commits each batch.
+    batch whatever its size, and commits each batch. The scan's record is committed
+    first and marked finished last, so one that stops midway shows.
     """
+    scan = start_scan(today)
     units = _active_units()
     officers = _info_officers()
     created = _write(plan_monthly_notices(today, rules, units, officers))
@@ -306,8 +308,7 @@ def record_due_notices(today, rules, batch_size=1000):
             )
         ]
         created += _write(drafts)
-    db.session.add(NoticeScan(ran_at=clock.now(), scan_date=today, notices_created=created))
-    db.session.commit()
+    finish_scan(scan, created)
     return created
 
 

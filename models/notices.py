@@ -104,16 +104,23 @@ class Notice(OwnedByUnit, db.Model):
 
 
 class NoticeScan(db.Model):
-    """One run of the scan: when, for which office day, and what it added."""
+    """One run of the scan: for which office day, when it started and finished, what it
+    added. Written when the scan starts: one that stopped midway has no finished_at."""
 
     __tablename__ = "notice_scans"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    ran_at = sa.Column(UTCDateTime, nullable=False, default=clock.now, index=True)
+    started_at = sa.Column(UTCDateTime, nullable=False, default=clock.now, index=True)
+    finished_at = sa.Column(UTCDateTime)
     scan_date = sa.Column(sa.Date, nullable=False)
     notices_created = sa.Column(sa.Integer, nullable=False, default=0)
 
-    __table_args__ = (sa.CheckConstraint("notices_created >= 0", name="created_not_negative"),)
+    __table_args__ = (
+        sa.CheckConstraint("notices_created >= 0", name="created_not_negative"),
+        sa.CheckConstraint(
+            "finished_at IS NULL OR finished_at >= started_at", name="finished_after_start"
+        ),
+    )
 
 
 # ---- sending: the policy and the state transitions ----
@@ -347,6 +354,21 @@ def outbox_counts():
     counts = dict.fromkeys(NOTICE_STATES, 0)
     counts.update(dict(rows.all()))
     return counts
+
+
+def start_scan(day):
+    """Record that a scan for `day` starts, and commit it; returns the record."""
+    scan = NoticeScan(started_at=clock.now(), scan_date=day, notices_created=0)
+    db.session.add(scan)
+    db.session.commit()
+    return scan
+
+
+def finish_scan(scan, created):
+    """Record that `scan` finished, having added `created` notices, and commit it."""
+    scan.notices_created = created
+    scan.finished_at = clock.now()
+    db.session.commit()
 
 
 def last_scan():

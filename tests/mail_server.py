@@ -1,5 +1,6 @@
 """A real SMTP server for tests (aiosmtpd on a loopback port) that does what the test says:
-accept, answer 451 or 550, hold a message in flight, or be down (not started)."""
+accept, answer 451 or 550, hold a message in flight, drop the connection in DATA, or be
+down (not started)."""
 
 import asyncio
 import email
@@ -7,6 +8,7 @@ import email.policy
 import threading
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 from tests.servers import free_port
 
@@ -18,6 +20,7 @@ class Handler:
 
     With `hold_after = n`, the message after the first n accepted is received but not
     answered until `release` is set (or `hold_seconds` pass): a message in flight.
+    With `drop` set, the server resets the connection in DATA (see DroppingSMTP).
     """
 
     def __init__(self):
@@ -30,6 +33,8 @@ class Handler:
         self.hold_seconds = 10
         self.holding = threading.Event()
         self.release = threading.Event()
+        self.drop = None
+        self.dropped = 0  # connections reset in DATA
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.sessions += 1
@@ -56,6 +61,26 @@ class Handler:
         return "250 2.0.0 Accepted"
 
 
+class DroppingSMTP(SMTP):
+    """aiosmtpd's SMTP, which resets the connection in DATA when its handler's `drop` is
+    "at_data" (on the command) or "in_message" (after 354 and the first 64 KiB)."""
+
+    async def smtp_DATA(self, arg):
+        drop = self.event_handler.drop
+        if drop is None:
+            return await super().smtp_DATA(arg)
+        if drop == "in_message":
+            await self.push("354 End data with <CR><LF>.<CR><LF>")
+            await self._reader.readexactly(64 * 1024)  # aiosmtpd's reader of the connection
+        self.event_handler.dropped += 1
+        self.transport.abort()  # a reset: what the client wrote and we did not read is lost
+
+
+class DroppingController(Controller):
+    def factory(self):
+        return DroppingSMTP(self.handler, **self.SMTP_kwargs)
+
+
 class MailServer:
     """An SMTP server on 127.0.0.1:`port`; down until `start()`."""
 
@@ -73,7 +98,7 @@ class MailServer:
         return [m["Message-ID"] for m in self.handler.received]
 
     def start(self):
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = DroppingController(self.handler, hostname="127.0.0.1", port=self.port)
         self.controller.start()
         return self
 

@@ -3,10 +3,12 @@ as `flask worker` processes) and an SMTP server on a loopback port. No mocks."""
 
 import datetime as dt
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,8 @@ def app_config(redis_url, mail_server):
         "NOTICE_RETRY_SECONDS": [0],
         "NOTICE_MAX_ATTEMPTS": 3,
         "NOTICE_SENDING_TIMEOUT_SECONDS": 0,
+        # RQ scores a job's heartbeat in whole seconds: 3 leaves a live worker 2 s of lateness.
+        "WORKER_HEARTBEAT_SECONDS": 3,
     }
 
 
@@ -161,22 +165,59 @@ def test_the_message_reads_back_in_chinese_and_a_header_line_break_is_refused(
     assert "已超期8天" in message.get_content()
 
 
-def test_a_lost_answer_after_the_message_is_unknown_not_resent(
+def test_a_lost_answer_after_the_message_is_unknown_not_resent_and_the_batch_stops(
     app, runner, world, mail_server, redis_url
 ):
-    mail_server.handler.hold_after = 0  # takes the message, answers after MAIL_TIMEOUT
+    mail_server.handler.hold_after = 0  # takes each message, answers after MAIL_TIMEOUT
     mail_server.handler.hold_seconds = 2
     mail_server.start()
-    assignments(app, world)
-    cli(runner, "scan", "--today", CHASE_DAY)
+    assignments(app, world, 4)
+    cli(runner, "scan", "--today", CHASE_DAY)  # one job for the four
+    started = time.monotonic()
     work(app, redis_url)
-    (notice,) = outbox(app)
-    assert notice.state == "unknown" and "connection lost while sending" in notice.last_error
+    assert time.monotonic() - started < 2 * app.config["MAIL_TIMEOUT"] + 0.5
+    first, *rest = outbox(app)
+    assert first.state == "unknown" and "connection lost while sending" in first.last_error
+    assert [(n.state, n.attempts) for n in rest] == [("queued", 0)] * 3  # left for the next
     mail_server.handler.hold_after = None
+    assert "3 handed to send jobs" in cli(runner, "dispatch")
+    work(app, redis_url)
+    assert [n.state for n in outbox(app)] == ["unknown"] + ["sent"] * 3
+    assert sorted(mail_server.received_ids) == sorted(n.message_id for n in outbox(app))
+    assert mail_server.handler.sessions == 2  # the rest went on a fresh connection
+
+
+def notices(app, world, count, **values):
+    """Queued notices due now, written straight into the outbox."""
+    with app.app_context():
+        unit = db.session.get(Unit, world.unit_a)
+        rows = [factories.notice(unit, **values) for _ in range(count)]
+        db.session.commit()
+        return [row.id for row in rows]
+
+
+@pytest.mark.parametrize("drop", ["at_data", "in_message"])
+def test_a_connection_reset_before_the_final_dot_is_retried_not_unknown(
+    app, runner, world, mail_server, redis_url, drop
+):
+    mail_server.handler.drop = drop
+    mail_server.start()
+    # Mid-message, the reset must come while the client still writes: more than the
+    # socket buffers of both ends hold (some 3 MB on loopback).
+    big = "请抓紧办理。\n" * (400_000 if drop == "in_message" else 1)
+    notices(app, world, 1, body=big)
+    notices(app, world, 2)
     cli(runner, "dispatch")
     work(app, redis_url)
-    assert outbox(app)[0].state == "unknown"
-    assert len(mail_server.handler.received) == 1
+    first, *rest = outbox(app)
+    assert mail_server.handler.dropped == 1
+    assert (first.state, first.attempts) == ("retry", 1), first.last_error
+    assert [(n.state, n.attempts) for n in rest] == [("queued", 0)] * 2
+    mail_server.handler.drop = None
+    assert "3 handed to send jobs" in cli(runner, "dispatch")
+    work(app, redis_url)
+    assert [n.state for n in outbox(app)] == ["sent"] * 3
+    assert sorted(mail_server.received_ids) == sorted(n.message_id for n in outbox(app))
 
 
 # ---- real worker processes: `flask --app app worker --burst` ----
@@ -192,6 +233,7 @@ def worker_process(app, mail_server, redis_url, tmp_path):
         "MAIL_PORT": str(mail_server.port),
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
         "NOTICE_SENDING_TIMEOUT_SECONDS": "900",
+        "WORKER_HEARTBEAT_SECONDS": str(app.config["WORKER_HEARTBEAT_SECONDS"]),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", "worker", "--burst"],
@@ -264,6 +306,73 @@ def test_a_job_killed_mid_batch_and_run_again_sends_the_rest_none_twice(
     notices = outbox(app)
     assert [n.state for n in notices] == ["sent"] * 3 + ["unknown"] + ["sent"] * 2
     assert sorted(mail_server.received_ids) == sorted(n.message_id for n in notices)
+
+
+def kill_worker(worker):
+    """SIGKILL a worker, then its work horse (RQ puts it in a process group of its own):
+    nobody is left to note how the job ended, as when a machine loses both."""
+    horses = child_pids(worker.pid)
+    assert horses, "the worker runs no job"
+    os.kill(worker.pid, signal.SIGKILL)
+    for horse in horses:
+        os.kill(horse, signal.SIGKILL)
+    worker.communicate(timeout=30)
+
+
+def wait_for(condition, seconds):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "waited in vain"
+        time.sleep(0.05)
+
+
+def monitored_workers(client):
+    """(live, stopped) workers as the monitoring page shows them."""
+    page = client.get("/admin/monitor/").get_data(as_text=True)
+    live = re.search(r'<td class="ducha-workers[^"]*">(\d+)<', page).group(1)
+    stopped = re.search(r'<td class="ducha-workers-stopped[^"]*">(\d+)<', page).group(1)
+    return int(live), int(stopped), page.count('class="ducha-worker small"')
+
+
+def test_a_killed_worker_s_notices_go_to_a_new_job_once_its_heartbeat_lapses(
+    app, runner, world, mail_server, redis_url, tmp_path, as_role
+):
+    app.config["NOTICE_SENDING_TIMEOUT_SECONDS"] = 900  # the sweeper leaves `sending` alone
+    lapse = 2 * app.config["WORKER_HEARTBEAT_SECONDS"]
+    mail_server.handler.delay = 0.2  # a slow server: the kill lands mid-batch
+    mail_server.start()
+    assignments(app, world, 50)
+    cli(runner, "scan", "--today", CHASE_DAY)  # one send job for the fifty
+    first_job = outbox(app)[0].job_id
+    worker = worker_process(app, mail_server, redis_url, tmp_path)
+    wait_for(lambda: mail_server.handler.received, 60)
+    admin = as_role("admin")
+    assert monitored_workers(admin) == (1, 0, 1)
+    started = time.monotonic()
+    while time.monotonic() - started < lapse + 0.5:  # every phase of its heartbeats
+        assert "0 handed" in cli(runner, "dispatch"), "a live job was taken for dead"
+        time.sleep(0.2)
+    kill_worker(worker)
+    killed = time.monotonic()
+    assert "0 handed" in cli(runner, "dispatch"), "a job was taken for dead at once"
+    while "0 handed" in (output := cli(runner, "dispatch")):
+        assert time.monotonic() - killed < lapse + 1.5, "the dead job still holds its notices"
+        time.sleep(0.2)
+    assert Job.fetch(first_job, connection=queue(redis_url).connection).get_status() == "failed"
+    # The page reads the worker's own heartbeat, to the microsecond; RQ scores the job's
+    # in whole seconds: the page may lag the dispatcher by a second.
+    wait_for(lambda: monitored_workers(admin) == (0, 1, 0), 1.5)
+
+    mail_server.handler.delay = 0
+    work(app, redis_url)
+    notices = outbox(app)
+    states = Counter(n.state for n in notices)
+    assert states == {"sent": 49, "sending": 1}, states  # the one in flight waits for a person
+    handed = int(output.split()[0])
+    assert 0 < handed < 49, f"{handed} of 50 handed on: the kill did not land mid-batch"
+    received = Counter(mail_server.received_ids)
+    assert max(received.values()) == 1, "a message went out twice"
+    assert {n.message_id for n in notices if n.state == "sent"} <= set(received)
 
 
 # ---- Redis down ----

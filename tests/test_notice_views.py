@@ -5,11 +5,15 @@ import datetime as dt
 import email
 import email.policy
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-from models import Notice, Unit, db
+import sqlalchemy as sa
+
+from models import Notice, NoticeScan, Unit, db
 from tests import factories
 
 CHASE_DAY = "2026-10-09"
@@ -127,3 +131,49 @@ def test_monitoring_is_for_administrators(app, runner, world, as_role):
     assert "2026-10-09" in page  # the last scan's day
     for role in ("staff", "leader", "unit"):
         assert as_role(role).get("/admin/monitor/").status_code == 403
+
+
+def scan_process(app, tmp_path):
+    """`flask notices scan` in a process of its own, one assignment a batch."""
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env |= {
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "NOTICE_SCAN_BATCH": "1",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "notices", "scan", "--today", CHASE_DAY],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+    )
+
+
+def test_a_scan_killed_midway_shows_as_not_finished(app, runner, world, as_role, tmp_path):
+    with app.app_context():  # 200 batches: the scan runs long after its record is written
+        unit = db.session.get(Unit, world.unit_a)
+        for _ in range(200):
+            factories.assignment_due(unit, dt.date(2026, 10, 1))
+        db.session.commit()
+    # Plain reads, not the app's SQLite BEGIN IMMEDIATE, which would queue behind the scan.
+    reader = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    process = scan_process(app, tmp_path)
+    with reader.connect() as conn:
+        deadline = time.monotonic() + 60
+        while not conn.execute(sa.select(NoticeScan.id)).all():
+            conn.rollback()
+            assert time.monotonic() < deadline and process.poll() is None, "no scan started"
+            time.sleep(0.005)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(30)
+    reader.dispose()
+    with app.app_context():
+        (killed,) = NoticeScan.query.all()
+        assert killed.finished_at is None, "the scan finished before it was killed"
+        assert Notice.query.count() < 200
+    page = as_role("admin").get("/admin/monitor/").get_data(as_text=True)
+    assert 'class="ducha-last-scan text-warning"' in page and "未完成" in page
+
+    scan(runner)  # run again: adds what is missing, nothing twice
+    page = as_role("admin").get("/admin/monitor/").get_data(as_text=True)
+    assert 'class="ducha-last-scan"' in page and "未完成" not in page
+    assert len(outbox(app)) == 200
