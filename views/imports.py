@@ -11,7 +11,7 @@ from redis.exceptions import RedisError
 from wtforms import SelectField
 
 from jobs.imports import Progress, start_check, start_import
-from models import clock, db
+from models import bounds, clock, db
 from models.imports import (
     IMPORT_KINDS,
     ROW_ACTIONS,
@@ -27,6 +27,7 @@ from models.imports import (
     template_header,
     template_notes,
 )
+from views.bounds import arg_number
 from views.export import export_response, query_rows
 from views.secure import OFFICE_ROLES, SecureView, scoped
 
@@ -106,7 +107,7 @@ class ImportView(SecureView):
         """A run: its progress while a job works, then the preview or the result."""
         run = self._run(run_id)
         show = request.args.get("show") or ("refused" if run.refused else "all")
-        page = max(request.args.get("page", 1, type=int), 1)
+        page = arg_number("page", 1, low=1, high=bounds.INT_MAX // PAGE_ROWS)
         rows = ImportRow.query.filter_by(run_id=run.id)
         if show in ROW_ACTIONS:
             rows = rows.filter_by(action=show)

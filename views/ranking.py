@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from models import RANKING_GROUPS, Unit, clock, db
 from models.ranking import PeriodError, directive_table, parse_period, rank_history, ranking
+from views.bounds import arg_id
 from views.export import export_response
 from views.secure import SecureView
 
@@ -135,7 +136,7 @@ class RankingView(SecureView):
         )
 
     def _page(self, period, group, rows, directives):
-        unit_id = request.args.get("unit", type=int) or (rows[0].unit_id if rows else None)
+        unit_id = arg_id("unit") or (rows[0].unit_id if rows else None)
         if self._role() == "unit":
             unit_id = current_user.unit_id
         history = rank_history(unit_id, group, period.end) if unit_id else []

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import DateField, IntegerField, SelectField, validators
 
-from models import Adoption, Instruction, Publication, Report, clock, db
+from models import Adoption, Instruction, Publication, Report, bounds, clock, db
 from models.reports import adopt, title_search_clause
 from models.scoring import RULE_KEYS, instruction_problem
 from views.secure import SecureModelView, inline_form, scoped
@@ -211,9 +211,8 @@ class ReportView(SecureModelView):
 
     def _selected(self, ids):
         """The selected reports the person may see, re-checked server-side."""
-        try:
-            wanted = {int(i) for i in ids}
-        except ValueError:
+        wanted = set(map(bounds.record_id, ids))
+        if None in wanted:  # not an id at all: choose again
             wanted = set()
         return self.get_query().filter(Report.id.in_(wanted)).order_by(Report.id).all(), wanted
 

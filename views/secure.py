@@ -20,6 +20,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.model import template, typefmt
+from flask_admin.model.ajax import DEFAULT_PAGE_SIZE
 from flask_admin.model.fields import AjaxSelectField
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import get_locale
@@ -32,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import iter_multi_items
 from wtforms import validators
 
-from models import RuleError, clock, db
+from models import RuleError, bounds, clock, db
 from models.base import UTCDateTime
 from views.export import export_response, plan_columns, planned_rows, query_rows
 from views.fields import LocalDateTimeField
@@ -45,6 +46,7 @@ from views.row_icons import GUARDED_ROW_ACTIONS, GuardedRowAction, RowIcons
 URL_SAFE = "!$'()*,/:;?@"
 QUERY_EXPRESSION = (("query_expression", True),)  # how SQLAlchemy marks a query_expression
 
+AJAX_LIMIT = 100  # rows a dropdown's lookup answers at most
 OFFICE_ROLES = frozenset({"admin", "staff"})
 READ_ALL_ROLES = frozenset({"admin", "staff", "leader"})
 
@@ -144,14 +146,28 @@ class VisibleAjaxLoader(QueryAjaxModelLoader):
             query = query.filter(self.model.visible_to(current_user))
         return query
 
+    def get_list(self, term, offset=0, limit=DEFAULT_PAGE_SIZE):
+        # The lookup URL's offset and limit, as a person's scrolling can give them.
+        offset = bounds.whole_number(offset, 0) or 0
+        limit = bounds.whole_number(limit, 1, AJAX_LIMIT) or DEFAULT_PAGE_SIZE
+        return super().get_list(term, offset, limit)
+
     def get_one(self, pk):
-        try:
-            pk = int(pk)  # the form posts text; PostgreSQL will not compare it with an integer
-        except (TypeError, ValueError):
+        pk = bounds.record_id(pk)  # the form posts text; PostgreSQL will not compare it
+        if pk is None:
             return None
         query = self.get_query()
         with query.session.no_autoflush:
             return query.filter(getattr(self.model, self.pk) == pk).one_or_none()
+
+
+def record_ids(ids):
+    """The ids that are ids the database holds, as text, each once, in their order."""
+    return list(dict.fromkeys(str(pk) for pk in map(bounds.record_id, ids) if pk is not None))
+
+
+def _with_record_ids(handler):
+    return lambda ids: handler(record_ids(ids))
 
 
 def _is_everything(clause):
@@ -484,6 +500,23 @@ class SecureModelView(RoleAccess, ModelView):
     def get_query(self):
         return scoped(self.model, super().get_query())
 
+    def _get_list_extra_args(self):
+        # A page number no list reaches (negative, or its offset beyond an integer) is
+        # read as Flask-Admin reads one that is not a number: the first page.
+        args = super()._get_list_extra_args()
+        last = bounds.INT_MAX // max(self.page_size_options)
+        args.page = bounds.whole_number(args.page, 0, last) or 0
+        return args
+
+    def init_actions(self):
+        # Every batch action (Flask-Admin's delete too) gets only the ticked ids the
+        # database can hold: anything else posted as a row id is dropped here.
+        super().init_actions()
+        self._actions_data = {
+            name: (_with_record_ids(handler), text, confirmation)
+            for name, (handler, text, confirmation) in self._actions_data.items()
+        }
+
     def get_count_query(self):
         return scoped(self.model, super().get_count_query())
 
@@ -526,9 +559,8 @@ class SecureModelView(RoleAccess, ModelView):
 
     def get_one(self, id):
         """The row by id, only if visible; anything else answers 404."""
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
+        pk = bounds.record_id(id)
+        if pk is None:
             abort(404)
         row = self.get_query().filter(self.model.id == pk).one_or_none()
         if row is None:

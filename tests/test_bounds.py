@@ -1,0 +1,61 @@
+"""Values beyond what a person can mean are refused where they enter: ids and numbers
+beyond the database's INTEGER, dates outside 2000-2099, NUL characters."""
+
+import pytest
+
+from models import Report, bounds
+from tests.test_views import read
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize("value", ["2147483648", str(2**63), HUGE, "-1", "0", "9" * 5000])
+def test_an_id_beyond_the_database_answers_404(as_role, world, value):
+    client = as_role("staff")
+    for page in ("details", "edit"):
+        assert client.get(f"/admin/reports/{page}/?id={value}").status_code == 404
+    assert client.post("/admin/reports/delete/", data={"id": value}).status_code == 404
+    assert client.get(f"/admin/import/run/{value}/").status_code == 404
+
+
+def test_a_batch_action_skips_ids_the_database_cannot_hold(app, as_role, world):
+    response = as_role("staff").post(
+        "/admin/reports/action/",
+        data={"action": "not_adopted", "rowid": [HUGE, "-5", "x", str(world.report_a)]},
+    )
+    assert response.status_code == 302
+    assert read(app, Report, id=world.report_a)[0].status == "not_adopted"
+    assert read(app, Report, id=world.report_b)[0].status == "received"
+
+
+@pytest.mark.parametrize("page", [HUGE, "-" + HUGE, "-1", str(2**31)])
+def test_a_page_no_list_reaches_is_the_first(as_role, world, page):
+    response = as_role("staff").get(f"/admin/reports/?page={page}")
+    assert response.status_code == 200 and "甲镇信息" in response.get_data(as_text=True)
+
+
+def test_other_numbers_in_urls_are_read_within_range(as_role, world):
+    client = as_role("staff")
+    for url in (
+        f"/admin/feedback/new/?assignment={HUGE}",
+        f"/admin/ranking/?unit={HUGE}",
+        f"/admin/deductions/ajax/lookup/?name=report&query=&offset={HUGE}&limit={HUGE}",
+        "/admin/deductions/ajax/lookup/?name=report&query=&offset=-1&limit=-1",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_nul_in_a_query_string_answers_400(as_role, world):
+    client = as_role("staff")
+    for url in ("/admin/reports/?search=a%00b", "/admin/search/?q=%00", "/admin/units/?x%00=1"):
+        response = client.get(url)
+        assert response.status_code == 400 and "无法处理该请求" in response.get_data(as_text=True)
+
+
+def test_whole_numbers_and_ids():
+    assert bounds.whole_number(" 12 ") == 12
+    assert bounds.whole_number(str(bounds.INT_MAX)) == bounds.INT_MAX
+    assert bounds.whole_number(str(bounds.INT_MAX + 1)) is None
+    assert bounds.whole_number("9" * 5000) is None  # past int()'s digit limit
+    assert bounds.whole_number(True) is None
+    assert bounds.record_id("0") is None and bounds.record_id("1") == 1
