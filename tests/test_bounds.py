@@ -59,3 +59,41 @@ def test_whole_numbers_and_ids():
     assert bounds.whole_number("9" * 5000) is None  # past int()'s digit limit
     assert bounds.whole_number(True) is None
     assert bounds.record_id("0") is None and bounds.record_id("1") == 1
+
+
+def _filter_arg(app, endpoint, column, operation):
+    """The URL argument of a list's filter on `column` doing `operation` (its class name)."""
+    view = next(v for v in app.extensions["admin"][0]._views if v.endpoint == endpoint)
+    for arg, (_index, flt) in view._filter_args.items():
+        if getattr(flt.column, "key", None) == column and type(flt).__name__ == operation:
+            return f"flt0_{arg}"
+    raise KeyError((endpoint, column, operation))
+
+
+@pytest.mark.parametrize(
+    "endpoint,column,operation,value",
+    [
+        ("reports", "unit_id", "VisibleRelatedFilter", HUGE),
+        ("quotas", "year", "IntEqualFilter", str(2**31)),
+        ("audit", "record_id", "IntInListFilter", f"1,{HUGE}"),
+        ("audit", "record_id", "IntGreaterFilter", "-" + HUGE),
+        ("directives", "received_on", "DateEqualFilter", "0001-01-01"),
+        ("directives", "received_on", "DateBetweenFilter", "2026-01-01 to 9999-12-31"),
+        ("reports", "submitted_at", "DateTimeSmallerFilter", "9999-12-31 23:59:59"),
+        ("assignments", "due_on", "DueWithinFilter", "²"),
+    ],
+)
+def test_a_filter_value_out_of_range_is_left_out_with_a_message(
+    app, as_role, world, endpoint, column, operation, value
+):
+    arg = _filter_arg(app, endpoint, column, operation)
+    response = as_role("admin").get(f"/admin/{endpoint}/", query_string={arg: value})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "不能取值" in page and "已略去" in page
+
+
+def test_a_filter_message_shows_a_long_value_cut(app, as_role, world):
+    arg = _filter_arg(app, "quotas", "year", "IntEqualFilter")
+    page = as_role("admin").get("/admin/quotas/", query_string={arg: "9" * 3000}).get_data(as_text=True)
+    assert f"不能取值 {'9' * 30}…，已略去" in page  # the flash goes in the cookie

@@ -22,6 +22,7 @@ from models import (
     Directive,
     RuleError,
     WorkCalendar,
+    bounds,
     clock,
     db,
 )
@@ -118,7 +119,7 @@ class DueWithinFilter(sqla_filters.BaseSQLAFilter):
         return query.filter(Assignment.due_within_filter(clock.today(), value))
 
     def validate(self, value):
-        return str(value).isdigit() and int(value) <= 366
+        return bounds.whole_number(value, 0, 366) is not None
 
     def clean(self, value):
         return int(value)

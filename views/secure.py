@@ -35,6 +35,7 @@ from wtforms import validators
 
 from models import RuleError, bounds, clock, db
 from models.base import UTCDateTime
+from views import filters
 from views.export import export_response, plan_columns, planned_rows, query_rows
 from views.fields import LocalDateTimeField
 from views.keeping import kept
@@ -77,15 +78,7 @@ EXPORT_TYPE_FORMATTERS = dict(TYPE_FORMATTERS)
 EXPORT_TYPE_FORMATTERS.update({bool: _format_bool, type(None): lambda v, value, n=None: ""})
 
 
-class FilterConverter(sqla_filters.FilterConverter):
-    """Date-time filters for UTC timestamps too; what is typed is taken as local time."""
-
-    @sqla_filters.filters.convert("utcdatetime")
-    def conv_utc_datetime(self, column, name, **kwargs):
-        return [f(column, name, **kwargs) for f in self.datetime_filters]
-
-
-class VisibleRelatedFilter(sqla_filters.IntEqualFilter):
+class VisibleRelatedFilter(filters.IntEqualFilter):
     """ "Unit is ..." with a dropdown of what the person may see.
 
     The options are kept for OPTIONS_SECONDS per kind of viewer: a list page then costs no
@@ -357,7 +350,7 @@ class SecureModelView(RoleAccess, ModelView):
     can_set_page_size = True
     page_size_options = (20, 50, 100)
     column_display_pk = False
-    filter_converter = FilterConverter()
+    filter_converter = filters.FilterConverter()
     column_type_formatters = TYPE_FORMATTERS
     column_type_formatters_detail = TYPE_FORMATTERS
     column_type_formatters_export = EXPORT_TYPE_FORMATTERS
@@ -507,6 +500,15 @@ class SecureModelView(RoleAccess, ModelView):
         last = bounds.INT_MAX // max(self.page_size_options)
         args.page = bounds.whole_number(args.page, 0, last) or 0
         return args
+
+    def get_invalid_value_msg(self, value, filter):
+        shown = value if len(value) <= 30 else value[:30] + "…"  # the message goes in a cookie
+        return _(
+            "The filter “%(filter)s %(operation)s” cannot take %(value)s: it is left out.",
+            filter=filter.name,
+            operation=filter.operation(),
+            value=shown,
+        )
 
     def init_actions(self):
         # Every batch action (Flask-Admin's delete too) gets only the ticked ids the
