@@ -4,6 +4,7 @@ beyond the database's INTEGER, dates outside 2000-2099, NUL characters."""
 import pytest
 
 from models import Report, bounds
+from models.ranking import PeriodError, parse_period
 from tests.test_views import read
 
 HUGE = "99999999999999999999"
@@ -95,5 +96,40 @@ def test_a_filter_value_out_of_range_is_left_out_with_a_message(
 
 def test_a_filter_message_shows_a_long_value_cut(app, as_role, world):
     arg = _filter_arg(app, "quotas", "year", "IntEqualFilter")
-    page = as_role("admin").get("/admin/quotas/", query_string={arg: "9" * 3000}).get_data(as_text=True)
+    page = (
+        as_role("admin")
+        .get("/admin/quotas/", query_string={arg: "9" * 3000})
+        .get_data(as_text=True)
+    )
     assert f"不能取值 {'9' * 30}…，已略去" in page  # the flash goes in the cookie
+
+
+@pytest.mark.parametrize(
+    "query", ["period=0001", "period=9999-12", "period=0000-Q1", "from=0001-01-01&to=2026-01-01"]
+)
+def test_a_period_outside_the_years_is_refused_like_one_unread(as_role, world, query):
+    client = as_role("staff")
+    data = client.get(f"/admin/ranking/?{query}&format=json")
+    assert data.status_code == 400 and "outside the years 2000 to 2099" in data.get_json()["error"]
+    export = client.get(f"/admin/ranking/?{query}&format=csv")
+    assert export.status_code == 400 and "无法处理该请求" in export.get_data(as_text=True)
+    page = client.get(f"/admin/ranking/?{query}")
+    assert page.status_code == 200 and "无法识别该期间" in page.get_data(as_text=True)
+
+
+def test_the_first_and_last_periods_rank(as_role, world):
+    client = as_role("staff")
+    for period in ("2000-01", "2000", "2099-Q4", "2099-12"):
+        data = client.get(f"/admin/ranking/?period={period}&format=json").get_json()
+        assert data["period"] == period
+
+
+def test_a_month_report_outside_the_years_shows_this_month(as_role, world):
+    page = as_role("staff").get("/admin/directive-report/?month=0001-01").get_data(as_text=True)
+    assert "不在 2000 至 2099 年之间" in page
+
+
+@pytest.mark.parametrize("text", ["0000", "0001-01", "1999-Q4", "2100", "9999-12"])
+def test_parse_period_refuses_years_outside(text):
+    with pytest.raises(PeriodError):
+        parse_period(text)

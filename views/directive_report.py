@@ -5,7 +5,7 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from models import Assignment, clock
+from models import Assignment, bounds, clock
 from models.directive_report import month_report, month_start
 from models.units import RANKING_GROUPS
 from views.export import export_response
@@ -57,13 +57,23 @@ class DirectiveReportView(SecureView):
     def _report(self):
         text = request.args.get("month")
         first = month_start(text)
-        if first is None:
-            if text:
-                flash(
-                    _("%(month)s is not a month (YYYY-MM): this month is shown.", month=text),
-                    "warning",
-                )
-            first = clock.today().replace(day=1)
+        if first is not None and not bounds.in_range(first):
+            flash(
+                _(
+                    "%(month)s is outside the years %(first)s to %(last)s: this month is shown.",
+                    month=text,
+                    first=bounds.FIRST_DAY.year,
+                    last=bounds.LAST_DAY.year,
+                ),
+                "warning",
+            )
+            first = None
+        elif first is None and text:
+            flash(
+                _("%(month)s is not a month (YYYY-MM): this month is shown.", month=text),
+                "warning",
+            )
+        first = first or clock.today().replace(day=1)
         return month_report(first, scope=Assignment.visible_to(current_user))
 
     def _title(self, report):

@@ -84,8 +84,11 @@ class RankingView(SecureView):
                 request.args.get("period"), request.args.get("from"), request.args.get("to")
             )
         except PeriodError as error:
-            if fmt != "html":
+            # The page says so and shows last month; a file or JSON is not made at all.
+            if fmt == "json":
                 return jsonify({"error": str(error)}), 400
+            if fmt != "html":
+                abort(400)
             flash(_("That period cannot be read: %(error)s", error=str(error)), "error")
             period = parse_period()
         rows = ranking(period, group)
