@@ -1,13 +1,17 @@
 """Values beyond what a person can mean are refused where they enter: ids and numbers
 beyond the database's INTEGER, dates outside 2000-2099, NUL characters."""
 
+import datetime as dt
+
 import pytest
 
-from models import Report, bounds
+from models import Assignment, Directive, Quota, Report, bounds, db
 from models.ranking import PeriodError, parse_period
 from tests.test_views import read
+from views.assignment_actions import FORMS
 
 HUGE = "99999999999999999999"
+REPORT = {"title": "界外", "category": "news", "author": "李明", "status": "received"}
 
 
 @pytest.mark.parametrize("value", ["2147483648", str(2**63), HUGE, "-1", "0", "9" * 5000])
@@ -133,3 +137,81 @@ def test_a_month_report_outside_the_years_shows_this_month(as_role, world):
 def test_parse_period_refuses_years_outside(text):
     with pytest.raises(PeriodError):
         parse_period(text)
+
+
+# ---- forms ----
+
+
+def _post(client, url, data):
+    response = client.post(url, data=data)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1999-12-31", "2100-01-01"])
+def test_a_date_outside_the_years_is_refused_in_every_kind_of_form(app, as_role, world, day):
+    client = as_role("staff")
+    directive = {"number": "B-1", "title": "批示", "leader_name": "李市长", "leader_level": "city"}
+    page = _post(client, "/admin/directives/new/", {**directive, "received_on": day})
+    assert "请输入 2000-01-01 至 2099-12-31 之间的日期" in page
+    page = _post(client, "/admin/reports/new/", {**REPORT, "submitted_at": f"{day} 10:00:00"})
+    assert "请输入 2000-01-01 至 2099-12-31 之间的日期" in page
+    url = f"/admin/assignments/act/change_due_date/?id={world.assignment_a}"
+    page = _post(client, url, {"due_on": day, "reason": "调整"})
+    assert "请输入 2000-01-01 至 2099-12-31 之间的日期" in page
+    with app.app_context():
+        assert Directive.query.filter_by(number="B-1").count() == 0
+        assert Report.query.filter_by(title="界外").count() == 0
+        assert db.session.get(Assignment, world.assignment_a).due_on.year < 2099
+
+
+def test_the_first_and_last_days_are_taken(app, as_role, world):
+    client = as_role("staff")
+    for day in ("2000-01-01", "2099-12-31"):
+        response = client.post(
+            "/admin/directives/new/",
+            data={
+                "number": day,
+                "title": "批示",
+                "leader_name": "李",
+                "leader_level": "city",
+                "received_on": day,
+            },
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[-800:]
+
+
+@pytest.mark.parametrize("value", [str(2**31), HUGE, "-" + HUGE])
+def test_a_number_beyond_the_database_is_refused(app, as_role, world, value):
+    quota = {"unit": world.unit_a, "year": "2026", "items": value, "points": "1"}
+    page = _post(as_role("staff"), "/admin/quotas/new/", quota)
+    assert "请输入 -2147483648 至 2147483647 之间的整数" in page
+    with app.app_context():
+        assert Quota.query.count() == 0
+
+
+def test_a_record_holding_a_date_from_before_the_bounds_stays_usable(app, as_role, world):
+    """A due date of 9999-12-31 written before these bounds (the upgrade reports such
+    rows): pages open, every step answers with a message or works, and the office can
+    set a due date the office can mean."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    last = dt.date(9999, 12, 31)
+    with app.app_context():
+        assignment = db.session.get(Assignment, world.assignment_a)
+        assignment.due_on = assignment.original_due_on = last
+        db.session.commit()
+    url = f"/admin/assignments/act/%s/?id={world.assignment_a}"
+    later = {"due_on": "2030-01-01", "proposed_due_on": "2030-01-01", "granted_due_on": ""}
+    for step in [name for name in FORMS if name != "cancel"]:  # it stays open
+        for role in ("unit", "staff"):
+            data = {**later, "reason": "理由", "comment": "意见", "subject": "deadline"}
+            response = as_role(role).post(url % step, data=data)
+            assert response.status_code < 500, (step, role)
+    for page in ("/admin/assignments/", f"/admin/assignments/details/?id={world.assignment_a}"):
+        assert as_role("staff").get(page).status_code == 200
+    response = as_role("admin").post(
+        url % "change_due_date", data={"due_on": "2027-01-15", "reason": "纠正"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Assignment, world.assignment_a).due_on == dt.date(2027, 1, 15)

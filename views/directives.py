@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
-from wtforms import DateField, StringField, validators
+from wtforms import StringField, validators
 
 from models import (
     LIGHTS,
@@ -38,6 +38,7 @@ from models.lifecycle import (
     plan_dates,
 )
 from views.assignment_actions import FORMS, show_error
+from views.fields import DateField
 from views.secure import SecureModelView, inline_form
 
 ALL_ROLES = frozenset({"admin", "staff", "leader", "unit"})

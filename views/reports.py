@@ -9,11 +9,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import DateField, IntegerField, SelectField, validators
+from wtforms import SelectField, validators
 
 from models import Adoption, Instruction, Publication, Report, bounds, clock, db
 from models.reports import adopt, title_search_clause
 from models.scoring import RULE_KEYS, instruction_problem
+from views.fields import DateField, IntegerField
 from views.secure import SecureModelView, inline_form, scoped
 
 OFFICE = frozenset({"admin", "staff"})

@@ -37,7 +37,7 @@ from models import RuleError, bounds, clock, db
 from models.base import UTCDateTime
 from views import filters
 from views.export import export_response, plan_columns, planned_rows, query_rows
-from views.fields import LocalDateTimeField
+from views.fields import ModelConverter
 from views.keeping import kept
 from views.paging import count_rows, few_to_sort, page_rows, sorted_not_walked
 from views.row_cells import RowCells
@@ -227,8 +227,6 @@ def form_settings(model):
             found.labels[attr.key] = meta["label"]
         if meta.get("choices"):
             found.choices[attr.key] = meta["choices"]
-        if isinstance(column.type, UTCDateTime):
-            found.overrides[attr.key] = LocalDateTimeField
         if isinstance(column.type, sa.String):
             found.args[attr.key] = _text_args(attr.key, column)
     for rel in mapper.relationships:
@@ -351,6 +349,7 @@ class SecureModelView(RoleAccess, ModelView):
     page_size_options = (20, 50, 100)
     column_display_pk = False
     filter_converter = filters.FilterConverter()
+    model_form_converter = ModelConverter  # dates and numbers within bounds
     column_type_formatters = TYPE_FORMATTERS
     column_type_formatters_detail = TYPE_FORMATTERS
     column_type_formatters_export = EXPORT_TYPE_FORMATTERS
