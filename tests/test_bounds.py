@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from models import Assignment, Directive, Quota, Report, bounds, db
+from models import Assignment, Directive, Quota, Report, Unit, bounds, db
 from models.ranking import PeriodError, parse_period
 from tests.test_views import read
 from views.assignment_actions import FORMS
@@ -188,6 +188,23 @@ def test_a_number_beyond_the_database_is_refused(app, as_role, world, value):
     assert "请输入 -2147483648 至 2147483647 之间的整数" in page
     with app.app_context():
         assert Quota.query.count() == 0
+
+
+def test_nul_is_refused_in_a_form_on_every_database(app, as_role, world):
+    # On PostgreSQL the unique check on the code would have asked the database with it.
+    client = as_role("staff")
+    unit = {
+        "code": "N\x00UL",
+        "name": "空\x00字符",
+        "kind": "township",
+        "ranking_group": "township",
+    }
+    page = _post(client, "/admin/units/new/", unit)
+    assert page.count("文本中含有空字符（NUL），无法保存") == 2
+    page = _post(client, "/login", {"username": "a\x00", "password": "x"})
+    assert "文本中含有空字符" in page
+    with app.app_context():
+        assert Unit.query.count() == 2
 
 
 def test_a_record_holding_a_date_from_before_the_bounds_stays_usable(app, as_role, world):

@@ -5,7 +5,6 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from redis.exceptions import RedisError
 from wtforms import SelectField
@@ -29,6 +28,7 @@ from models.imports import (
 )
 from views.bounds import arg_number
 from views.export import export_response, query_rows
+from views.forms import Form
 from views.secure import OFFICE_ROLES, SecureView, scoped
 
 PAGE_ROWS = 100
@@ -36,7 +36,7 @@ FORMATS = ("xlsx", "csv")
 ACTION_CSS = {"create": "success", "update": "info", "unchanged": "light", "refused": "danger"}
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     kind = SelectField(_l("What"), choices=IMPORT_KINDS.pairs())
     file = FileField(_l("File"))
 

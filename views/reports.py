@@ -7,7 +7,6 @@ from flask_admin.actions import action
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import SelectField, validators
 
@@ -15,6 +14,7 @@ from models import Adoption, Instruction, Publication, Report, bounds, clock, db
 from models.reports import adopt, title_search_clause
 from models.scoring import RULE_KEYS, instruction_problem
 from views.fields import DateField, IntegerField
+from views.forms import Form
 from views.secure import SecureModelView, inline_form, scoped
 
 OFFICE = frozenset({"admin", "staff"})
@@ -22,7 +22,7 @@ OFFICE_AND_UNIT = frozenset({"admin", "staff", "unit"})
 EVERYONE = frozenset({"admin", "staff", "leader", "unit"})
 
 
-class AdoptForm(FlaskForm):
+class AdoptForm(Form):
     publication = SelectField(_l("Publication"), coerce=int)
     issue_no = IntegerField(
         _l("Issue number"), [validators.InputRequired(), validators.NumberRange(min=1)]

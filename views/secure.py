@@ -38,6 +38,7 @@ from models.base import UTCDateTime
 from views import filters
 from views.export import export_response, plan_columns, planned_rows, query_rows
 from views.fields import ModelConverter
+from views.forms import BaseForm
 from views.keeping import kept
 from views.paging import count_rows, few_to_sort, page_rows, sorted_not_walked
 from views.row_cells import RowCells
@@ -255,6 +256,7 @@ def inline_form(model, columns, label, admin_class=InlineFormAdmin, extra_fields
     found = form_settings(model)
     return admin_class(
         model,
+        form_base_class=BaseForm,
         form_columns=["id", *columns],
         form_label=label,
         column_labels=found.labels,
@@ -350,6 +352,7 @@ class SecureModelView(RoleAccess, ModelView):
     column_display_pk = False
     filter_converter = filters.FilterConverter()
     model_form_converter = ModelConverter  # dates and numbers within bounds
+    form_base_class = BaseForm  # text holding NUL refused
     column_type_formatters = TYPE_FORMATTERS
     column_type_formatters_detail = TYPE_FORMATTERS
     column_type_formatters_export = EXPORT_TYPE_FORMATTERS
