@@ -207,6 +207,22 @@ def test_nul_is_refused_in_a_form_on_every_database(app, as_role, world):
         assert Unit.query.count() == 2
 
 
+def test_an_unknown_record_in_an_optional_dropdown_is_refused_not_taken_for_none(
+    app, as_role, world
+):
+    with app.app_context():
+        db.session.get(Unit, world.unit_b).parent_id = world.unit_a
+        db.session.commit()
+    unit = {"code": "B", "name": "乙镇", "kind": "township", "ranking_group": "township"}
+    for parent in (HUGE, "x", "-1"):
+        page = _post(
+            as_role("staff"), f"/admin/units/edit/?id={world.unit_b}", {**unit, "parent": parent}
+        )
+        assert "无效的选择：该记录不存在或您无权查看" in page
+    with app.app_context():
+        assert db.session.get(Unit, world.unit_b).parent_id == world.unit_a
+
+
 def test_a_record_holding_a_date_from_before_the_bounds_stays_usable(app, as_role, world):
     """A due date of 9999-12-31 written before these bounds (the upgrade reports such
     rows): pages open, every step answers with a message or works, and the office can

@@ -284,7 +284,7 @@ class DirectiveView(SecureModelView):
         problems = []
         for entry in form.assignments.entries:
             pk = entry.get_pk()
-            current = existing.get(int(pk)) if pk else None
+            current = existing.get(bounds.record_id(pk))  # a posted id: any text
             deleted = form.assignments.should_delete(entry)
             problems += _entry_problems(entry.form, deleted, current, draft)
         return problems

@@ -19,6 +19,7 @@ from flask_admin.babel import gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.sqla.fields import QuerySelectField
 from flask_admin.model import template, typefmt
 from flask_admin.model.ajax import DEFAULT_PAGE_SIZE
 from flask_admin.model.fields import AjaxSelectField
@@ -38,7 +39,7 @@ from models.base import UTCDateTime
 from views import filters
 from views.export import export_response, plan_columns, planned_rows, query_rows
 from views.fields import ModelConverter
-from views.forms import BaseForm
+from views.forms import BaseForm, leaf_fields
 from views.keeping import kept
 from views.paging import count_rows, few_to_sort, page_rows, sorted_not_walked
 from views.row_cells import RowCells
@@ -267,10 +268,12 @@ def inline_form(model, columns, label, admin_class=InlineFormAdmin, extra_fields
     )
 
 
-def _unknown_ajax_choices(form):
-    """An ajax dropdown whose posted id is unknown or not visible: refuse, don't drop it."""
-    for field in form:
-        if isinstance(field, AjaxSelectField) and field.data is None and field._formdata:
+def _unknown_choices(form):
+    """A dropdown of records (ajax or not, inline forms' too) whose posted id is unknown
+    or not visible: refuse it. (An optional one would take it for "none" and clear it.)"""
+    for field in leaf_fields(form):
+        choosing = isinstance(field, AjaxSelectField) or type(field) is QuerySelectField
+        if choosing and field.data is None and field._formdata:
             yield field, _l("Not a valid choice.")
 
 
@@ -633,7 +636,7 @@ class SecureModelView(RoleAccess, ModelView):
         valid = super().validate_form(form)
         action = (request.endpoint or "").rsplit(".", 1)[-1]
         if valid and action in {"create_view", "edit_view"}:
-            for field, message in [*_unknown_ajax_choices(form), *self.form_problems(form)]:
+            for field, message in [*_unknown_choices(form), *self.form_problems(form)]:
                 field.errors = [*field.errors, str(message)]
                 valid = False
         return valid
