@@ -180,6 +180,14 @@ BAD_ROWS = {
         ["QH", "清河县", "县/市/区", "", "", "", "", "", "", "", "2026-02-30"],
         "不是日期",
     ),
+    "a date at the end of the calendar": (
+        ["QH", "清河县", "县/市/区", "", "", "", "", "", "", "", "9999-12-31"],
+        "不在 2000 至 2099 年之间",
+    ),
+    "a date before the office's years": (
+        ["QH", "清河县", "县/市/区", "", "", "", "", "", "", "", "1999-12-31"],
+        "不在 2000 至 2099 年之间",
+    ),
     "an unknown unit code": (["QH-CG", "城关镇", "乡镇/街道", "", "NOPE"], "NOPE"),
     "an unknown kind": (["QH", "清河县", "村"], "乡镇/街道、县直部门"),
     "a bad email": (
@@ -200,6 +208,14 @@ def test_a_bad_row_is_refused_with_its_reason_and_nothing_is_saved(ctx, office, 
     assert actions(outcomes) == ["create", "refused"]
     assert message in refusal(outcomes)
     assert counts() == before  # all or nothing: the good row is not saved either
+
+
+def test_a_nul_character_past_the_files_start_refuses_its_row(ctx, office):
+    # A NUL in the first 4 KB makes the file binary: not a spreadsheet.
+    rows = [[f"U{n:03d}", f"单位{n}", "乡镇/街道"] for n in range(300)]
+    outcomes = run("units", [*rows, ["QH", "清河\x00县", "县/市/区"]], office)
+    assert actions(outcomes)[-1] == "refused" and "空字符" in refusal(outcomes)
+    assert Unit.query.count() == 0
 
 
 def test_a_formula_in_a_workbook_is_seen_as_a_formula(ctx, office):
@@ -371,6 +387,14 @@ REPORT_REFUSALS = {
     "a bad issue number": (
         dict(publication="《江州快讯》正刊", issue="第五期", adopted_on="2026-03-06"),
         "整数",
+    ),
+    "an issue number beyond the database": (
+        dict(publication="《江州快讯》正刊", issue="99999999999999999999", adopted_on="2026-03-06"),
+        "不是 0 至 2147483647 之间的整数",
+    ),
+    "an adoption date at the start of the calendar": (
+        dict(publication="《江州快讯》正刊", issue="1", adopted_on="0001-01-01"),
+        "不在 2000 至 2099 年之间",
     ),
 }
 
