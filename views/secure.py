@@ -111,10 +111,10 @@ class VisibleRelatedFilter(filters.IntEqualFilter):
 
 
 def _viewer():
-    """Whose options a filter shows: everyone who sees all units alike, else the unit."""
+    """Whose options a filter shows: the role, and a unit officer's unit."""
     if not current_user.is_authenticated:
         return "nobody"
-    return None if current_user.sees_all_units else current_user.unit_id
+    return current_user.role, None if current_user.sees_all_units else current_user.unit_id
 
 
 class FilterGroups(OrderedDict):
