@@ -171,23 +171,16 @@ def test_a_workbook_that_unpacks_huge_is_refused(ctx, office):
     assert "解压后" in str(problem.value.message)
 
 
+def _entered_on(day):
+    """A unit row whose last cell, the day it entered the records, is `day`."""
+    return ["QH", "清河县", "县/市/区", "", "", "", "", "", "", "", day]
+
+
 BAD_ROWS = {
-    "a date that is not a date": (
-        ["QH", "清河县", "县/市/区", "", "", "", "", "", "", "", "明年春天"],
-        "不是日期",
-    ),
-    "an impossible date": (
-        ["QH", "清河县", "县/市/区", "", "", "", "", "", "", "", "2026-02-30"],
-        "不是日期",
-    ),
-    "a date at the end of the calendar": (
-        ["QH", "清河县", "县/市/区", "", "", "", "", "", "", "", "9999-12-31"],
-        "不在 2000 至 2099 年之间",
-    ),
-    "a date before the office's years": (
-        ["QH", "清河县", "县/市/区", "", "", "", "", "", "", "", "1999-12-31"],
-        "不在 2000 至 2099 年之间",
-    ),
+    "a date that is not a date": (_entered_on("明年春天"), "不是日期"),
+    "an impossible date": (_entered_on("2026-02-30"), "不是日期"),
+    "a date at the end of the calendar": (_entered_on("9999-12-31"), "不在 2000 至 2099 年之间"),
+    "a date before the office's years": (_entered_on("1999-12-31"), "不在 2000 至 2099 年之间"),
     "an unknown unit code": (["QH-CG", "城关镇", "乡镇/街道", "", "NOPE"], "NOPE"),
     "an unknown kind": (["QH", "清河县", "村"], "乡镇/街道、县直部门"),
     "a bad email": (
@@ -356,6 +349,11 @@ def test_a_new_adoption_of_a_report_on_record_updates_it(ctx, town, office):
     assert clock.local(report.submitted_at).hour == 10  # a date alone keeps the time
 
 
+def _adopted(issue="1", day="2026-03-06"):
+    """The cells of an adoption by the city's bulletin."""
+    return dict(publication="《江州快讯》正刊", issue=issue, adopted_on=day)
+
+
 REPORT_REFUSALS = {
     "adopted without an adoption": (dict(status="已采用"), "记录采用情况"),
     "an adoption half given": (dict(publication="《江州快讯》正刊"), "三项都要填"),
@@ -363,19 +361,10 @@ REPORT_REFUSALS = {
         dict(publication="人民日报", issue="1", adopted_on="2026-03-06"),
         "计分表中没有",
     ),
-    "adopted before submitted": (
-        dict(publication="《江州快讯》正刊", issue="1", adopted_on="2026-03-01"),
-        "早于信息报送",
-    ),
-    "adopted in the future": (
-        dict(publication="《江州快讯》正刊", issue="1", adopted_on="2099-01-01"),
-        "晚于今天",
-    ),
+    "adopted before submitted": (_adopted(day="2026-03-01"), "早于信息报送"),
+    "adopted in the future": (_adopted(day="2099-01-01"), "晚于今天"),
     "returned without a reason": (dict(status="已退稿"), "退稿原因"),
-    "an adoption with another answer": (
-        dict(status="未采用", publication="《江州快讯》正刊", issue="1", adopted_on="2026-03-06"),
-        "已采用",
-    ),
+    "an adoption with another answer": (dict(status="未采用", **_adopted()), "已采用"),
     "an emergency without its event": (dict(category="紧急信息"), "事件发生时间"),
     "an emergency known by its day only": (
         dict(category="紧急信息", submitted="2026-03-05", event_at="2026-03-05 08:00"),
@@ -384,16 +373,13 @@ REPORT_REFUSALS = {
     "an event after the report": (dict(event_at="2026-03-05 11:00"), "不能晚于"),
     "a date that is not a date": (dict(submitted="三月五日"), "不是日期"),
     "an unknown unit": (dict(unit="NOPE"), "NOPE"),
-    "a bad issue number": (
-        dict(publication="《江州快讯》正刊", issue="第五期", adopted_on="2026-03-06"),
-        "整数",
-    ),
+    "a bad issue number": (_adopted("第五期"), "整数"),
     "an issue number beyond the database": (
-        dict(publication="《江州快讯》正刊", issue="99999999999999999999", adopted_on="2026-03-06"),
+        _adopted("99999999999999999999"),
         "不是 0 至 2147483647 之间的整数",
     ),
     "an adoption date at the start of the calendar": (
-        dict(publication="《江州快讯》正刊", issue="1", adopted_on="0001-01-01"),
+        _adopted(day="0001-01-01"),
         "不在 2000 至 2099 年之间",
     ),
 }
