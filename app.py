@@ -67,10 +67,12 @@ def create_app(test_config=None):
 
     from views import init_admin
     from views.auth import bp as auth_bp
+    from views.bounds import init_bounds
     from views.errors import init_errors
     from views.health import bp as health_bp
     from views.security import init_security
 
+    init_bounds(app)  # first: the id converter is read as each route is added
     init_security(app)
     init_errors(app)
     app.register_blueprint(auth_bp)

@@ -7,10 +7,21 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from models import ROLES, Account, Unit, db
+from models import ROLES, Account, Unit, bounds, db
 from models.audit import acting_as
 
 users = AppGroup("users", help="Manage login accounts.")
+
+
+def fitting(value, column, what):
+    """`value` as `column` can hold it (not blank, no NUL, not too long), or a refusal."""
+    if not value.strip():
+        raise click.ClickException(f"{what} is blank")
+    if bounds.has_nul(value):
+        raise click.ClickException(f"{what}: {bounds.NUL_MESSAGE}")
+    if len(value) > column.type.length:
+        raise click.ClickException(f"{what} is longer than {column.type.length} characters")
+    return value
 
 
 def audited(command):
@@ -38,6 +49,9 @@ notices = AppGroup("notices", help="Reminders, chases and escalations: the outbo
 @audited
 def add_user(username, role, unit_code, password, name):
     """Create a login account."""
+    fitting(username, Account.__table__.c.username, "the username")
+    if name:
+        fitting(name, Account.__table__.c.name, "the name")
     unit = None
     if unit_code:
         unit = Unit.query.filter_by(code=unit_code).one_or_none()
@@ -119,6 +133,8 @@ def scan(today):
     """Write the notices due today into the outbox, then enqueue their sending."""
     from jobs.notices import scan_notices
 
+    if today and not bounds.in_range(today):
+        raise click.BadParameter(bounds.day_message(), param_hint="'--today'")
     result = scan_notices(today.date().isoformat() if today else None)
     click.echo(f"{result['date']}: {result['created']} new notices; {_dispatched(result)}")
 

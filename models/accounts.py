@@ -73,6 +73,8 @@ class Account(UserMixin, db.Model):
         """A new password: every session of the account ends (the version moves on)."""
         if len(password or "") < MIN_PASSWORD_LENGTH:
             raise ValueError(f"password shorter than {MIN_PASSWORD_LENGTH} characters")
+        if "\x00" in password:  # no form lets one be typed: the account could not log in
+            raise ValueError("password holds a NUL character")
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
         self.must_change_password = must_change

@@ -30,7 +30,7 @@ from operator import attrgetter
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from models import clock
+from models import bounds, clock
 from models.base import UTCDateTime, db, info
 from models.directives import WAITING_ON_UNIT, Assignment
 from models.lifecycle import AssignmentEvent
@@ -189,6 +189,9 @@ def _sum(code, name, group, rows):
 # ---- filing a month (报送) ----
 
 
+NOTE_MAX = 1000
+
+
 class FilingError(ValueError):
     """Why a month cannot be filed now: the message is for the person filing."""
 
@@ -235,6 +238,10 @@ def file_month(first, actor, note="", today=None):
     if first > today:
         raise FilingError(_l("A month that has not begun cannot be filed."))
     note = (note or "").strip()
+    if bounds.has_nul(note):
+        raise FilingError(bounds.NUL_MESSAGE)
+    if len(note) > NOTE_MAX:
+        raise FilingError(_l("Say it in at most %(max)s characters.", max=NOTE_MAX))
     if filings(first) and not note:
         raise FilingError(_l("This month was filed already: say why it is filed again."))
     report = month_report(first, today=today)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 
-from models import clock
+from models import bounds, clock
 from models.base import db
 from models.directives import Assignment
 from models.reports import LEVELS, Adoption, Publication, Report
@@ -98,7 +98,8 @@ def year(number):
 
 
 def parse_period(text=None, start=None, end=None, today=None):
-    """A period from `period=2026-10|2026-Q3|2026` or `from=...&to=...`; default last month."""
+    """A period from `period=2026-10|2026-Q3|2026` or `from=...&to=...`; default last month.
+    A period outside the office's years (models/bounds.py) is refused like one unread."""
     today = today or clock.today()
     if start or end:
         return _range(start, end)
@@ -106,14 +107,25 @@ def parse_period(text=None, start=None, end=None, today=None):
     if not text:
         return month(today.replace(day=1) - ONE_DAY)
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
-        y, mo = int(m[1]), int(m[2])
+        y, mo = _year(m[1]), int(m[2])
         if 1 <= mo <= 12:
             return month(dt.date(y, mo, 1))
     if m := re.fullmatch(r"(\d{4})-?[Qq]([1-4])", text):
-        return quarter(dt.date(int(m[1]), int(m[2]) * 3, 1))
+        return quarter(dt.date(_year(m[1]), int(m[2]) * 3, 1))
     if re.fullmatch(r"\d{4}", text):
-        return year(int(text))
+        return year(_year(text))
     raise PeriodError(f"not a period: {text!r} (use 2026-10, 2026-Q3 or 2026)")
+
+
+def _year(text):
+    number = int(text)
+    if not bounds.FIRST_DAY.year <= number <= bounds.LAST_DAY.year:
+        raise PeriodError(_outside_message(text))
+    return number
+
+
+def _outside_message(text):
+    return f"{text} is outside the years {bounds.FIRST_DAY.year} to {bounds.LAST_DAY.year}"
 
 
 def _range(start, end):
@@ -121,6 +133,8 @@ def _range(start, end):
         first, last = dt.date.fromisoformat(start or ""), dt.date.fromisoformat(end or "")
     except ValueError as error:
         raise PeriodError("from and to must be dates like 2026-10-01") from error
+    if not (bounds.in_range(first) and bounds.in_range(last)):
+        raise PeriodError(_outside_message(f"{first}..{last}"))
     if last < first:
         raise PeriodError("the end of the period is before its start")
     if (last - first).days > 366 * 5:

@@ -74,11 +74,23 @@ def test_users_add_refuses_bad_requests(app, runner, world):
             "already exists",
         ),
         (["users", "add", "x4", "--role", "king", "--password", "long-enough-pw"], "Invalid value"),
+        (["users", "add", "长" * 51, "--role", "staff", "--password", "long-enough-pw"], "50"),
+        (["users", "add", "x\x005", "--role", "staff", "--password", "long-enough-pw"], "空字符"),
+        (["users", "add", "  ", "--role", "staff", "--password", "long-enough-pw"], "blank"),
+        (["users", "add", "x6", "--role", "staff", "--password", "long-\x00-enough"], "NUL"),
     ]
     for args, message in cases:
         result = runner.invoke(args=args)
         assert result.exit_code != 0 and message in result.output, (args, result.output)
-    assert read(app, Account, username="x3") == []
+    assert read(app, Account, username="x3") == [] and read(app, Account, username="x6") == []
+
+
+def test_notices_scan_takes_a_day_in_the_office_years_only(runner, world):
+    for day in ("0001-01-01", "9999-12-31", "2100-01-01"):
+        result = runner.invoke(args=["notices", "scan", "--today", day])
+        assert result.exit_code == 2 and "2000-01-01 至 2099-12-31" in result.output, result.output
+    result = runner.invoke(args=["notices", "scan", "--today", "2099-12-31"])
+    assert result.exit_code == 0 and result.output.startswith("2099-12-31:"), result.output
 
 
 def test_users_set_password_logs_old_sessions_out(app, runner, world):

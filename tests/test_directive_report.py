@@ -287,6 +287,10 @@ def test_a_filed_month_stays_as_filed(june):
         assert [f.note for f in filings(JUNE)] == ["补录一件", ""]
         with pytest.raises(FilingError):
             file_month(D(2026, 8, 1), None, today=TODAY)  # not begun
+        for note in ("补录\x00", "长" * 1001):
+            with pytest.raises(FilingError):
+                file_month(JUNE, None, note=note, today=TODAY)
+        assert len(filings(JUNE)) == 2
 
 
 def test_the_office_files_and_everyone_reads_the_filed_version(app, as_role, world):

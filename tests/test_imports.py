@@ -171,15 +171,16 @@ def test_a_workbook_that_unpacks_huge_is_refused(ctx, office):
     assert "解压后" in str(problem.value.message)
 
 
+def _entered_on(day):
+    """A unit row whose last cell, the day it entered the records, is `day`."""
+    return ["QH", "清河县", "县/市/区", "", "", "", "", "", "", "", day]
+
+
 BAD_ROWS = {
-    "a date that is not a date": (
-        ["QH", "清河县", "县/市/区", "", "", "", "", "", "", "", "明年春天"],
-        "不是日期",
-    ),
-    "an impossible date": (
-        ["QH", "清河县", "县/市/区", "", "", "", "", "", "", "", "2026-02-30"],
-        "不是日期",
-    ),
+    "a date that is not a date": (_entered_on("明年春天"), "不是日期"),
+    "an impossible date": (_entered_on("2026-02-30"), "不是日期"),
+    "a date at the end of the calendar": (_entered_on("9999-12-31"), "不在 2000 至 2099 年之间"),
+    "a date before the office's years": (_entered_on("1999-12-31"), "不在 2000 至 2099 年之间"),
     "an unknown unit code": (["QH-CG", "城关镇", "乡镇/街道", "", "NOPE"], "NOPE"),
     "an unknown kind": (["QH", "清河县", "村"], "乡镇/街道、县直部门"),
     "a bad email": (
@@ -200,6 +201,14 @@ def test_a_bad_row_is_refused_with_its_reason_and_nothing_is_saved(ctx, office, 
     assert actions(outcomes) == ["create", "refused"]
     assert message in refusal(outcomes)
     assert counts() == before  # all or nothing: the good row is not saved either
+
+
+def test_a_nul_character_past_the_files_start_refuses_its_row(ctx, office):
+    # A NUL in the first 4 KB makes the file binary: not a spreadsheet.
+    rows = [[f"U{n:03d}", f"单位{n}", "乡镇/街道"] for n in range(300)]
+    outcomes = run("units", [*rows, ["QH", "清河\x00县", "县/市/区"]], office)
+    assert actions(outcomes)[-1] == "refused" and "空字符" in refusal(outcomes)
+    assert Unit.query.count() == 0
 
 
 def test_a_formula_in_a_workbook_is_seen_as_a_formula(ctx, office):
@@ -340,6 +349,11 @@ def test_a_new_adoption_of_a_report_on_record_updates_it(ctx, town, office):
     assert clock.local(report.submitted_at).hour == 10  # a date alone keeps the time
 
 
+def _adopted(issue="1", day="2026-03-06"):
+    """The cells of an adoption by the city's bulletin."""
+    return dict(publication="《江州快讯》正刊", issue=issue, adopted_on=day)
+
+
 REPORT_REFUSALS = {
     "adopted without an adoption": (dict(status="已采用"), "记录采用情况"),
     "an adoption half given": (dict(publication="《江州快讯》正刊"), "三项都要填"),
@@ -347,19 +361,10 @@ REPORT_REFUSALS = {
         dict(publication="人民日报", issue="1", adopted_on="2026-03-06"),
         "计分表中没有",
     ),
-    "adopted before submitted": (
-        dict(publication="《江州快讯》正刊", issue="1", adopted_on="2026-03-01"),
-        "早于信息报送",
-    ),
-    "adopted in the future": (
-        dict(publication="《江州快讯》正刊", issue="1", adopted_on="2099-01-01"),
-        "晚于今天",
-    ),
+    "adopted before submitted": (_adopted(day="2026-03-01"), "早于信息报送"),
+    "adopted in the future": (_adopted(day="2099-01-01"), "晚于今天"),
     "returned without a reason": (dict(status="已退稿"), "退稿原因"),
-    "an adoption with another answer": (
-        dict(status="未采用", publication="《江州快讯》正刊", issue="1", adopted_on="2026-03-06"),
-        "已采用",
-    ),
+    "an adoption with another answer": (dict(status="未采用", **_adopted()), "已采用"),
     "an emergency without its event": (dict(category="紧急信息"), "事件发生时间"),
     "an emergency known by its day only": (
         dict(category="紧急信息", submitted="2026-03-05", event_at="2026-03-05 08:00"),
@@ -368,9 +373,14 @@ REPORT_REFUSALS = {
     "an event after the report": (dict(event_at="2026-03-05 11:00"), "不能晚于"),
     "a date that is not a date": (dict(submitted="三月五日"), "不是日期"),
     "an unknown unit": (dict(unit="NOPE"), "NOPE"),
-    "a bad issue number": (
-        dict(publication="《江州快讯》正刊", issue="第五期", adopted_on="2026-03-06"),
-        "整数",
+    "a bad issue number": (_adopted("第五期"), "整数"),
+    "an issue number beyond the database": (
+        _adopted("99999999999999999999"),
+        "不是 0 至 2147483647 之间的整数",
+    ),
+    "an adoption date at the start of the calendar": (
+        _adopted(day="0001-01-01"),
+        "不在 2000 至 2099 年之间",
     ),
 }
 

@@ -58,3 +58,17 @@ def test_the_kept_menus_are_few_and_bounded(app, as_role, world):
     app.extensions["ducha_menus"].update({n: "" for n in range(MENUS_KEPT_AT_MOST)})
     assert "/admin/units/" in menu_of(client, "/admin/staff/")  # drawn, though not kept
     assert len(app.extensions["ducha_menus"]) == MENUS_KEPT_AT_MOST + 2
+
+
+def test_each_path_the_app_is_served_under_has_its_own_menu_links(app, as_role, world):
+    client = as_role("staff")
+    pages = {}
+    for prefix in ("", "/ducha", "/city/ducha", ""):  # the first kept: asked again after
+        under = {"SCRIPT_NAME": prefix} if prefix else {}
+        page = client.get("/admin/reports/", environ_overrides=under).get_data(as_text=True)
+        links = re.findall(r'href="([^"]+)"', MENU.search(page).group(1))
+        links = [link for link in links if link not in ("#", "javascript:void(0)")]
+        assert len(links) > 10 and all(link.startswith(f"{prefix}/admin/") for link in links)
+        pages.setdefault(prefix, links)
+        assert links == pages[prefix]
+    assert pages["/ducha"] == ["/ducha" + link for link in pages[""]]

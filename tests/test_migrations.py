@@ -129,3 +129,29 @@ def test_earlier_steps_get_their_due_date_and_closed_assignments_their_time(scra
         assert {d for owner, _a, d in recorded.values() if owner == ids[1]} == {due}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_upgrade_reports_dates_outside_the_office_years(scratch_url, capfd):
+    """Rows saved before the bounds (models/bounds.py) are listed, and nothing fails."""
+    app = create_app(_base_config(scratch_url))
+    with app.app_context():
+        flask_migrate.upgrade(revision="7e32332ef7f1")
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text("INSERT INTO calendar_days (day, kind, name) VALUES (:day, 'holiday', '')"),
+                [{"day": "9999-12-31"}, {"day": "0001-01-01"}, {"day": "2026-10-01"}],
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO login_attempts (username, address, at, succeeded) "
+                    "VALUES ('x', '-', :at, false)"
+                ),
+                [{"at": "2099-12-31 12:00:00"}, {"at": "9999-12-31 12:00:00"}],
+            )
+        capfd.readouterr()
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    log = capfd.readouterr().err
+    assert "calendar_days.day: 2 rows with a date outside 2000-01-01..2099-12-31" in log
+    assert "9999-12-31" in log and "0001-01-01" in log and "2026-10-01" not in log
+    assert "login_attempts.at: 1 rows" in log

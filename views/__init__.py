@@ -3,6 +3,7 @@
 import os
 
 from flask_admin import Admin
+from flask_admin.menu import MenuView
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
@@ -83,9 +84,18 @@ SCREENS = [
 URLS = {"directive_report": "directive-report", "imports": "import"}
 
 
+class DuchaAdmin(Admin):
+    """Flask-Admin's Admin, whose menu items do not keep the first URL they built: that
+    one starts with the path the app was served under then (SCRIPT_NAME), and a page
+    under another showed it. The menu's HTML is kept per path instead (views/menu.py)."""
+
+    def _add_view_to_menu(self, view):
+        self.add_menu_item(MenuView(view.name, view, cache=False), view.category)
+
+
 def init_admin(app):
     """Create this app's Admin and add every view to it."""
-    admin = Admin(
+    admin = DuchaAdmin(
         app,
         name=_l("Ducha"),
         theme=Bootstrap4Theme(

@@ -4,12 +4,12 @@ Each form only collects what the step needs and calls the one model method that 
 the model refuses what the rules refuse (RuleError), and the form shows why.
 """
 
-from flask_admin.form import BaseForm
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, TextAreaField, validators
-from wtforms.fields import DateField
 
 from models.lifecycle import OBJECTION_SUBJECTS
+from views.fields import DateField
+from views.forms import BaseForm
 
 
 def _strip(value):

@@ -15,22 +15,22 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from models import Account, clock, db
 from models.accounts import MIN_PASSWORD_LENGTH, login_locked, record_login_attempt
+from views.forms import Form
 
 bp = Blueprint("auth", __name__)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("Username"), [DataRequired(), Length(max=50)])
     password = PasswordField(_l("Password"), [DataRequired(), Length(max=200)])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(_l("Current password"), [DataRequired()])
     new = PasswordField(
         _l("New password"), [DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]

@@ -5,7 +5,7 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from models import Assignment, clock, db
+from models import Assignment, bounds, clock, db
 from models.directive_report import (
     FilingError,
     changed_units,
@@ -84,14 +84,23 @@ class DirectiveReportView(SecureView):
     def _month(self):
         text = request.args.get("month") or request.form.get("month")
         first = month_start(text)
-        if first is None:
-            if text:
-                flash(
-                    _("%(month)s is not a month (YYYY-MM): this month is shown.", month=text),
-                    "warning",
-                )
-            first = clock.today().replace(day=1)
-        return first
+        if first is not None and not bounds.in_range(first):
+            flash(
+                _(
+                    "%(month)s is outside the years %(first)s to %(last)s: this month is shown.",
+                    month=text,
+                    first=bounds.FIRST_DAY.year,
+                    last=bounds.LAST_DAY.year,
+                ),
+                "warning",
+            )
+            first = None
+        elif first is None and text:
+            flash(
+                _("%(month)s is not a month (YYYY-MM): this month is shown.", month=text),
+                "warning",
+            )
+        return first or clock.today().replace(day=1)
 
     def _title(self, report):
         return _("Monthly directive report, %(month)s", month=report.month.strftime("%Y-%m"))

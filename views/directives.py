@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
-from wtforms import DateField, StringField, validators
+from wtforms import StringField, validators
 
 from models import (
     LIGHTS,
@@ -22,6 +22,7 @@ from models import (
     Directive,
     RuleError,
     WorkCalendar,
+    bounds,
     clock,
     db,
 )
@@ -37,6 +38,7 @@ from models.lifecycle import (
     plan_dates,
 )
 from views.assignment_actions import FORMS, show_error
+from views.fields import DateField
 from views.secure import SecureModelView, inline_form
 
 ALL_ROLES = frozenset({"admin", "staff", "leader", "unit"})
@@ -118,7 +120,7 @@ class DueWithinFilter(sqla_filters.BaseSQLAFilter):
         return query.filter(Assignment.due_within_filter(clock.today(), value))
 
     def validate(self, value):
-        return str(value).isdigit() and int(value) <= 366
+        return bounds.whole_number(value, 0, 366) is not None
 
     def clean(self, value):
         return int(value)
@@ -282,7 +284,7 @@ class DirectiveView(SecureModelView):
         problems = []
         for entry in form.assignments.entries:
             pk = entry.get_pk()
-            current = existing.get(int(pk)) if pk else None
+            current = existing.get(bounds.record_id(pk))  # a posted id: any text
             deleted = form.assignments.should_delete(entry)
             problems += _entry_problems(entry.form, deleted, current, draft)
         return problems

@@ -19,6 +19,7 @@ from models.feedback import (
     remove_files,
     store_attachment,
 )
+from views.bounds import arg_id
 from views.secure import SecureModelView
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ class FeedbackView(SecureModelView):
         """`?assignment=<id>&kind=result` from an assignment's page."""
         if request.args.get("kind") in ("progress", "result"):
             form.kind.data = request.args["kind"]
-        wanted = request.args.get("assignment", type=int)
+        wanted = arg_id("assignment")
         if wanted:
             form.assignment.data = Assignment.query.filter(
                 Assignment.id == wanted, Assignment.visible_to(current_user)

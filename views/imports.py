@@ -5,13 +5,12 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from redis.exceptions import RedisError
 from wtforms import SelectField
 
 from jobs.imports import Progress, start_check, start_import
-from models import clock, db
+from models import bounds, clock, db
 from models.imports import (
     IMPORT_KINDS,
     ROW_ACTIONS,
@@ -27,7 +26,9 @@ from models.imports import (
     template_header,
     template_notes,
 )
+from views.bounds import arg_number
 from views.export import export_response, query_rows
+from views.forms import Form
 from views.secure import OFFICE_ROLES, SecureView, scoped
 
 PAGE_ROWS = 100
@@ -35,7 +36,7 @@ FORMATS = ("xlsx", "csv")
 ACTION_CSS = {"create": "success", "update": "info", "unchanged": "light", "refused": "danger"}
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     kind = SelectField(_l("What"), choices=IMPORT_KINDS.pairs())
     file = FileField(_l("File"))
 
@@ -106,7 +107,7 @@ class ImportView(SecureView):
         """A run: its progress while a job works, then the preview or the result."""
         run = self._run(run_id)
         show = request.args.get("show") or ("refused" if run.refused else "all")
-        page = max(request.args.get("page", 1, type=int), 1)
+        page = arg_number("page", 1, low=1, high=bounds.INT_MAX // PAGE_ROWS)
         rows = ImportRow.query.filter_by(run_id=run.id)
         if show in ROW_ACTIONS:
             rows = rows.filter_by(action=show)

@@ -1,20 +1,26 @@
 """The main menu, drawn once for each way of seeing it.
 
 Flask-Admin draws the menu on every page: for each item a macro, an access check and a
-url_for. What it draws depends only on the language, the screen being shown (the active
-item) and which items the person may see, so the HTML is kept per those and reused.
+url_for. What it draws depends only on the language, the path the app is served under
+(SCRIPT_NAME: every link starts with it), the screen being shown (the active item) and
+which items the person may see (their role's), so the HTML is kept per those and reused.
 """
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import get_locale
 
-MENUS_KEPT_AT_MOST = 2000  # languages x screens x the sets of items roles see, with room
+MENUS_KEPT_AT_MOST = 2000  # languages x prefixes x screens x the sets of items roles see
 
 
 def main_menu(admin_view, draw):
     """The menu's HTML for this page; `draw` (Flask-Admin's menu macro) makes it when it
     is not kept yet."""
-    key = (str(get_locale()), admin_view.endpoint, tuple(_shown(admin_view.admin.menu())))
+    key = (
+        str(get_locale()),
+        request.script_root,
+        admin_view.endpoint,
+        tuple(_shown(admin_view.admin.menu())),
+    )
     kept = current_app.extensions.setdefault("ducha_menus", {})
     html = kept.get(key)
     if html is None:

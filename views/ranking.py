@@ -15,6 +15,7 @@ from models.ranking import (
     rank_history,
     ranking,
 )
+from views.bounds import arg_id
 from views.export import export_response
 from views.secure import SecureView
 
@@ -114,8 +115,11 @@ class RankingView(SecureView):
                 request.args.get("period"), request.args.get("from"), request.args.get("to")
             )
         except PeriodError as error:
-            if fmt != "html":
+            # The page says so and shows last month; a file or JSON is not made at all.
+            if fmt == "json":
                 return jsonify({"error": str(error)}), 400
+            if fmt != "html":
+                abort(400)
             flash(_("That period cannot be read: %(error)s", error=str(error)), "error")
             period = parse_period()
         placing = Placing(period)
@@ -169,7 +173,7 @@ class RankingView(SecureView):
         )
 
     def _page(self, period, group, rows, directives, placing):
-        unit_id = request.args.get("unit", type=int) or (rows[0].unit_id if rows else None)
+        unit_id = arg_id("unit") or (rows[0].unit_id if rows else None)
         if self._role() == "unit":
             unit_id = current_user.unit_id
         history = rank_history(unit_id, group, period.end) if unit_id else []

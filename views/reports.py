@@ -7,13 +7,14 @@ from flask_admin.actions import action
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import DateField, IntegerField, SelectField, validators
+from wtforms import SelectField, validators
 
-from models import Adoption, Instruction, Publication, Report, clock, db
+from models import Adoption, Instruction, Publication, Report, bounds, clock, db
 from models.reports import adopt, title_search_clause
 from models.scoring import RULE_KEYS, instruction_problem
+from views.fields import DateField, IntegerField
+from views.forms import Form
 from views.secure import SecureModelView, inline_form, scoped
 
 OFFICE = frozenset({"admin", "staff"})
@@ -21,7 +22,7 @@ OFFICE_AND_UNIT = frozenset({"admin", "staff", "unit"})
 EVERYONE = frozenset({"admin", "staff", "leader", "unit"})
 
 
-class AdoptForm(FlaskForm):
+class AdoptForm(Form):
     publication = SelectField(_l("Publication"), coerce=int)
     issue_no = IntegerField(
         _l("Issue number"), [validators.InputRequired(), validators.NumberRange(min=1)]
@@ -211,9 +212,8 @@ class ReportView(SecureModelView):
 
     def _selected(self, ids):
         """The selected reports the person may see, re-checked server-side."""
-        try:
-            wanted = {int(i) for i in ids}
-        except ValueError:
+        wanted = set(map(bounds.record_id, ids))
+        if None in wanted:  # not an id at all: choose again
             wanted = set()
         return self.get_query().filter(Report.id.in_(wanted)).order_by(Report.id).all(), wanted
 

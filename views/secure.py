@@ -19,7 +19,9 @@ from flask_admin.babel import gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.sqla.fields import QuerySelectField
 from flask_admin.model import template, typefmt
+from flask_admin.model.ajax import DEFAULT_PAGE_SIZE
 from flask_admin.model.fields import AjaxSelectField
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import get_locale
@@ -32,10 +34,12 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import iter_multi_items
 from wtforms import validators
 
-from models import RuleError, clock, db
+from models import RuleError, bounds, clock, db
 from models.base import UTCDateTime
+from views import filters
 from views.export import export_response, plan_columns, planned_rows, query_rows
-from views.fields import LocalDateTimeField
+from views.fields import ModelConverter
+from views.forms import BaseForm, leaf_fields
 from views.keeping import kept
 from views.paging import count_rows, few_to_sort, page_rows, sorted_not_walked
 from views.row_cells import RowCells
@@ -45,6 +49,7 @@ from views.row_icons import GUARDED_ROW_ACTIONS, GuardedRowAction, RowIcons
 URL_SAFE = "!$'()*,/:;?@"
 QUERY_EXPRESSION = (("query_expression", True),)  # how SQLAlchemy marks a query_expression
 
+AJAX_LIMIT = 100  # rows a dropdown's lookup answers at most
 OFFICE_ROLES = frozenset({"admin", "staff"})
 READ_ALL_ROLES = frozenset({"admin", "staff", "leader"})
 
@@ -75,15 +80,7 @@ EXPORT_TYPE_FORMATTERS = dict(TYPE_FORMATTERS)
 EXPORT_TYPE_FORMATTERS.update({bool: _format_bool, type(None): lambda v, value, n=None: ""})
 
 
-class FilterConverter(sqla_filters.FilterConverter):
-    """Date-time filters for UTC timestamps too; what is typed is taken as local time."""
-
-    @sqla_filters.filters.convert("utcdatetime")
-    def conv_utc_datetime(self, column, name, **kwargs):
-        return [f(column, name, **kwargs) for f in self.datetime_filters]
-
-
-class VisibleRelatedFilter(sqla_filters.IntEqualFilter):
+class VisibleRelatedFilter(filters.IntEqualFilter):
     """ "Unit is ..." with a dropdown of what the person may see.
 
     The options are kept for OPTIONS_SECONDS per kind of viewer: a list page then costs no
@@ -114,10 +111,10 @@ class VisibleRelatedFilter(sqla_filters.IntEqualFilter):
 
 
 def _viewer():
-    """Whose options a filter shows: everyone who sees all units alike, else the unit."""
+    """Whose options a filter shows: the role, and a unit officer's unit."""
     if not current_user.is_authenticated:
         return "nobody"
-    return None if current_user.sees_all_units else current_user.unit_id
+    return current_user.role, None if current_user.sees_all_units else current_user.unit_id
 
 
 class FilterGroups(OrderedDict):
@@ -144,14 +141,28 @@ class VisibleAjaxLoader(QueryAjaxModelLoader):
             query = query.filter(self.model.visible_to(current_user))
         return query
 
+    def get_list(self, term, offset=0, limit=DEFAULT_PAGE_SIZE):
+        # The lookup URL's offset and limit, as a person's scrolling can give them.
+        offset = bounds.whole_number(offset, 0) or 0
+        limit = bounds.whole_number(limit, 1, AJAX_LIMIT) or DEFAULT_PAGE_SIZE
+        return super().get_list(term, offset, limit)
+
     def get_one(self, pk):
-        try:
-            pk = int(pk)  # the form posts text; PostgreSQL will not compare it with an integer
-        except (TypeError, ValueError):
+        pk = bounds.record_id(pk)  # the form posts text; PostgreSQL will not compare it
+        if pk is None:
             return None
         query = self.get_query()
         with query.session.no_autoflush:
             return query.filter(getattr(self.model, self.pk) == pk).one_or_none()
+
+
+def record_ids(ids):
+    """The ids that are ids the database holds, as text, each once, in their order."""
+    return list(dict.fromkeys(str(pk) for pk in map(bounds.record_id, ids) if pk is not None))
+
+
+def _with_record_ids(handler):
+    return lambda ids: handler(record_ids(ids))
 
 
 def _is_everything(clause):
@@ -218,8 +229,6 @@ def form_settings(model):
             found.labels[attr.key] = meta["label"]
         if meta.get("choices"):
             found.choices[attr.key] = meta["choices"]
-        if isinstance(column.type, UTCDateTime):
-            found.overrides[attr.key] = LocalDateTimeField
         if isinstance(column.type, sa.String):
             found.args[attr.key] = _text_args(attr.key, column)
     for rel in mapper.relationships:
@@ -248,6 +257,7 @@ def inline_form(model, columns, label, admin_class=InlineFormAdmin, extra_fields
     found = form_settings(model)
     return admin_class(
         model,
+        form_base_class=BaseForm,
         form_columns=["id", *columns],
         form_label=label,
         column_labels=found.labels,
@@ -258,10 +268,12 @@ def inline_form(model, columns, label, admin_class=InlineFormAdmin, extra_fields
     )
 
 
-def _unknown_ajax_choices(form):
-    """An ajax dropdown whose posted id is unknown or not visible: refuse, don't drop it."""
-    for field in form:
-        if isinstance(field, AjaxSelectField) and field.data is None and field._formdata:
+def _unknown_choices(form):
+    """A dropdown of records (ajax or not, inline forms' too) whose posted id is unknown
+    or not visible: refuse it. (An optional one would take it for "none" and clear it.)"""
+    for field in leaf_fields(form):
+        choosing = isinstance(field, AjaxSelectField) or type(field) is QuerySelectField
+        if choosing and field.data is None and field._formdata:
             yield field, _l("Not a valid choice.")
 
 
@@ -341,7 +353,9 @@ class SecureModelView(RoleAccess, ModelView):
     can_set_page_size = True
     page_size_options = (20, 50, 100)
     column_display_pk = False
-    filter_converter = FilterConverter()
+    filter_converter = filters.FilterConverter()
+    model_form_converter = ModelConverter  # dates and numbers within bounds
+    form_base_class = BaseForm  # text holding NUL refused
     column_type_formatters = TYPE_FORMATTERS
     column_type_formatters_detail = TYPE_FORMATTERS
     column_type_formatters_export = EXPORT_TYPE_FORMATTERS
@@ -484,6 +498,32 @@ class SecureModelView(RoleAccess, ModelView):
     def get_query(self):
         return scoped(self.model, super().get_query())
 
+    def _get_list_extra_args(self):
+        # A page number no list reaches (negative, or its offset beyond an integer) is
+        # read as Flask-Admin reads one that is not a number: the first page.
+        args = super()._get_list_extra_args()
+        last = bounds.INT_MAX // max(self.page_size_options)
+        args.page = bounds.whole_number(args.page, 0, last) or 0
+        return args
+
+    def get_invalid_value_msg(self, value, filter):
+        shown = value if len(value) <= 30 else value[:30] + "…"  # the message goes in a cookie
+        return _(
+            "The filter “%(filter)s %(operation)s” cannot take %(value)s: it is left out.",
+            filter=filter.name,
+            operation=filter.operation(),
+            value=shown,
+        )
+
+    def init_actions(self):
+        # Every batch action (Flask-Admin's delete too) gets only the ticked ids the
+        # database can hold: anything else posted as a row id is dropped here.
+        super().init_actions()
+        self._actions_data = {
+            name: (_with_record_ids(handler), text, confirmation)
+            for name, (handler, text, confirmation) in self._actions_data.items()
+        }
+
     def get_count_query(self):
         return scoped(self.model, super().get_count_query())
 
@@ -526,9 +566,8 @@ class SecureModelView(RoleAccess, ModelView):
 
     def get_one(self, id):
         """The row by id, only if visible; anything else answers 404."""
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
+        pk = bounds.record_id(id)
+        if pk is None:
             abort(404)
         row = self.get_query().filter(self.model.id == pk).one_or_none()
         if row is None:
@@ -597,7 +636,7 @@ class SecureModelView(RoleAccess, ModelView):
         valid = super().validate_form(form)
         action = (request.endpoint or "").rsplit(".", 1)[-1]
         if valid and action in {"create_view", "edit_view"}:
-            for field, message in [*_unknown_ajax_choices(form), *self.form_problems(form)]:
+            for field, message in [*_unknown_choices(form), *self.form_problems(form)]:
                 field.errors = [*field.errors, str(message)]
                 valid = False
         return valid

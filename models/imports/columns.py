@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from models import bounds
 from models.imports.reading import CellError, Formula
 
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "有"}
@@ -123,6 +124,8 @@ class RowReader:
     # ---- one reader per kind of column ----
     def _text(self, column, raw):
         text = as_text(raw)
+        if bounds.has_nul(text):
+            raise RowProblem(_l("“%(column)s” holds a NUL character.", column=column.header))
         if column.max_length and len(text) > column.max_length:
             raise RowProblem(
                 _l(
@@ -152,7 +155,8 @@ class RowReader:
         return value.date() if isinstance(value, dt.datetime) else value
 
     def _datetime(self, column, raw):
-        """A date, or a date and time (a datetime) when the cell gives a time."""
+        """A date, or a date and time (a datetime) when the cell gives a time; a day
+        in the office's years (models/bounds.py)."""
         value = parse_moment(raw)
         if value is None:
             raise RowProblem(
@@ -162,20 +166,36 @@ class RowReader:
                     value=as_text(raw)[:40],
                 )
             )
+        if not bounds.in_range(value):
+            raise RowProblem(
+                _l(
+                    "“%(column)s” is outside the years %(first)s to %(last)s: %(value)s",
+                    column=column.header,
+                    first=bounds.FIRST_DAY.year,
+                    last=bounds.LAST_DAY.year,
+                    value=as_text(raw)[:40],
+                )
+            )
         return value
 
     def _int(self, column, raw):
-        if isinstance(raw, bool):
-            raw = None
+        """A whole number, not negative, that the database's INTEGER holds."""
+        number = None
         if isinstance(raw, float) and raw.is_integer():
-            raw = int(raw)
-        if isinstance(raw, str) and re.fullmatch(r"\s*\d+\s*", raw):
-            raw = int(raw)
-        if not isinstance(raw, int):
+            number = int(raw)
+        elif isinstance(raw, int) or (isinstance(raw, str) and re.fullmatch(r"\s*\d+\s*", raw)):
+            number = raw
+        number = bounds.whole_number(number, 0)
+        if number is None:
             raise RowProblem(
-                _l("“%(column)s” is not a whole number: %(value)s", column=column.header, value=raw)
+                _l(
+                    "“%(column)s” is not a whole number from 0 to %(high)s: %(value)s",
+                    column=column.header,
+                    high=bounds.INT_MAX,
+                    value=as_text(raw)[:40],
+                )
             )
-        return raw
+        return number
 
     def _bool(self, column, raw):
         if isinstance(raw, bool):

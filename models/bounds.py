@@ -1,0 +1,61 @@
+"""The range of values a person can mean, for everything that enters the records.
+
+Ids and whole numbers fit the database's INTEGER; dates and times lie in the years the
+office works in (2000 to 2099). A value outside is refused where it enters (a form, a
+list filter, a URL, an import, the command line), so that no record holds a value that
+later arithmetic (a month after 9999-12-31) or the database (an id beyond 32 bits on
+PostgreSQL, beyond 64 on SQLite) cannot take.
+"""
+
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+
+# SQL INTEGER: 32 bits on PostgreSQL, 64 on SQLite; the narrower bounds both.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+NUMBER_MESSAGE = _l("Enter a whole number from %(low)s to %(high)s.")
+DAY_MESSAGE = _l("Enter a date from %(first)s to %(last)s.")
+NUL_MESSAGE = _l("The text holds a NUL character, which cannot be saved.")
+
+
+def whole_number(text, low=INT_MIN, high=INT_MAX):
+    """`text` (or an int) as an int from `low` to `high`, or None: not a whole number,
+    or out of range. (int() refuses more than 4,300 digits with a ValueError.)"""
+    if isinstance(text, bool):
+        return None
+    try:
+        number = int(text.strip() if isinstance(text, str) else text)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if low <= number <= high else None
+
+
+def record_id(text):
+    """An id as a URL or a form gives it: a positive integer the database holds, or None."""
+    return whole_number(text, 1, INT_MAX)
+
+
+def number_message(low=INT_MIN, high=INT_MAX):
+    return str(NUMBER_MESSAGE) % {"low": low, "high": high}
+
+
+def in_range(day):
+    """Whether a date, or a datetime (its date as given), lies in the office's years."""
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    return FIRST_DAY <= day <= LAST_DAY
+
+
+def day_message():
+    return str(DAY_MESSAGE) % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+
+
+def day_problem(day):
+    """Why `day` (a date or datetime, or None) cannot be taken, or None."""
+    return None if day is None or in_range(day) else day_message()
+
+
+def has_nul(text):
+    return isinstance(text, str) and "\x00" in text
