@@ -355,13 +355,20 @@ def test_a_killed_worker_s_notices_go_to_a_new_job_once_its_heartbeat_lapses(
     kill_worker(worker)
     killed = time.monotonic()
     assert "0 handed" in cli(runner, "dispatch"), "a job was taken for dead at once"
-    while "0 handed" in (output := cli(runner, "dispatch")):
-        assert time.monotonic() - killed < lapse + 1.5, "the dead job still holds its notices"
+    # Each dispatch that still finds the job live began within the lapse (and a second,
+    # RQ's whole seconds) of the kill; how long a dispatch takes on a busy machine is not
+    # the rule's.
+    while True:
+        called = time.monotonic()
+        if "0 handed" not in cli(runner, "dispatch"):
+            break
+        assert called - killed < lapse + 1.5, "the dead job still holds its notices"
         time.sleep(0.2)
     assert Job.fetch(first_job, connection=queue(redis_url).connection).get_status() == "failed"
     # The page reads the worker's own heartbeat, to the microsecond; RQ scores the job's
-    # in whole seconds: the page may lag the dispatcher by a second.
-    wait_for(lambda: monitored_workers(admin) == (0, 1, 0), 1.5)
+    # in whole seconds: the page may lag the dispatcher by a second (and a busy machine
+    # answers the page slowly).
+    wait_for(lambda: monitored_workers(admin) == (0, 1, 0), 5)
 
     mail_server.handler.delay = 0
     work(app, redis_url)
