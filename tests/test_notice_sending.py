@@ -360,7 +360,7 @@ def test_a_killed_worker_s_notices_go_to_a_new_job_once_its_heartbeat_lapses(
     # the rule's.
     while True:
         called = time.monotonic()
-        if "0 handed" not in cli(runner, "dispatch"):
+        if "0 handed" not in (output := cli(runner, "dispatch")):
             break
         assert called - killed < lapse + 1.5, "the dead job still holds its notices"
         time.sleep(0.2)
