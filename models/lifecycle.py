@@ -146,8 +146,9 @@ class AssignmentEvent(BelongsToAssignment, db.Model):
     account = sa.orm.relationship("Account")
 
     __table_args__ = (
-        # An assignment's steps in time order: its history, and its last step by a day.
-        sa.Index("ix_assignment_events_assignment_id_at", "assignment_id", "at"),
+        # An assignment's steps in time order (the id breaks ties): its history, and its
+        # last step by a day read from the index alone.
+        sa.Index("ix_assignment_events_assignment_id_at", "assignment_id", "at", "id"),
         ACTIONS.check("action"),
         ASSIGNMENT_STATUSES.check("from_status"),
         ASSIGNMENT_STATUSES.check("to_status"),

@@ -324,3 +324,14 @@ def test_the_office_files_and_everyone_reads_the_filed_version(app, as_role, wor
         io.BytesIO(staff.get("/admin/directive-report/export.xlsx?month=2026-06").data)
     ).active
     assert "报送" in sheet["A1"].value
+
+
+def test_postgresql_compiles_no_query_just_in_time(app):
+    # The report's step lookups cost more to compile than to run: the app turns JIT off.
+    import sqlalchemy as sa
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only")
+        assert db.session.scalar(sa.text("SHOW jit")) == "off"
+        assert db.session.scalar(sa.text("SHOW timezone")) == "UTC"

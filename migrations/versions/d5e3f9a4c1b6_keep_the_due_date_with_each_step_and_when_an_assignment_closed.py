@@ -63,7 +63,7 @@ def upgrade():
     with op.batch_alter_table('assignment_events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('due_on', sa.Date(), nullable=True))
         batch_op.drop_index(batch_op.f('ix_assignment_events_assignment_id'))
-        batch_op.create_index('ix_assignment_events_assignment_id_at', ['assignment_id', 'at'], unique=False)
+        batch_op.create_index('ix_assignment_events_assignment_id_at', ['assignment_id', 'at', 'id'], unique=False)
     with op.batch_alter_table('assignments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True))
     closed = (
