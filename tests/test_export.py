@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from views.export import csv_safe_row
+from views.base.export import csv_safe_row
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])

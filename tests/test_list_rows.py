@@ -1,4 +1,4 @@
-"""Our list page (templates/admin/rows_list.html, views/row_cells.py, views/row_icons.py) is
+"""Our list page (views/fast_list/, templates/admin/fast_list.html) is
 Flask-Admin's list page, drawn faster.
 
 Each list page of the demo city is drawn twice for each role: with our template and with

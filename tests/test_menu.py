@@ -3,7 +3,7 @@ see: what it shows must stay right for each person, screen and language."""
 
 import re
 
-from views.menu import MENUS_KEPT_AT_MOST
+from views.fast_list.menu import MENUS_KEPT_AT_MOST
 
 MENU = re.compile(r'<ul class="nav navbar-nav mr-auto">(.*?)</ul>\s*<ul', re.S)
 

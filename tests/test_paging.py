@@ -8,7 +8,7 @@ import pytest
 from models import Report, Unit, clock, db
 from tests import factories
 from tests.conftest import count_statements
-from views import paging
+from views.base import paging
 
 
 def _titles(page_html):

@@ -31,10 +31,10 @@ from views.audit import AuditView
 from views.deadlines import CalendarDayView, DeadlineRuleView
 from views.directive_report import DirectiveReportView
 from views.directives import AssignmentView, DirectiveView
+from views.fast_list import check_flask_admin, main_menu
 from views.feedback import FeedbackView, upload_too_large
 from views.home import HomeView
 from views.imports import ImportView
-from views.menu import main_menu
 from views.monitor import MonitorView
 from views.notices import NoticeView
 from views.ranking import RankingView
@@ -87,7 +87,7 @@ URLS = {"directive_report": "directive-report", "imports": "import"}
 class DuchaAdmin(Admin):
     """Flask-Admin's Admin, whose menu items do not keep the first URL they built: that
     one starts with the path the app was served under then (SCRIPT_NAME), and a page
-    under another showed it. The menu's HTML is kept per path instead (views/menu.py)."""
+    under another showed it. The menu's HTML is kept per path instead (views/fast_list/menu.py)."""
 
     def _add_view_to_menu(self, view):
         self.add_menu_item(MenuView(view.name, view, cache=False), view.category)
@@ -95,6 +95,7 @@ class DuchaAdmin(Admin):
 
 def init_admin(app):
     """Create this app's Admin and add every view to it."""
+    check_flask_admin()
     admin = DuchaAdmin(
         app,
         name=_l("Ducha"),

@@ -16,7 +16,7 @@ from models.directive_report import (
 )
 from models.lifecycle import OFFICE_ROLES
 from models.units import RANKING_GROUPS
-from views.export import export_response
+from views.base.export import export_response
 from views.secure import SecureView
 
 

@@ -38,8 +38,9 @@ from models.lifecycle import (
     plan_dates,
 )
 from views.assignment_actions import FORMS, show_error
+from views.base.forms import inline_form
 from views.fields import DateField
-from views.secure import SecureModelView, inline_form
+from views.secure import SecureModelView
 
 ALL_ROLES = frozenset({"admin", "staff", "leader", "unit"})
 LIGHT_CSS = {

@@ -11,8 +11,8 @@ from models import today as worklist
 from models.directives import LIGHTS
 from models.ranking import month
 from models.search import KINDS, search
+from views.base.access import OFFICE_ROLES
 from views.directives import DueWithinFilter, LightFilter
-from views.secure import OFFICE_ROLES
 
 
 def filter_key(flt):

@@ -26,10 +26,11 @@ from models.imports import (
     template_header,
     template_notes,
 )
+from views.base.access import OFFICE_ROLES, scoped
+from views.base.export import export_response, query_rows
 from views.bounds import arg_number
-from views.export import export_response, query_rows
 from views.forms import Form
-from views.secure import OFFICE_ROLES, SecureView, scoped
+from views.secure import SecureView
 
 PAGE_ROWS = 100
 FORMATS = ("xlsx", "csv")

@@ -9,7 +9,8 @@ from markupsafe import Markup
 from jobs.notices import dispatch_notices
 from models import Notice, clock
 from models.notices import NOTICE_STATES, send_again
-from views.secure import OFFICE_ROLES, SecureModelView
+from views.base.access import OFFICE_ROLES
+from views.secure import SecureModelView
 
 STATE_BADGES = {
     "sent": "success",

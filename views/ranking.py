@@ -15,8 +15,8 @@ from models.ranking import (
     rank_history,
     ranking,
 )
+from views.base.export import export_response
 from views.bounds import arg_id
-from views.export import export_response
 from views.secure import SecureView
 
 FORMATS = ("html", "xlsx", "csv", "json")

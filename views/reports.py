@@ -13,9 +13,11 @@ from wtforms import SelectField, validators
 from models import Adoption, Instruction, Publication, Report, bounds, clock, db
 from models.reports import adopt, title_search_clause
 from models.scoring import RULE_KEYS, instruction_problem
+from views.base.access import scoped
+from views.base.forms import inline_form
 from views.fields import DateField, IntegerField
 from views.forms import Form
-from views.secure import SecureModelView, inline_form, scoped
+from views.secure import SecureModelView
 
 OFFICE = frozenset({"admin", "staff"})
 OFFICE_AND_UNIT = frozenset({"admin", "staff", "unit"})

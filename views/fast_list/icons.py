@@ -11,32 +11,15 @@ from flask_admin.model import template
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from views.base.access import GuardedRowAction
+
 # The link icons Flask-Admin draws with its row_actions macros: endpoint and icon.
 LINKS = {
     template.ViewRowAction: (".details_view", "fa fa-eye glyphicon glyphicon-eye-open"),
     template.EditRowAction: (".edit_view", "fa fa-pencil glyphicon glyphicon-pencil"),
 }
-# Row icons that act on the row: shown only where `row_allows` lets the person act.
-GUARDED_ROW_ACTIONS = {
-    template.EditRowAction: "edit",
-    template.EditPopupRowAction: "edit",
-    template.DeleteRowAction: "delete",
-}
 ROW_ID = "ROWID"  # stands for the row's id in a link built once
 ROW_ACTIONS = "admin/model/row_actions.html"
-
-
-class GuardedRowAction(template.BaseListRowAction):
-    """A row's edit or delete icon, left out on rows the person may not change."""
-
-    def __init__(self, action, view, name):
-        super().__init__(action.title)
-        self.action, self.view, self.name = action, view, name
-
-    def render(self, context, row_id, row):
-        if not self.view.row_allows(row, self.name):
-            return ""
-        return self.action.render(context, row_id, row)
 
 
 class RowLink:
