@@ -355,14 +355,15 @@ def test_a_killed_worker_s_notices_go_to_a_new_job_once_its_heartbeat_lapses(
     kill_worker(worker)
     killed = time.monotonic()
     assert "0 handed" in cli(runner, "dispatch"), "a job was taken for dead at once"
-    # Each dispatch that still finds the job live began within the lapse (and a second,
-    # RQ's whole seconds) of the kill; how long a dispatch takes on a busy machine is not
-    # the rule's.
+    # Each dispatch that still finds the job live began within the lapse of the kill, and
+    # one more heartbeat interval: on a busy machine the last heartbeat can land as the
+    # kill does, and RQ scores in whole seconds. (RQ alone: a minute, then ten.)
+    bound = lapse + app.config["WORKER_HEARTBEAT_SECONDS"]
     while True:
         called = time.monotonic()
         if "0 handed" not in (output := cli(runner, "dispatch")):
             break
-        assert called - killed < lapse + 1.5, "the dead job still holds its notices"
+        assert called - killed < bound, "the dead job still holds its notices"
         time.sleep(0.2)
     assert Job.fetch(first_job, connection=queue(redis_url).connection).get_status() == "failed"
     # The page reads the worker's own heartbeat, to the microsecond; RQ scores the job's
