@@ -319,6 +319,11 @@ def kill_worker(worker):
     worker.communicate(timeout=30)
 
 
+def handed_on(output):
+    """How many notices a dispatch handed to send jobs ("12 handed to send jobs, ...")."""
+    return int(output.split()[0])
+
+
 def wait_for(condition, seconds):
     deadline = time.monotonic() + seconds
     while not condition():
@@ -350,20 +355,19 @@ def test_a_killed_worker_s_notices_go_to_a_new_job_once_its_heartbeat_lapses(
     assert monitored_workers(admin) == (1, 0, 1)
     started = time.monotonic()
     while time.monotonic() - started < lapse + 0.5:  # every phase of its heartbeats
-        assert "0 handed" in cli(runner, "dispatch"), "a live job was taken for dead"
+        assert handed_on(cli(runner, "dispatch")) == 0, "a live job was taken for dead"
         time.sleep(0.2)
     kill_worker(worker)
     killed = time.monotonic()
-    assert "0 handed" in cli(runner, "dispatch"), "a job was taken for dead at once"
-    # Each dispatch that still finds the job live began within the lapse of the kill, and
-    # one more heartbeat interval: on a busy machine the last heartbeat can land as the
-    # kill does, and RQ scores in whole seconds. (RQ alone: a minute, then ten.)
-    bound = lapse + app.config["WORKER_HEARTBEAT_SECONDS"]
+    assert handed_on(cli(runner, "dispatch")) == 0, "a job was taken for dead at once"
+    # Each dispatch that still finds the job live began within the lapse (and a second,
+    # RQ's whole seconds) of the kill; how long a dispatch takes on a busy machine is not
+    # the rule's. (RQ alone: a minute, then ten.)
     while True:
         called = time.monotonic()
-        if "0 handed" not in (output := cli(runner, "dispatch")):
+        if handed_on(output := cli(runner, "dispatch")):
             break
-        assert called - killed < bound, "the dead job still holds its notices"
+        assert called - killed < lapse + 1.5, "the dead job still holds its notices"
         time.sleep(0.2)
     assert Job.fetch(first_job, connection=queue(redis_url).connection).get_status() == "failed"
     # The page reads the worker's own heartbeat, to the microsecond; RQ scores the job's
@@ -376,7 +380,7 @@ def test_a_killed_worker_s_notices_go_to_a_new_job_once_its_heartbeat_lapses(
     notices = outbox(app)
     states = Counter(n.state for n in notices)
     assert states == {"sent": 49, "sending": 1}, states  # the one in flight waits for a person
-    handed = int(output.split()[0])
+    handed = handed_on(output)
     assert 0 < handed < 49, f"{handed} of 50 handed on: the kill did not land mid-batch"
     received = Counter(mail_server.received_ids)
     assert max(received.values()) == 1, "a message went out twice"

@@ -121,7 +121,7 @@ def test_ten_rows_or_a_thousand_cost_the_same_statements(app, as_role, world, ur
 def test_twenty_rows_a_page_or_a_hundred_cost_the_same_statements(
     app, as_role, world, monkeypatch, url, sort_up_to
 ):
-    from views import paging
+    from views.base import paging
 
     monkeypatch.setattr(paging, "SORT_UP_TO", sort_up_to)
     _thousand_reports(app, world)
