@@ -3,8 +3,6 @@ see: what it shows must stay right for each person, screen and language."""
 
 import re
 
-from views.fast_list.menu import MENUS_KEPT_AT_MOST
-
 MENU = re.compile(r'<ul class="nav navbar-nav mr-auto">(.*?)</ul>\s*<ul', re.S)
 
 
@@ -49,15 +47,16 @@ def test_a_screen_opened_to_units_later_shows_in_their_menu(app, as_role, world)
     assert "/admin/ranking/" in menu_of(client, "/admin/reports/")
 
 
-def test_the_kept_menus_are_few_and_bounded(app, as_role, world):
+def test_the_kept_menus_are_few_and_bounded(app, as_role, world, monkeypatch):
     client = as_role("admin")
     for _ in range(3):
         menu_of(client, "/admin/reports/")
         menu_of(client, "/admin/units/")
-    assert len(app.extensions["ducha_menus"]) == 2
-    app.extensions["ducha_menus"].update({n: "" for n in range(MENUS_KEPT_AT_MOST)})
-    assert "/admin/units/" in menu_of(client, "/admin/staff/")  # drawn, though not kept
-    assert len(app.extensions["ducha_menus"]) == MENUS_KEPT_AT_MOST + 2
+    assert len(app.extensions["ducha_caches"]["menu"].store) == 2
+    monkeypatch.setattr("views.fast_list.menu.MENUS_KEPT_AT_MOST", 1)
+    assert "/admin/units/" in menu_of(client, "/admin/staff/")
+    assert "/admin/reports/" in menu_of(client, "/admin/units/")
+    assert len(app.extensions["ducha_caches"]["menu"].store) == 1
 
 
 def test_each_path_the_app_is_served_under_has_its_own_menu_links(app, as_role, world):

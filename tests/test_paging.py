@@ -124,13 +124,17 @@ def test_postgresql_reads_a_tables_estimate_once_a_while(app, many_reports, monk
     assert second == [] and ["pg_class" in s for s in third] == [True]
 
 
-def test_a_kept_value_is_made_again_once_it_is_old():
-    from views.keeping import kept
+def test_a_kept_value_is_made_again_once_it_is_old(app):
+    from views.base.cache import Cache
 
-    made, store = [], {}
-    assert [kept(store, "k", 60, lambda: made.append(1) or len(made)) for _ in range(2)] == [1, 1]
-    assert kept(store, "k", 0, lambda: made.append(1) or len(made)) == 2
-    assert kept(store, "other", 60, lambda: "x") == "x" and len(made) == 2
+    made = []
+    fresh = Cache(maxsize=10, seconds=60)
+    assert [fresh.get("k", lambda: made.append(1) or len(made)) for _ in range(2)] == [1, 1]
+    stale = Cache(maxsize=10, seconds=0)
+    assert [stale.get("k", lambda: made.append(1) or len(made)) for _ in range(2)] == [2, 3]
+    small = Cache(maxsize=1)
+    small.put("a", 1), small.put("b", 2)
+    assert (small.peek("a"), small.peek("b")) == (None, 2)
 
 
 def test_sqlite_keeps_a_bounded_number_of_counts(app, many_reports, monkeypatch):
@@ -141,7 +145,7 @@ def test_sqlite_keeps_a_bounded_number_of_counts(app, many_reports, monkeypatch)
             pytest.skip("only SQLite keeps counts (PostgreSQL asks its planner)")
         paging.count_rows(Report.query, "reports", filtered=False)
         paging.count_rows(Report.query.filter(Report.unit_id > 0), "reports", True)
-        assert len(app.extensions["ducha_list_counts"]) == 1
+        assert len(app.extensions["ducha_caches"]["list count"].store) == 1
         again = paging.count_rows(Report.query, "reports", filtered=False)
     assert again == 47 and not isinstance(again, paging.Estimate)  # the first was let go
 

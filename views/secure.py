@@ -17,18 +17,18 @@ from views.base.access import RoleAccess, RowAccess
 from views.base.export import Exports
 from views.base.forms import FormRules, form_settings, merge_args
 from views.base.listing import TYPE_FORMATTERS, Listing
-from views.fast_list import FastList, KeptUrls
+from views.fast_list import FastList
 from views.fields import ModelConverter
 from views.forms import BaseForm
 
 
-class SecureView(KeptUrls, RoleAccess, BaseView):
+class SecureView(RoleAccess, BaseView):
     """A page of our own inside the admin (not a model list): administrators by default."""
 
     read_roles = frozenset({"admin"})
 
 
-class SecureModelView(FastList, Exports, Listing, FormRules, RowAccess, KeptUrls, ModelView):
+class SecureModelView(FastList, Exports, Listing, FormRules, RowAccess, ModelView):
     """Model view that every Ducha screen inherits."""
 
     can_view_details = True

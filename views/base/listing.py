@@ -17,10 +17,12 @@ from jinja2.utils import htmlsafe_json_dumps
 from models import bounds, clock, db
 from views.base import filters
 from views.base.access import is_everything, scoped, viewer
+from views.base.cache import cache
 from views.base.paging import count_rows, few_to_sort, page_rows, sorted_not_walked
-from views.keeping import kept
 
 QUERY_EXPRESSION = (("query_expression", True),)  # how SQLAlchemy marks a query_expression
+FILTER_GROUPS_SECONDS = 30
+FILTER_GROUPS_KEPT_AT_MOST = 4096  # lists x languages x viewers (roles and units)
 
 
 def local_minute(value, zone):
@@ -39,23 +41,17 @@ TYPE_FORMATTERS.update(
 
 
 class VisibleRelatedFilter(filters.IntEqualFilter):
-    """ "Unit is ..." with a dropdown of what the person may see.
-
-    The options are kept for OPTIONS_SECONDS per kind of viewer: a list page then costs no
-    query for them, and a unit added meanwhile appears in the dropdown a little later.
-    """
-
-    OPTIONS_SECONDS = 30
+    """ "Unit is ..." with a dropdown of what the person may see (read with the list's
+    filter groups, which are kept a while)."""
 
     def __init__(self, column, name, remote_model):
         super().__init__(column, name)
         self.remote_model = remote_model
-        self._kept = {}
 
     def get_options(self, view):
         if not current_user or not current_user.is_authenticated:
             return None
-        return kept(self._kept, viewer(), self.OPTIONS_SECONDS, self._read_options)
+        return self._read_options()
 
     def _read_options(self):
         remote = self.remote_model
@@ -108,13 +104,13 @@ class Listing:
     def _get_filter_groups(self):
         # Flask-Admin reads filter options once at start; ours depend on who is looking.
         # The groups and their JSON (a province's units: some 60 KB a page) are kept for
-        # each language and kind of viewer as long as the options are: a unit added shows
-        # in the dropdown within a minute.
+        # each list, language and viewer for FILTER_GROUPS_SECONDS: a unit added shows in
+        # the dropdown within that.
         if not self._filter_groups:
             return None
-        key = (str(get_locale()), viewer())
-        store = self.__dict__.setdefault("_kept_filter_groups", {})  # bounded by the units
-        return kept(store, key, VisibleRelatedFilter.OPTIONS_SECONDS, self._make_filter_groups)
+        key = (self.endpoint, str(get_locale()), viewer())
+        groups = cache("filter groups", FILTER_GROUPS_KEPT_AT_MOST, FILTER_GROUPS_SECONDS)
+        return groups.get(key, self._make_filter_groups)
 
     def _make_filter_groups(self):
         groups = FilterGroups(super()._get_filter_groups())

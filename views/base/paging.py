@@ -10,23 +10,18 @@ A page in the second half is read from the end, in reverse order, so the last pa
 what the first does.
 """
 
-import threading
-import time
-
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
 from models import db
-from views.keeping import kept
+from views.base.cache import cache
 
 EXACT_UP_TO = 10_000
 SORT_UP_TO = 2_000  # a search matching at most this many: its rows sorted (sorted_not_walked)
 DIRECTIONS = (operators.asc_op, operators.desc_op)
 COUNT_KEPT_SECONDS = 60
 COUNTS_KEPT_AT_MOST = 500
-_keeping = threading.Lock()  # a worker may serve requests in threads
 
 
 class Estimate(int):
@@ -59,20 +54,14 @@ def _sqlite_count(base):
     full = sa.select(sa.func.count()).select_from(base.subquery())
     compiled = full.compile(db.engine)
     key = (str(compiled), repr(sorted(compiled.params.items())))
-    kept = current_app.extensions.setdefault("ducha_list_counts", {})
-    count, counted_at = kept.get(key, (None, 0.0))
-    if count is not None and time.monotonic() - counted_at < COUNT_KEPT_SECONDS:
+    counts = cache("list count", COUNTS_KEPT_AT_MOST, COUNT_KEPT_SECONDS)
+    count = counts.peek(key)
+    if count is not None:
         return Estimate(count)
     capped = _capped_count(base)
     if capped <= EXACT_UP_TO:
         return capped
-    count = db.session.scalar(full)
-    with _keeping:
-        kept.pop(key, None)
-        if len(kept) >= COUNTS_KEPT_AT_MOST:
-            kept.pop(next(iter(kept)))  # the oldest
-        kept[key] = (count, time.monotonic())
-    return count
+    return counts.put(key, db.session.scalar(full))
 
 
 def _capped_count(base):
@@ -85,8 +74,8 @@ def _capped_count(base):
 def _table_estimate(table_name):
     """The planner's row count of a table, read at most once a `COUNT_KEPT_SECONDS` (it
     changes only when the table is vacuumed or analysed): a statement less a list page."""
-    store = current_app.extensions.setdefault("ducha_table_estimates", {})  # one per table
-    return kept(store, table_name, COUNT_KEPT_SECONDS, lambda: _read_estimate(table_name))
+    estimates = cache("table estimate", 64, COUNT_KEPT_SECONDS)
+    return estimates.get(table_name, lambda: _read_estimate(table_name))
 
 
 def _read_estimate(table_name):

@@ -1,7 +1,6 @@
 """Our copy of Flask-Admin's list page, fenced here: its template
 (templates/admin/fast_list.html), the row cells and icons drawn a page at a time
-(cells.py, icons.py), the menu drawn once per way of seeing it (menu.py) and the URLs
-built once a view (urls.py).
+(cells.py, icons.py), and the menu drawn once per way of seeing it (menu.py).
 
 Why a copy: measured on the benchmark province (1,000,000 reports, PostgreSQL, requests
 interleaved with a stock Flask-Admin view of the same table), the report list's first
@@ -20,13 +19,12 @@ from flask_admin.babel import gettext as admin_gettext
 from views.fast_list.cells import RowCells
 from views.fast_list.icons import RowIcons
 from views.fast_list.menu import main_menu
-from views.fast_list.urls import KeptUrls
 
 MIRRORED = "2.2.1"
 TEMPLATE = "admin/fast_list.html"
 STOCK_TEMPLATE = "admin/model/list.html"
 
-__all__ = ["FastList", "KeptUrls", "check_flask_admin", "main_menu"]
+__all__ = ["FastList", "check_flask_admin", "main_menu"]
 
 
 def check_flask_admin(version=None):

@@ -6,8 +6,10 @@ url_for. What it draws depends only on the language, the path the app is served 
 which items the person may see (their role's), so the HTML is kept per those and reused.
 """
 
-from flask import current_app, request
+from flask import request
 from flask_babel import get_locale
+
+from views.base.cache import cache
 
 MENUS_KEPT_AT_MOST = 2000  # languages x prefixes x screens x the sets of items roles see
 
@@ -21,13 +23,7 @@ def main_menu(admin_view, draw):
         admin_view.endpoint,
         tuple(_shown(admin_view.admin.menu())),
     )
-    kept = current_app.extensions.setdefault("ducha_menus", {})
-    html = kept.get(key)
-    if html is None:
-        html = draw()
-        if len(kept) < MENUS_KEPT_AT_MOST:
-            kept[key] = html
-    return html
+    return cache("menu", MENUS_KEPT_AT_MOST).get(key, draw)
 
 
 def _shown(items, checked=False):
