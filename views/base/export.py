@@ -7,11 +7,10 @@ import io
 import itertools
 import os
 import tempfile
-from urllib.parse import quote
 
 import sqlalchemy as sa
 import xlsxwriter
-from flask import Response, flash, redirect, stream_with_context
+from flask import flash, redirect, send_file, stream_with_context
 from flask_admin import expose
 from flask_admin.babel import gettext as admin_gettext
 from flask_babel import gettext as _
@@ -20,22 +19,13 @@ from markupsafe import Markup
 from models import clock
 from models.base import UTCDateTime
 from models.imports.reading import FORMULA_FIRST
-from views.base.listing import TYPE_FORMATTERS, local_minute
+from views.base.listing import local_minute
 
 CHUNK_ROWS = 1000
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def content_disposition(filename):
-    """An attachment header that keeps a Chinese file name (RFC 5987) with an ASCII fallback."""
-    fallback = filename.encode("ascii", "ignore").decode() or "export"
-    fallback = fallback.replace('"', "").replace("\\", "")
-    if not fallback.strip(". "):
-        fallback = "export" + os.path.splitext(filename)[1]
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def query_rows(query, to_row, chunk=500):
@@ -81,13 +71,46 @@ def _csv_chunks(header, rows, totals=None):
     yield buffer.getvalue()
 
 
+class ChunkReader(io.RawIOBase):
+    """Text chunks as they are made, read as a binary file: what send_file streams."""
+
+    def __init__(self, chunks):
+        self.chunks = chunks
+        self.pending = b""
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        while not self.pending:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                return 0
+            self.pending = chunk.encode("utf-8")
+        size = min(len(buffer), len(self.pending))
+        buffer[:size], self.pending = self.pending[:size], self.pending[size:]
+        return size
+
+    def close(self):
+        self.chunks.close()  # a download broken off: the query's session closes too
+        super().close()
+
+
+def download(file, filename, mimetype, size=None):
+    """A download of `file` (binary, read once) named `filename`, Chinese kept: Flask's
+    send_file writes the RFC 5987 `filename*` and an ASCII fallback."""
+    response = send_file(
+        file, mimetype=mimetype, as_attachment=True, download_name=filename, conditional=False
+    )
+    if size is not None:
+        response.content_length = size
+    return response
+
+
 def csv_response(filename, header, rows, totals=None):
     """Stream rows as CSV while the query is still being read."""
-    return Response(
-        stream_with_context(_csv_chunks(header, rows, totals)),
-        mimetype=MIMETYPES["csv"],
-        headers={"Content-Disposition": content_disposition(filename)},
-    )
+    chunks = stream_with_context(_csv_chunks(header, rows, totals))
+    return download(ChunkReader(chunks), filename, MIMETYPES["csv"])
 
 
 def write_cell(sheet, row, col, value, formats, cell_format=None):
@@ -141,27 +164,16 @@ def write_xlsx(path, header, rows, title=None, widths=None, totals=None):
 
 
 def xlsx_response(filename, header, rows, **layout):
-    """Build the workbook in a temporary file, then stream it and remove the file."""
+    """Build the workbook in a temporary file, then stream it; the file is gone once read
+    (its name is removed as soon as it is open)."""
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
         write_xlsx(path, header, rows, **layout)
-    except BaseException:
+        book = open(path, "rb")  # noqa: SIM115 - send_file closes it
+    finally:
         os.unlink(path)
-        raise
-
-    def chunks():
-        try:
-            with open(path, "rb") as source:
-                while block := source.read(64 * 1024):
-                    yield block
-        finally:
-            os.unlink(path)
-
-    response = Response(chunks(), mimetype=MIMETYPES["xlsx"])
-    response.headers["Content-Disposition"] = content_disposition(filename)
-    response.headers["Content-Length"] = str(os.path.getsize(path))
-    return response
+    return download(book, filename, MIMETYPES["xlsx"], os.fstat(book.fileno()).st_size)
 
 
 def export_response(export_type, filename, header, rows, **layout):
@@ -192,24 +204,43 @@ class LabelLookup:
         return "" if value is None else self.known.get(value, "")
 
 
-def plain_value(value):
-    """A value as a cell takes it: numbers and dates typed, anything else text."""
-    if value is None:
-        return ""
-    if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
-        return value
-    return str(value)
+class Cell:
+    """What a value becomes in an export's cell, whichever way the rows are read: numbers
+    and dates typed, a timestamp as the office reads it (local, to the minute), yes or no,
+    anything else text (markup without its tags), nothing a blank."""
+
+    def __init__(self):
+        self.zone = clock.office_zone()  # looked up once: an export has millions of cells
+        self.yes, self.no = _("Yes"), _("No")
+
+    def __call__(self, value):
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return self.boolean(value)
+        if isinstance(value, dt.datetime):
+            return self.timestamp(value)
+        if isinstance(value, (int, float, dt.date)):
+            return value
+        return Markup(value).striptags() if isinstance(value, Markup) else str(value)
+
+    def boolean(self, value):
+        return "" if value is None else self.yes if value else self.no
+
+    def timestamp(self, value):
+        return local_minute(value, self.zone) if value else ""
 
 
 # Column types whose values are cells as the driver returns them (None is a blank cell).
 AS_READ = (sa.String, sa.Integer, sa.Date)
 
 
-def plan_columns(model, names, choices, converters):
+def plan_columns(model, names, choices, cell):
     """For each export column, (the SQL column to read, how to turn its value into a cell,
     None when as read), or None when a column needs the ORM objects (a custom formatter,
     a computed value)."""
     mapper = sa.inspect(model)
+    converters = {UTCDateTime: cell.timestamp, sa.Boolean: cell.boolean}
     plan = []
     for name in names:
         attr = mapper.attrs.get(name)
@@ -223,7 +254,7 @@ def plan_columns(model, names, choices, converters):
             elif isinstance(column.type, AS_READ):
                 plan.append((column, None))  # the driver's value is the cell's
             else:
-                plan.append((column, plain_value))
+                plan.append((column, cell))
         elif isinstance(attr, sa.orm.RelationshipProperty) and attr.direction.name == "MANYTOONE":
             (local,) = attr.local_columns
             plan.append((getattr(model, local.key), LabelLookup(attr.mapper.class_)))
@@ -261,35 +292,16 @@ def planned_rows(query, plan, chunk=2000):
 # ---- a model view's export ----
 
 
-def _format_bool(view, value, name=None):
-    return _("Yes") if value else _("No")
-
-
-def _datetime_cell(zone):
-    """A timestamp's cell for an export's millions of cells: the zone looked up once."""
-    return lambda value: local_minute(value, zone) if value else ""
-
-
-EXPORT_TYPE_FORMATTERS = dict(TYPE_FORMATTERS)
-EXPORT_TYPE_FORMATTERS.update({bool: _format_bool, type(None): lambda v, value, n=None: ""})
-
-
 class Exports:
     """A model view's export: the rows its list shows (all pages), streamed."""
 
     can_export = True
     export_types = ["xlsx", "csv"]
-    column_type_formatters_export = EXPORT_TYPE_FORMATTERS
 
-    def export_value(self, row, name):
-        value = self._get_list_value(
-            None, row, name, self.column_formatters_export, self.column_type_formatters_export
-        )
-        if isinstance(value, Markup):
-            value = Markup(value).striptags()
-        if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
-            return value
-        return "" if value is None else str(value)
+    def export_value(self, row, name, cell):
+        """A cell from the row object: the view's export formatter or the value (a choice
+        by its label), made a cell as the plain column reads make theirs."""
+        return cell(self._get_list_value(None, row, name, self.column_formatters_export, {}))
 
     def export_query(self, query):
         """The rows to export; a view may leave out more than the list does."""
@@ -316,26 +328,19 @@ class Exports:
         )
         query = self.export_query(query)
         columns = self._export_columns
-        plan = self.export_plan([name for name, _label in columns])
+        cell = Cell()
+        plan = self.export_plan([name for name, _label in columns], cell)
         if plan is not None:
             rows = planned_rows(query, plan)
         else:  # a column needs the objects: the slower way
             rows = query_rows(
-                query, lambda row: [self.export_value(row, name) for name, _label in columns]
+                query, lambda row: [self.export_value(row, name, cell) for name, _label in columns]
             )
         header = [str(label) for _name, label in columns]
         return export_response(export_type, self.export_filename(), header, rows)
 
-    def export_plan(self, names):
+    def export_plan(self, names, cell):
         """Plain column reads for the export, or None if a column needs the ORM objects."""
         if any(name in (self.column_formatters_export or {}) for name in names):
             return None
-        return plan_columns(
-            self.model,
-            names,
-            self.column_choices or {},
-            {
-                UTCDateTime: _datetime_cell(clock.office_zone()),
-                sa.Boolean: lambda v: "" if v is None else _format_bool(None, v),
-            },
-        )
+        return plan_columns(self.model, names, self.column_choices or {}, cell)
