@@ -27,10 +27,11 @@ from models import (
     db,
 )
 from views.accounts import AccountView
+from views.assignments import AssignmentView
 from views.audit import AuditView
 from views.deadlines import CalendarDayView, DeadlineRuleView
 from views.directive_report import DirectiveReportView
-from views.directives import AssignmentView, DirectiveView
+from views.directives import DirectiveView
 from views.fast_list import check_flask_admin, main_menu
 from views.feedback import FeedbackView, upload_too_large
 from views.home import HomeView

@@ -4,8 +4,7 @@ and the steps of an assignment's life."""
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import abort, flash, g, redirect, request
-from flask_admin import expose
+from flask import flash, g
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.form import DatePickerWidget
 from flask_admin.model.form import InlineFormAdmin
@@ -16,7 +15,6 @@ from markupsafe import Markup, escape
 from wtforms import StringField, validators
 
 from models import (
-    LIGHTS,
     Assignment,
     DeadlineRule,
     Directive,
@@ -24,20 +22,12 @@ from models import (
     WorkCalendar,
     bounds,
     clock,
-    db,
 )
 from models.directives import DIRECTIVE_LIGHTS, DIRECTIVE_STAGES, yellow_days
-from models.feedback import FEEDBACK_KINDS
 from models.lifecycle import (
-    ACTIONS,
-    ASSIGNMENT_STATUSES,
-    EXTENSION_STATES,
-    OBJECTION_STATES,
-    OBJECTION_SUBJECTS,
     dates_problem,
     plan_dates,
 )
-from views.assignment_actions import FORMS, show_error
 from views.base.forms import inline_form
 from views.fields import DateField
 from views.secure import SecureModelView
@@ -79,15 +69,11 @@ def light_badge(light, days_overdue=0):
     return Markup(f'<span class="badge badge-{css} ducha-light">{escape(str(label))}</span>')
 
 
-def _assignment_light(view, context, model, name):
-    return light_badge(model.light(), model.days_overdue())
-
-
 def _directive_light(view, context, model, name):
     return light_badge(model.light or "unassigned")
 
 
-def _light_text(view, context, model, name):
+def light_text(view, context, model, name):
     light = model.light() if isinstance(model, Assignment) else model.light
     return str(DIRECTIVE_LIGHTS.label(light or "unassigned"))
 
@@ -96,11 +82,6 @@ def _content(view, context, model, name):
     if model.shows_content_to(current_user):
         return model.content
     return Markup(f"<em>{escape(_('Confidential: the content is not shown.'))}</em>")
-
-
-def _directive_link(view, context, model, name):
-    url = view.get_url("directives.details_view", id=model.directive_id)
-    return Markup(f'<a href="{escape(url)}">{escape(str(model.directive))}</a>')
 
 
 class LightFilter(sqla_filters.FilterEqual):
@@ -112,26 +93,6 @@ class LightFilter(sqla_filters.FilterEqual):
 
     def apply(self, query, value, alias=None):
         return query.filter(self.expression() == value)
-
-
-class DueWithinFilter(sqla_filters.BaseSQLAFilter):
-    """Waiting on the unit and due within so many days from today (not yet overdue)."""
-
-    def apply(self, query, value, alias=None):
-        return query.filter(Assignment.due_within_filter(clock.today(), value))
-
-    def validate(self, value):
-        return bounds.whole_number(value, 0, 366) is not None
-
-    def clean(self, value):
-        return int(value)
-
-    def operation(self):
-        return _l("days")
-
-
-def _assignment_light_sql():
-    return Assignment.light_expression(clock.today(), yellow_days())
 
 
 def _directive_light_sql():
@@ -229,7 +190,7 @@ class DirectiveView(SecureModelView):
         "content": _content,
         "stage": lambda v, c, m, n: DIRECTIVE_STAGES.label(m.stage),
     }
-    column_formatters_export = {"light": _light_text}
+    column_formatters_export = {"light": light_text}
     details_template = "admin/directives/directive_details.html"
     form_columns = [
         "number",
@@ -308,107 +269,3 @@ class DirectiveView(SecureModelView):
             ]
             kwargs["light_badge"] = light_badge
         return super().render(template, **kwargs)
-
-
-class AssignmentView(SecureModelView):
-    """Each unit's part of a directive: its light, its timeline, and its next steps."""
-
-    read_roles = ALL_ROLES
-    write_roles = frozenset()
-    delete_roles = frozenset()
-    column_list = ["light", "directive", "unit", "assigned_on", "due_on", "status", "finished_on"]
-    column_labels = {
-        "light": _l("Light"),
-        "directive.number": _l("Number"),
-        "directive.title": _l("Title"),
-    }
-    column_filters = [
-        LightFilter(Assignment.id, _l("Light"), LIGHTS.pairs(), _assignment_light_sql),
-        DueWithinFilter(Assignment.due_on, _l("Due within")),
-        "unit",
-        "status",
-        "due_on",
-        "assigned_on",
-    ]
-    column_sortable_list = [
-        ("directive", "directive.number"),
-        ("unit", "unit.name"),
-        "assigned_on",
-        "due_on",
-        "status",
-        "finished_on",
-    ]
-    column_searchable_list = ["directive.number", "directive.title"]
-    column_default_sort = ("due_on", True)
-    column_details_list = [
-        "directive",
-        "unit",
-        "status",
-        "light",
-        "assigned_on",
-        "due_on",
-        "original_due_on",
-        "progress_due_on",
-        "last_progress_on",
-        "finished_on",
-    ]
-    column_formatters = {"light": _assignment_light}
-    column_formatters_detail = {"light": _assignment_light, "directive": _directive_link}
-    column_formatters_export = {"light": _light_text}
-    details_template = "admin/directives/assignment_details.html"
-
-    def export_query(self, query):
-        return query.filter(Assignment.directive.has(Directive.content_visible_to(current_user)))
-
-    @expose("/details/")
-    def details_view(self):
-        row_id = request.args.get("id")
-        if row_id is None:
-            return redirect(self.get_url(".index_view"))
-        return self._page(self.get_one(row_id))
-
-    @expose("/act/<step>/", methods=("POST",))
-    def act(self, step):
-        """Take one step of the assignment's life; a refusal is shown in its form."""
-        assignment = self.get_one(request.args.get("id"))
-        if step not in FORMS:
-            abort(404)
-        form = FORMS[step](request.form)
-        if form.validate():
-            try:
-                form.run(assignment, current_user)
-                db.session.commit()
-            except RuleError as error:
-                db.session.rollback()
-                assignment = self.get_one(assignment.id)
-                show_error(form, error)
-            else:
-                flash(_("Saved: %(step)s.", step=form.title), "success")
-                return redirect(self.get_url(".details_view", id=assignment.id))
-        return self._page(assignment, step, form)
-
-    def _page(self, assignment, failed_name=None, failed_form=None):
-        offered = {
-            name: form_class()
-            for name, form_class in FORMS.items()
-            if assignment.may(current_user, form_class.permission)
-        }
-        if failed_name:
-            offered[failed_name] = failed_form
-        return self.render(
-            self.details_template,
-            model=assignment,
-            details_columns=self._details_columns,
-            get_value=self.get_detail_value,
-            return_url=self.get_url(".index_view"),
-            forms=offered,
-            shows_content=assignment.directive.shows_content_to(current_user),
-            may_file=assignment.may(current_user, "progress"),
-            actions=ACTIONS,
-            statuses=ASSIGNMENT_STATUSES,
-            objection_subjects=OBJECTION_SUBJECTS,
-            objection_states=OBJECTION_STATES,
-            extension_states=EXTENSION_STATES,
-            feedback_kinds=FEEDBACK_KINDS,
-            local=clock.local,
-        )

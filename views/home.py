@@ -11,8 +11,9 @@ from models import today as worklist
 from models.directives import LIGHTS
 from models.ranking import month
 from models.search import KINDS, search
+from views.assignments import DueWithinFilter
 from views.base.access import OFFICE_ROLES
-from views.directives import DueWithinFilter, LightFilter
+from views.directives import LightFilter
 
 
 def filter_key(flt):

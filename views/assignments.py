@@ -1,0 +1,156 @@
+"""The units' assignments: each one's light, timeline and the steps of its life."""
+
+from flask import abort, flash, redirect, request
+from flask_admin import expose
+from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from models import LIGHTS, Assignment, Directive, RuleError, bounds, clock, db
+from models.directives import yellow_days
+from models.feedback import FEEDBACK_KINDS
+from models.lifecycle import (
+    ACTIONS,
+    ASSIGNMENT_STATUSES,
+    EXTENSION_STATES,
+    OBJECTION_STATES,
+    OBJECTION_SUBJECTS,
+)
+from views.assignment_actions import FORMS, show_error
+from views.directives import ALL_ROLES, LightFilter, light_badge, light_text
+from views.secure import SecureModelView
+
+
+def _assignment_light(view, context, model, name):
+    return light_badge(model.light(), model.days_overdue())
+
+
+def _directive_link(view, context, model, name):
+    url = view.get_url("directives.details_view", id=model.directive_id)
+    return Markup(f'<a href="{escape(url)}">{escape(str(model.directive))}</a>')
+
+
+class DueWithinFilter(sqla_filters.BaseSQLAFilter):
+    """Waiting on the unit and due within so many days from today (not yet overdue)."""
+
+    def apply(self, query, value, alias=None):
+        return query.filter(Assignment.due_within_filter(clock.today(), value))
+
+    def validate(self, value):
+        return bounds.whole_number(value, 0, 366) is not None
+
+    def clean(self, value):
+        return int(value)
+
+    def operation(self):
+        return _l("days")
+
+
+def _assignment_light_sql():
+    return Assignment.light_expression(clock.today(), yellow_days())
+
+
+class AssignmentView(SecureModelView):
+    """Each unit's part of a directive: its light, its timeline, and its next steps."""
+
+    read_roles = ALL_ROLES
+    write_roles = frozenset()
+    delete_roles = frozenset()
+    column_list = ["light", "directive", "unit", "assigned_on", "due_on", "status", "finished_on"]
+    column_labels = {
+        "light": _l("Light"),
+        "directive.number": _l("Number"),
+        "directive.title": _l("Title"),
+    }
+    column_filters = [
+        LightFilter(Assignment.id, _l("Light"), LIGHTS.pairs(), _assignment_light_sql),
+        DueWithinFilter(Assignment.due_on, _l("Due within")),
+        "unit",
+        "status",
+        "due_on",
+        "assigned_on",
+    ]
+    column_sortable_list = [
+        ("directive", "directive.number"),
+        ("unit", "unit.name"),
+        "assigned_on",
+        "due_on",
+        "status",
+        "finished_on",
+    ]
+    column_searchable_list = ["directive.number", "directive.title"]
+    column_default_sort = ("due_on", True)
+    column_details_list = [
+        "directive",
+        "unit",
+        "status",
+        "light",
+        "assigned_on",
+        "due_on",
+        "original_due_on",
+        "progress_due_on",
+        "last_progress_on",
+        "finished_on",
+    ]
+    column_formatters = {"light": _assignment_light}
+    column_formatters_detail = {"light": _assignment_light, "directive": _directive_link}
+    column_formatters_export = {"light": light_text}
+    details_template = "admin/directives/assignment_details.html"
+
+    def export_query(self, query):
+        return query.filter(Assignment.directive.has(Directive.content_visible_to(current_user)))
+
+    @expose("/details/")
+    def details_view(self):
+        row_id = request.args.get("id")
+        if row_id is None:
+            return redirect(self.get_url(".index_view"))
+        return self._page(self.get_one(row_id))
+
+    @expose("/act/<step>/", methods=("POST",))
+    def act(self, step):
+        """Take one step of the assignment's life; a refusal is shown in its form."""
+        assignment = self.get_one(request.args.get("id"))
+        if step not in FORMS:
+            abort(404)
+        form = FORMS[step](request.form)
+        if form.validate():
+            try:
+                form.run(assignment, current_user)
+                db.session.commit()
+            except RuleError as error:
+                db.session.rollback()
+                assignment = self.get_one(assignment.id)
+                show_error(form, error)
+            else:
+                flash(_("Saved: %(step)s.", step=form.title), "success")
+                return redirect(self.get_url(".details_view", id=assignment.id))
+        return self._page(assignment, step, form)
+
+    def _page(self, assignment, failed_name=None, failed_form=None):
+        offered = {
+            name: form_class()
+            for name, form_class in FORMS.items()
+            if assignment.may(current_user, form_class.permission)
+        }
+        if failed_name:
+            offered[failed_name] = failed_form
+        return self.render(
+            self.details_template,
+            model=assignment,
+            details_columns=self._details_columns,
+            get_value=self.get_detail_value,
+            return_url=self.get_url(".index_view"),
+            forms=offered,
+            shows_content=assignment.directive.shows_content_to(current_user),
+            may_file=assignment.may(current_user, "progress"),
+            actions=ACTIONS,
+            statuses=ASSIGNMENT_STATUSES,
+            objection_subjects=OBJECTION_SUBJECTS,
+            objection_states=OBJECTION_STATES,
+            extension_states=EXTENSION_STATES,
+            feedback_kinds=FEEDBACK_KINDS,
+            local=clock.local,
+        )
