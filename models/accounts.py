@@ -19,8 +19,12 @@ ROLES = Choices(
 )
 LOCALES = Choices(zh_Hans_CN=_l("Simplified Chinese"), en=_l("English"))
 
-# Roles that see every unit's records (leaders read-only).
-ALL_UNITS_ROLES = {"admin", "staff", "leader"}
+# The roles by what they may do: every screen and rule names one of these sets.
+ADMINS = frozenset({"admin"})
+OFFICE = frozenset({"admin", "staff"})  # keep the records
+OFFICE_AND_LEADERS = frozenset({"admin", "staff", "leader"})  # see every unit's records
+OFFICE_AND_UNITS = frozenset({"admin", "staff", "unit"})
+EVERYONE = frozenset(ROLES)
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -89,7 +93,7 @@ class Account(UserMixin, db.Model):
 
     @property
     def sees_all_units(self):
-        return self.role in ALL_UNITS_ROLES
+        return self.role in OFFICE_AND_LEADERS
 
     @property
     def is_unit_officer(self):

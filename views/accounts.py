@@ -4,16 +4,16 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, validators
 
-from models.accounts import MIN_PASSWORD_LENGTH
+from models.accounts import ADMINS, MIN_PASSWORD_LENGTH
 from views.secure import SecureModelView
 
 
 class AccountView(SecureModelView):
     """Who may log in: administrators create accounts and set passwords."""
 
-    read_roles = frozenset({"admin"})
-    write_roles = frozenset({"admin"})
-    delete_roles = frozenset({"admin"})
+    read_roles = ADMINS
+    write_roles = ADMINS
+    delete_roles = ADMINS
     column_list = ["username", "name", "role", "unit", "email", "active", "last_login_at"]
     column_searchable_list = ["username", "name", "email"]
     column_filters = ["role", "unit", "active"]

@@ -9,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from models import LIGHTS, Assignment, Directive, RuleError, bounds, clock, db
+from models.accounts import EVERYONE
 from models.directives import yellow_days
 from models.feedback import FEEDBACK_KINDS
 from models.lifecycle import (
@@ -19,7 +20,7 @@ from models.lifecycle import (
     OBJECTION_SUBJECTS,
 )
 from views.assignment_actions import FORMS, show_error
-from views.directives import ALL_ROLES, LightFilter, light_badge, light_text
+from views.directives import LightFilter, light_badge, light_text
 from views.secure import SecureModelView
 
 
@@ -55,7 +56,7 @@ def _assignment_light_sql():
 class AssignmentView(SecureModelView):
     """Each unit's part of a directive: its light, its timeline, and its next steps."""
 
-    read_roles = ALL_ROLES
+    read_roles = EVERYONE
     write_roles = frozenset()
     delete_roles = frozenset()
     column_list = ["light", "directive", "unit", "assigned_on", "due_on", "status", "finished_on"]

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from models import db
+from models.accounts import ADMINS
 from views.secure import SecureModelView
 
 
@@ -46,7 +47,7 @@ def _table_choices():
 class AuditView(SecureModelView):
     """Every change made through the app; nothing here can be edited or deleted."""
 
-    read_roles = frozenset({"admin"})
+    read_roles = ADMINS
     write_roles = frozenset()
     delete_roles = frozenset()
     column_list = ["at", "actor", "action", "table_name", "record_id", "record"]

@@ -3,11 +3,9 @@
 from flask_babel import lazy_gettext as _l
 
 from models import clock
+from models.accounts import ADMINS, OFFICE_AND_LEADERS
 from models.deadlines import WorkCalendar, package_years
 from views.secure import SecureModelView
-
-OFFICE_AND_LEADERS = frozenset({"admin", "staff", "leader"})
-ADMINS = frozenset({"admin"})
 
 
 class DeadlineRuleView(SecureModelView):

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from models import Assignment, bounds, clock, db
+from models.accounts import EVERYONE, OFFICE
 from models.directive_report import (
     FilingError,
     changed_units,
@@ -14,7 +15,6 @@ from models.directive_report import (
     month_report,
     month_start,
 )
-from models.lifecycle import OFFICE_ROLES
 from models.units import RANKING_GROUPS
 from views.base.export import export_response
 from views.secure import SecureView
@@ -79,7 +79,7 @@ class Shown:
 class DirectiveReportView(SecureView):
     """Per unit and group for a month: received, finished, on time, overdue, rates."""
 
-    read_roles = frozenset({"admin", "staff", "leader", "unit"})
+    read_roles = EVERYONE
 
     def _month(self):
         text = request.args.get("month") or request.form.get("month")
@@ -114,7 +114,7 @@ class DirectiveReportView(SecureView):
             report=shown.report,
             today=clock.today(),
             local=clock.local,
-            may_file=current_user.role in OFFICE_ROLES,
+            may_file=current_user.role in OFFICE,
             title=self._title(shown.report),
             header=_header(),
             lines=report_lines(shown.report),
@@ -125,7 +125,7 @@ class DirectiveReportView(SecureView):
     def file(self):
         """File (报送) the month as it stands: its figures are kept as they are now."""
         first = self._month()
-        if current_user.role not in OFFICE_ROLES:
+        if current_user.role not in OFFICE:
             flash(_("Only the office files the monthly report."), "error")
         else:
             try:

@@ -23,6 +23,7 @@ from models import (
     bounds,
     clock,
 )
+from models.accounts import EVERYONE
 from models.directives import DIRECTIVE_LIGHTS, DIRECTIVE_STAGES, yellow_days
 from models.lifecycle import (
     dates_problem,
@@ -32,7 +33,6 @@ from views.base.forms import inline_form
 from views.fields import DateField
 from views.secure import SecureModelView
 
-ALL_ROLES = frozenset({"admin", "staff", "leader", "unit"})
 LIGHT_CSS = {
     "red": "danger",
     "yellow": "warning",
@@ -142,7 +142,7 @@ def _entry_problems(sub, deleted, current, draft):
 class DirectiveView(SecureModelView):
     """Directives: the office records them and hands them to units."""
 
-    read_roles = ALL_ROLES
+    read_roles = EVERYONE
     column_list = [
         "light",
         "number",

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from wtforms import MultipleFileField
 
 from models import Assignment, Attachment, Directive, Feedback, Unit
+from models.accounts import EVERYONE, OFFICE_AND_UNITS
 from models.feedback import (
     filing_problem,
     max_attachment_bytes,
@@ -51,8 +52,8 @@ def _attachment_links(view, context, model, name):
 class FeedbackView(SecureModelView):
     """A unit files progress and its result on its own assignments; the office reads them."""
 
-    read_roles = frozenset({"admin", "staff", "leader", "unit"})
-    write_roles = frozenset({"admin", "staff", "unit"})
+    read_roles = EVERYONE
+    write_roles = OFFICE_AND_UNITS
     delete_roles = frozenset()
     column_list = ["submitted_at", "assignment", "kind", "author_name", "signer"]
     column_filters = ["kind", "submitted_at"]

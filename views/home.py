@@ -8,11 +8,11 @@ from flask_login import current_user
 
 from models import RANKING_GROUPS, REPORT_STATUSES, Unit, clock, db
 from models import today as worklist
+from models.accounts import OFFICE
 from models.directives import LIGHTS
 from models.ranking import month
 from models.search import KINDS, search
 from views.assignments import DueWithinFilter
-from views.base.access import OFFICE_ROLES
 from views.directives import LightFilter
 
 
@@ -82,7 +82,7 @@ class HomeView(AdminIndexView):
     def index(self):
         today = clock.today()
         role = current_user.role
-        if role in OFFICE_ROLES:
+        if role in OFFICE:
             page = self._office(today)
         elif role == "unit":
             page = self._unit(today)

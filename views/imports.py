@@ -11,6 +11,7 @@ from wtforms import SelectField
 
 from jobs.imports import Progress, start_check, start_import
 from models import bounds, clock, db
+from models.accounts import OFFICE
 from models.imports import (
     IMPORT_KINDS,
     ROW_ACTIONS,
@@ -26,7 +27,7 @@ from models.imports import (
     template_header,
     template_notes,
 )
-from views.base.access import OFFICE_ROLES, scoped
+from views.base.access import scoped
 from views.base.export import export_response, query_rows
 from views.bounds import arg_number
 from views.forms import Form
@@ -45,7 +46,7 @@ class UploadForm(Form):
 class ImportView(SecureView):
     """The office brings its spreadsheets in: check first, then import all or nothing."""
 
-    read_roles = OFFICE_ROLES
+    read_roles = OFFICE
 
     @expose("/", methods=("GET", "POST"))
     def index(self):

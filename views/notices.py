@@ -8,8 +8,8 @@ from markupsafe import Markup
 
 from jobs.notices import dispatch_notices
 from models import Notice, clock
+from models.accounts import OFFICE, OFFICE_AND_UNITS
 from models.notices import NOTICE_STATES, send_again
-from views.base.access import OFFICE_ROLES
 from views.secure import SecureModelView
 
 STATE_BADGES = {
@@ -32,10 +32,10 @@ def _state_badge(view, context, model, name):
 class NoticeView(SecureModelView):
     """Every notice sent or waiting to be sent; the office may send one again."""
 
-    read_roles = frozenset({"admin", "staff", "unit"})
+    read_roles = OFFICE_AND_UNITS
     write_roles = frozenset()
     delete_roles = frozenset()
-    send_roles = OFFICE_ROLES
+    send_roles = OFFICE
     column_list = [
         "created_at",
         "kind",

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import RANKING_GROUPS, Unit, clock, db
+from models.accounts import EVERYONE
 from models.ranking import (
     PeriodError,
     Placing,
@@ -97,7 +98,7 @@ def _totals_row(columns, rows):
 class RankingView(SecureView):
     """Who earned how many points in a period, ranked, with the previous period beside."""
 
-    read_roles = frozenset({"admin", "staff", "leader", "unit"})
+    read_roles = EVERYONE
 
     def is_accessible(self):
         if self._role() == "unit":

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from wtforms import SelectField, validators
 
 from models import Adoption, Instruction, Publication, Report, bounds, clock, db
+from models.accounts import ADMINS, EVERYONE, OFFICE, OFFICE_AND_LEADERS, OFFICE_AND_UNITS
 from models.reports import adopt, title_search_clause
 from models.scoring import RULE_KEYS, instruction_problem
 from views.base.access import scoped
@@ -18,10 +19,6 @@ from views.base.forms import inline_form
 from views.fields import DateField, IntegerField
 from views.forms import Form
 from views.secure import SecureModelView
-
-OFFICE = frozenset({"admin", "staff"})
-OFFICE_AND_UNIT = frozenset({"admin", "staff", "unit"})
-EVERYONE = frozenset({"admin", "staff", "leader", "unit"})
 
 
 class AdoptForm(Form):
@@ -36,7 +33,7 @@ class ReportView(SecureModelView):
     """Reports: units submit their own; the office answers and records adoptions."""
 
     read_roles = EVERYONE
-    write_roles = OFFICE_AND_UNIT
+    write_roles = OFFICE_AND_UNITS
     row_delete = False  # a million rows: delete by ticking them (the batch action)
     list_defer = ("body",)
     unit_field = "unit"
@@ -276,9 +273,9 @@ def _deleted(entry):
 class PublicationView(SecureModelView):
     """Publications and their points per adopted item: the office's scoring table."""
 
-    read_roles = frozenset({"admin", "staff", "leader"})
-    write_roles = frozenset({"admin"})
-    delete_roles = frozenset({"admin"})
+    read_roles = OFFICE_AND_LEADERS
+    write_roles = ADMINS
+    delete_roles = ADMINS
     column_list = ["name", "level", "edition", "points", "active"]
     column_filters = ["level", "edition", "active"]
     column_searchable_list = ["name"]
@@ -296,9 +293,9 @@ class ScoreRuleView(SecureModelView):
     """The rest of the scoring table: bonuses, category factors, deductions, limits and
     the ranking rules."""
 
-    read_roles = frozenset({"admin", "staff", "leader"})
-    write_roles = frozenset({"admin"})
-    delete_roles = frozenset({"admin"})
+    read_roles = OFFICE_AND_LEADERS
+    write_roles = ADMINS
+    delete_roles = ADMINS
     column_list = ["kind", "key", "value"]
     column_filters = ["kind"]
     column_default_sort = "kind"

@@ -6,11 +6,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import validators
 
 from models import clock
+from models.accounts import EVERYONE
 from models.scoring import quota_progress
 from views.secure import SecureModelView
-
-OFFICE = frozenset({"admin", "staff"})
-EVERYONE = frozenset({"admin", "staff", "leader", "unit"})
 
 
 class DeductionView(SecureModelView):

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_admin import BaseView
 from flask_admin.contrib.sqla import ModelView
 
+from models.accounts import ADMINS
 from views.base import filters
 from views.base.access import RoleAccess, RowAccess
 from views.base.export import Exports
@@ -25,7 +26,7 @@ from views.forms import BaseForm
 class SecureView(RoleAccess, BaseView):
     """A page of our own inside the admin (not a model list): administrators by default."""
 
-    read_roles = frozenset({"admin"})
+    read_roles = ADMINS
 
 
 class SecureModelView(FastList, Exports, Listing, FormRules, RowAccess, ModelView):

@@ -5,6 +5,7 @@ from markupsafe import Markup
 from wtforms import SelectField
 
 from models import RANKING_GROUPS, Unit, clock
+from models.accounts import EVERYONE
 from models.solicitations import ANSWER_STATES
 from views.secure import SecureModelView
 
@@ -26,7 +27,7 @@ def _answers(view, context, solicitation, name):
 class SolicitationView(SecureModelView):
     """The office asks units for reports; it sees who answered, late or not at all."""
 
-    read_roles = frozenset({"admin", "staff", "leader", "unit"})
+    read_roles = EVERYONE
     column_list = ["topic", "issued_on", "due_on"]
     column_searchable_list = ["topic"]
     column_filters = ["due_on", "issued_on"]

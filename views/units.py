@@ -4,16 +4,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from models import clock
+from models.accounts import EVERYONE, OFFICE_AND_UNITS
 from models.scoring import quota_progress
 from views.secure import SecureModelView
-
-UNIT_AND_OFFICE = frozenset({"admin", "staff", "unit"})
 
 
 class UnitView(SecureModelView):
     """Units: the office keeps them; a unit officer sees only their own."""
 
-    read_roles = frozenset({"admin", "staff", "leader", "unit"})
+    read_roles = EVERYONE
     column_list = [
         "code",
         "name",
@@ -65,9 +64,9 @@ class UnitView(SecureModelView):
 class StaffView(SecureModelView):
     """People of the units; a unit officer keeps their own unit's list."""
 
-    read_roles = frozenset({"admin", "staff", "leader", "unit"})
-    write_roles = UNIT_AND_OFFICE
-    delete_roles = UNIT_AND_OFFICE
+    read_roles = EVERYONE
+    write_roles = OFFICE_AND_UNITS
+    delete_roles = OFFICE_AND_UNITS
     unit_field = "unit"
     column_list = ["name", "unit", "duty", "phone", "email", "active"]
     column_searchable_list = ["name", "phone", "email"]

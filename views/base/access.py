@@ -11,10 +11,9 @@ from flask_admin.model.ajax import DEFAULT_PAGE_SIZE
 from flask_login import current_user
 
 from models import bounds
+from models.accounts import OFFICE, OFFICE_AND_LEADERS
 
 AJAX_LIMIT = 100  # rows a dropdown's lookup answers at most
-OFFICE_ROLES = frozenset({"admin", "staff"})
-READ_ALL_ROLES = frozenset({"admin", "staff", "leader"})
 # Row icons that act on the row: shown only where `row_allows` lets the person act.
 GUARDED_ROW_ACTIONS = {
     template.EditRowAction: "edit",
@@ -87,7 +86,7 @@ class RoleAccess:
     (not logged in) or refused (403); the menu shows a screen only to those who may open it.
     """
 
-    read_roles = READ_ALL_ROLES
+    read_roles = OFFICE_AND_LEADERS
 
     def _role(self):
         user = current_user._get_current_object()  # one lookup: a list page asks ~70 times
@@ -121,9 +120,9 @@ class GuardedRowAction(template.BaseListRowAction):
 class RowAccess(RoleAccess):
     """A model view's rows: only those the person may see, changed only where they may."""
 
-    read_roles = READ_ALL_ROLES  # may list, see details and export
-    write_roles = OFFICE_ROLES  # may create and edit
-    delete_roles = OFFICE_ROLES  # may delete
+    read_roles = OFFICE_AND_LEADERS  # may list, see details and export
+    write_roles = OFFICE  # may create and edit
+    delete_roles = OFFICE  # may delete
 
     @property
     def can_create(self):
