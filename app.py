@@ -86,6 +86,9 @@ def create_app(test_config=None):
     import commands
 
     commands.init_app(app)
+    # The bench builds apps like this one (to measure on, and in its worker processes)
+    # with the factory it finds here: nothing below the app imports it.
+    app.extensions["ducha_factory"] = create_app
 
     init_templates(app)
 

@@ -1,24 +1,3 @@
 """Benchmarks: `flask --app app bench` (run.py, docs/benchmarks.md), and the modules run with
-`.venv/bin/python -m benchmarks.<name>` (results in README.md)."""
-
-import flask_migrate
-import sqlalchemy as sa
-
-
-def scratch_app(url, wipe):
-    """An app on the database at `url` with the schema built by the migrations; a
-    PostgreSQL database is wiped first, so only when the caller said --wipe."""
-    from app import create_app
-
-    if url.startswith("postgresql"):
-        if not wipe:
-            raise SystemExit("a PostgreSQL database is wiped first: add --wipe")
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:
-            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-            conn.exec_driver_sql("CREATE SCHEMA public")
-        engine.dispose()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "MAIL_SERVER": None})
-    with app.app_context():
-        flask_migrate.upgrade()
-    return app
+`.venv/bin/python -m benchmarks.<name>` (results in README.md), which build their own app
+on a scratch database (scratch.py)."""

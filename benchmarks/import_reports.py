@@ -19,7 +19,7 @@ import time
 import openpyxl
 import sqlalchemy as sa
 
-from benchmarks import scratch_app
+from benchmarks.scratch import scratch_app
 from demo import PUBLICATIONS
 from models import Account, Publication, Unit, db
 from models.imports import check_rows, template_header

@@ -251,7 +251,8 @@ def send_to_sink(app, ids, workers):
     spawn = multiprocessing.get_context("spawn")
     try:
         _wait_for_port(port)
-        with ProcessPoolExecutor(workers, spawn, _start_worker, (settings,)) as pool:
+        factory = app.extensions["ducha_factory"]
+        with ProcessPoolExecutor(workers, spawn, _start_worker, (factory, settings)) as pool:
             list(pool.map(_ready, range(workers)))  # every worker up before the clock starts
             start = time.perf_counter()
             list(pool.map(_send_job, jobs))
@@ -275,11 +276,9 @@ def send_to_sink(app, ids, workers):
 _worker_app = None
 
 
-def _start_worker(settings):
+def _start_worker(factory, settings):
     global _worker_app
-    from app import create_app
-
-    _worker_app = create_app(settings)
+    _worker_app = factory(settings)
 
 
 def _ready(_number):
@@ -370,9 +369,8 @@ def bench(units, reports, directives, runs, build, force, skip_stock, send_worke
     """Build a synthetic province and measure the pages and jobs that must stay fast."""
     # Measure on an app of its own: each request then opens and closes its own context
     # and session, as in production (the command's context would be shared by them all).
-    from app import create_app
-
-    app = create_app({k: v for k, v in current_app.config.items() if k.isupper()})
+    factory = current_app.extensions["ducha_factory"]
+    app = factory({k: v for k, v in current_app.config.items() if k.isupper()})
     say = (lambda message: None) if as_json else (lambda message: click.echo(message, err=True))
     if build:
         try:

@@ -17,7 +17,7 @@ import time
 
 import sqlalchemy as sa
 
-from benchmarks import scratch_app
+from benchmarks.scratch import scratch_app
 from models import Assignment, Directive, Notice, Staff, Unit, clock, db
 from models.notice_plan import NoticeRules, record_due_notices
 

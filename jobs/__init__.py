@@ -205,9 +205,8 @@ def use_app(app):
 def _job_app():
     global _app_pid
     if _app is None:
-        from app import create_app  # a worker started by plain `rq worker`
-
-        use_app(create_app())
+        # A plain `rq worker` has no app to give its jobs: `flask worker` builds it once.
+        raise RuntimeError("no app for this job: start workers with `flask --app app worker`")
     if _app_pid != os.getpid():
         # A forked work horse: the parent's pooled connections are not ours to use.
         with _app.app_context():
