@@ -6,6 +6,7 @@ from models.base import db
 from models.deadlines import CalendarDay, DeadlineRule, WorkCalendar
 from models.directive_report import Filing
 from models.directives import ASSIGNMENT_STATUSES, LEADER_LEVELS, LIGHTS, Assignment, Directive
+from models.emergencies import Veto
 from models.feedback import Attachment, Feedback
 from models.imports.runs import ImportRow, ImportRun
 from models.lifecycle import (
@@ -72,6 +73,7 @@ __all__ = [
     "Instruction",
     "Quota",
     "ScoreRule",
+    "Veto",
     "Solicitation",
     "AuditEntry",
     "UnitMonth",

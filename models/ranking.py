@@ -18,9 +18,10 @@ from flask import current_app, has_app_context
 from models import bounds, clock
 from models.base import db
 from models.directives import Assignment
+from models.emergencies import Veto, vetoes
 from models.reports import LEVELS, Adoption, Publication, Report
 from models.rollup import FIGURES, UnitMonth
-from models.scoring import Deduction, Instruction, Quota, Veto, rule_values, vetoes
+from models.scoring import Deduction, Instruction, Quota, rule_values
 from models.solicitations import zeroed_units
 from models.units import Unit
 

@@ -247,7 +247,8 @@ class Publication(db.Model):
 
 
 class Adoption(OwnedByUnit, db.Model):
-    """A report adopted by a publication; the points are those of the table on that day."""
+    """A report adopted by a publication; the points are those of the table on that day
+    (stored at insert by models/scoring.py)."""
 
     __tablename__ = "adoptions"
 
@@ -287,12 +288,3 @@ class Adoption(OwnedByUnit, db.Model):
 
     def __str__(self):
         return f"{self.publication} #{self.issue_no}"
-
-
-@sa.event.listens_for(Adoption, "before_insert")
-def _award_points_on_insert(mapper, connection, adoption):
-    """Every way of recording an adoption stores the points the table gives now."""
-    if adoption.points is None:
-        from models.scoring import adoption_points
-
-        adoption.points = adoption_points(connection, adoption.publication_id, adoption.report_id)

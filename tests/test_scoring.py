@@ -7,16 +7,9 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from models import Adoption, Deduction, Instruction, Quota, Report, ScoreRule, clock, db
+from models.emergencies import Veto, emergency_counts, is_late, vetoes
 from models.reports import adopt
-from models.scoring import (
-    Veto,
-    emergency_counts,
-    is_late,
-    quota_progress,
-    rule_value,
-    unit_totals,
-    vetoes,
-)
+from models.scoring import quota_progress, rule_value, unit_totals
 from models.solicitations import Solicitation, missed_solicitations, zeroed_units
 from tests import factories
 
