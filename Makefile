@@ -44,9 +44,10 @@ worker: translations  ## production's background processes: an RQ worker and RQ'
 	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (without it, jobs run inline)"; exit 1; }
 	$(FLASK) cron & cron=$$!; trap 'kill $$cron 2>/dev/null' EXIT; $(FLASK) worker
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed  ## ruff, and the import layers (.importlinter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

@@ -158,7 +158,10 @@ def _dispatched(result):
 
 def init_app(app):
     from benchmarks.run import bench
+    from jobs.workers import cron_command, worker_command
 
+    app.cli.add_command(worker_command)
+    app.cli.add_command(cron_command)
     app.cli.add_command(bench)
     app.cli.add_command(users)
     app.cli.add_command(rankings)

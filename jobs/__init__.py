@@ -1,5 +1,5 @@
-"""Background jobs on RQ: the queue, the enqueue helper, the job's app context, and the
-`worker` and `cron` commands.
+"""Background jobs on RQ: the queue, the enqueue helper and the job's app context (the
+`worker` and `cron` processes are in jobs/workers.py).
 
 Without REDIS_URL the queue runs each job inline, in the same process, and says so once.
 With it, the web process and the CLI talk to Redis with short timeouts and no retry
@@ -13,11 +13,8 @@ import logging
 import os
 import threading
 import time
-from zoneinfo import ZoneInfo
 
-import click
 from flask import current_app, has_app_context
-from flask.cli import with_appcontext
 from redis import Redis
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
@@ -58,8 +55,6 @@ def init_queue(app):
         queue = None
         app.logger.warning("REDIS_URL is not set: background jobs run inline in the web process.")
     app.extensions["ducha_queue"] = queue
-    app.cli.add_command(worker_command)
-    app.cli.add_command(cron_command)
 
 
 def current_queue():
@@ -228,73 +223,3 @@ def job_context():
             yield app
         finally:
             db.session.remove()
-
-
-# ---- processes: the worker and the cron scheduler ----
-
-
-def _redis_for_process(app):
-    url = app.config.get("REDIS_URL")
-    if not url:
-        raise click.ClickException("REDIS_URL is not set: jobs run inline and need no worker.")
-    # Not the web's short timeouts: a worker blocks on Redis while it waits for jobs.
-    return Redis.from_url(url)
-
-
-class HeartbeatWorker(Worker):
-    """RQ's worker, heartbeating as often idle as busy: every job monitoring interval.
-
-    RQ's idle worker heartbeats between waits for a job of worker_ttl - 15 s (405 by
-    default), so one killed while idle looked alive for minutes; waiting no longer than
-    the interval, a worker that stopped is told by the same lapse whatever it was doing.
-    """
-
-    @property
-    def dequeue_timeout(self):
-        return self.job_monitoring_interval
-
-
-@click.command("worker")
-@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
-@with_appcontext
-def worker_command(burst):
-    """Run an RQ worker on Ducha's queue; the app is built once, here."""
-    app = current_app._get_current_object()
-    connection = _redis_for_process(app)
-    use_app(app)
-    worker = HeartbeatWorker(
-        [Queue(QUEUE_NAME, connection=connection)],
-        connection=connection,
-        job_monitoring_interval=app.config["WORKER_HEARTBEAT_SECONDS"],
-    )
-    worker.work(burst=burst, logging_level="INFO")
-
-
-def pin_process_zone(name):
-    """Make this process's local time the office's time zone.
-
-    RQ 3.0 matches cron fields against the process's local time (rq/cron.py,
-    CronJob.get_next_enqueue_time), not UTC: pinned, "30 7 * * *" means 07:30 in the
-    office whatever the server's clock zone, and RQ converts it to UTC itself,
-    daylight saving included.
-    """
-    zone = ZoneInfo(name)  # an unknown name fails here, before anything changes
-    os.environ["TZ"] = name
-    time.tzset()
-    probe = dt.datetime.now(dt.UTC)
-    if probe.astimezone().utcoffset() != probe.astimezone(zone).utcoffset():
-        raise RuntimeError(f"the system does not know the time zone {name!r} (install tzdata)")
-
-
-@click.command("cron")
-@with_appcontext
-def cron_command():
-    """Run RQ's cron scheduler: the daily notice scan and the outbox dispatch."""
-    from jobs import notices
-
-    app = current_app._get_current_object()
-    connection = _redis_for_process(app)
-    pin_process_zone(app.config["DUCHA_TIMEZONE"])
-    scheduler = CronScheduler(connection=connection)
-    notices.register_schedule(scheduler, app.config)
-    scheduler.start()

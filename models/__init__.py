@@ -1,21 +1,15 @@
 """The data model and the domain rules: every table and rule lives in this package."""
 
 from models.accounts import ROLES, Account, LoginAttempt
+from models.assignment_records import AssignmentEvent, ExtensionRequest, Objection
 from models.audit import AuditEntry
-from models.base import db
+from models.base import RuleError, db
 from models.deadlines import CalendarDay, DeadlineRule, WorkCalendar
 from models.directive_report import Filing
 from models.directives import ASSIGNMENT_STATUSES, LEADER_LEVELS, LIGHTS, Assignment, Directive
 from models.emergencies import Veto
 from models.feedback import Attachment, Feedback
 from models.imports.runs import ImportRow, ImportRun
-from models.lifecycle import (
-    AssignmentEvent,
-    ExtensionRequest,
-    IllegalTransition,
-    Objection,
-    RuleError,
-)
 from models.notices import NOTICE_KINDS, NOTICE_STATES, Notice, NoticeScan
 from models.reports import (
     CATEGORIES,
@@ -30,6 +24,7 @@ from models.rollup import UnitMonth
 from models.scoring import DEDUCTION_KINDS, Deduction, Instruction, Quota, ScoreRule
 from models.solicitations import Solicitation
 from models.staff import DUTIES, Staff
+from models.steps import IllegalTransition
 from models.units import RANKING_GROUPS, UNIT_KINDS, Unit
 
 __all__ = [

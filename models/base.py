@@ -93,3 +93,22 @@ def info(label, choices=None, **extra):
 def text_not_blank(column):
     """A CHECK that a required text column is not empty or only spaces."""
     return sa.CheckConstraint(f"trim({column}) <> ''", name=f"{column}_not_blank")
+
+
+class RuleError(Exception):
+    """A rule refused what was asked. `message` is for the person at the form; `field`
+    names the form field it belongs to, if any."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self):
+        return str(self.message)
+
+
+def related(attribute):
+    """The class at the other end of a relationship: the records of an assignment reach
+    its rules through the mapper, without importing the module that defines it."""
+    return attribute.property.mapper.class_

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import clock
+from models.assignment_records import AssignmentEvent, ExtensionRequest
 from models.base import Choices, db
 from models.directives import Assignment, Directive
-from models.lifecycle import AssignmentEvent, ExtensionRequest
 from models.units import Unit
 
 DECISIONS = Choices(

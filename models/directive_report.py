@@ -31,9 +31,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import bounds, clock
+from models.assignment_records import AssignmentEvent
 from models.base import UTCDateTime, db, info
 from models.directives import WAITING_ON_UNIT, Assignment
-from models.lifecycle import AssignmentEvent
 from models.units import RANKING_GROUPS, Unit
 
 COUNTS = ("received", "finished", "on_time", "overdue", "in_progress")

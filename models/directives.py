@@ -11,18 +11,17 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from models import clock
+from models.accounts import OFFICE
+from models.assignment_records import ExtensionRequest
 from models.base import Choices, OwnedByUnit, UTCDateTime, db, info, text_not_blank
 from models.deadlines import LEADER_LEVELS
-from models.lifecycle import (
+from models.lifecycle import AssignmentLifecycle, dates_problem
+from models.steps import (
     ASSIGNMENT_STATUSES,
     DONE_STATUSES,
     OFFICE_DECIDES,
-    OFFICE_ROLES,
     OPEN_STATUSES,
     WAITING_ON_UNIT,
-    AssignmentLifecycle,
-    ExtensionRequest,
-    dates_problem,
 )
 
 LIGHTS = Choices(
@@ -110,14 +109,14 @@ class Directive(db.Model):
     def content_visible_to(cls, account):
         """The rows whose content `account` may read: a confidential directive's only
         for the office and the units it was assigned to."""
-        if account.role in OFFICE_ROLES:
+        if account.role in OFFICE:
             return sa.true()
         if account.role == "unit":
             return cls.visible_to(account)
         return cls.confidential.is_(False)
 
     def shows_content_to(self, account):
-        if not self.confidential or account.role in OFFICE_ROLES:
+        if not self.confidential or account.role in OFFICE:
             return True
         return account.role == "unit" and any(
             a.unit_id == account.unit_id for a in self.assignments

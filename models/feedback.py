@@ -16,7 +16,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from models import clock
-from models.base import Choices, UTCDateTime, db, info, text_not_blank
+from models.accounts import OFFICE
+from models.base import Choices, UTCDateTime, db, info, related, text_not_blank
 
 FEEDBACK_KINDS = Choices(progress=_l("Progress report"), result=_l("Result report"))
 SIGNER_DUTIES = Choices(
@@ -104,13 +105,13 @@ class Feedback(db.Model):
     @classmethod
     def visible_to(cls, account):
         """Office: all. Unit: its own. Leaders: none of a confidential directive's."""
-        from models.directives import Assignment, Directive
-
-        if account.role in ("admin", "staff"):
+        assignment = related(cls.assignment)
+        if account.role in OFFICE:
             return sa.true()
         if account.role == "unit":
-            return cls.assignment.has(Assignment.unit_id == account.unit_id)
-        return cls.assignment.has(Assignment.directive.has(Directive.confidential.is_(False)))
+            return cls.assignment.has(assignment.unit_id == account.unit_id)
+        directive = related(assignment.directive)
+        return cls.assignment.has(assignment.directive.has(directive.confidential.is_(False)))
 
     def file(self, actor, at=None):
         """Record the report on its assignment: progress puts the work in progress; a

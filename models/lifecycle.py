@@ -11,227 +11,26 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import clock, deadlines
-from models.base import Choices, UTCDateTime, db, info, text_not_blank
+from models.accounts import OFFICE
+from models.assignment_records import AssignmentEvent, ExtensionRequest, Objection
+from models.base import RuleError
 from models.deadlines import DeadlineRule, WorkCalendar, add_months, working_days_after
 from models.feedback import signer_problem
-
-ASSIGNMENT_STATUSES = Choices(
-    assigned=_l("Assigned"),
-    acknowledged=_l("Acknowledged"),
-    objected=_l("Objection raised"),
-    in_progress=_l("In progress"),
-    submitted=_l("Result submitted"),
-    accepted=_l("Accepted"),
-    returned=_l("Returned to redo"),
-    cancelled=_l("Cancelled"),
-)
-OPEN_STATUSES = ("assigned", "acknowledged", "objected", "in_progress", "submitted", "returned")
-# The unit's move: the deadline runs. A submitted result waits on the office instead.
-WAITING_ON_UNIT = ("assigned", "acknowledged", "objected", "in_progress", "returned")
-WORKING = ("acknowledged", "in_progress", "returned")
-DONE_STATUSES = ("accepted",)
-# The office's move: a result to accept or return, an objection to decide. A pending
-# extension request is the office's move too, in whatever working status it was asked.
-OFFICE_DECIDES = ("submitted", "objected")
-CLOSED_STATUSES = ("accepted", "cancelled")
-
-TRANSITIONS = frozenset(
-    {
-        ("assigned", "acknowledged"),
-        ("assigned", "objected"),
-        ("acknowledged", "objected"),
-        ("objected", "acknowledged"),
-        ("acknowledged", "in_progress"),
-        ("returned", "in_progress"),
-        ("acknowledged", "submitted"),
-        ("in_progress", "submitted"),
-        ("submitted", "accepted"),
-        ("submitted", "returned"),
-    }
-    | {(status, "cancelled") for status in OPEN_STATUSES}
+from models.steps import (
+    ASSIGNMENT_STATUSES,
+    CLOSED_STATUSES,
+    OBJECTION_SUBJECTS,
+    STEPS,
+    TRANSITIONS,
+    IllegalTransition,
 )
 
-ACTIONS = Choices(
-    assign=_l("Assigned"),
-    acknowledge=_l("Acknowledged (signed for)"),
-    object=_l("Objection raised"),
-    uphold_objection=_l("Objection upheld"),
-    reject_objection=_l("Objection rejected"),
-    progress=_l("Progress reported"),
-    resume=_l("Work resumed"),
-    submit_result=_l("Result submitted"),
-    accept=_l("Result accepted"),
-    return_result=_l("Returned to redo"),
-    request_extension=_l("Extension requested"),
-    grant_extension=_l("Extension granted"),
-    refuse_extension=_l("Extension refused"),
-    change_due_date=_l("Due date changed"),
-    cancel=_l("Cancelled"),
-)
-UNIT_ACTIONS = frozenset(
-    {"acknowledge", "object", "progress", "submit_result", "request_extension"}
-)
-OFFICE_ROLES = frozenset({"admin", "staff"})
-
-OBJECTION_SUBJECTS = Choices(
-    assignment=_l("The assignment: not our unit's work"),
-    deadline=_l("The deadline"),
-)
-OBJECTION_STATES = Choices(
-    pending=_l("Waiting for a decision"),
-    upheld=_l("Upheld"),
-    rejected=_l("Rejected"),
-    lapsed=_l("Lapsed"),
-)
-EXTENSION_STATES = Choices(
-    requested=_l("Requested"),
-    granted=_l("Granted"),
-    refused=_l("Refused"),
-    lapsed=_l("Lapsed"),
-)
 OBJECTION_WORKING_DAYS = 2
 EXTENSION_CAP_MONTHS = 1
 
 
-class RuleError(Exception):
-    """A rule refused what was asked. `message` is for the person at the form; `field`
-    names the form field it belongs to, if any."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __str__(self):
-        return str(self.message)
-
-
-class IllegalTransition(RuleError):
-    pass
-
-
 def _blank(text):
     return not (text or "").strip()
-
-
-class BelongsToAssignment:
-    """A record of an assignment: visible to whoever may see the assignment."""
-
-    @classmethod
-    def visible_to(cls, account):
-        from models.directives import Assignment  # directives imports this module
-
-        return cls.assignment.has(Assignment.visible_to(account))
-
-
-class AssignmentEvent(BelongsToAssignment, db.Model):
-    """One step in an assignment's life: who, when, from, to, and why."""
-
-    __tablename__ = "assignment_events"
-
-    id = sa.Column(sa.Integer, primary_key=True)
-    assignment_id = sa.Column(sa.ForeignKey("assignments.id", ondelete="CASCADE"), nullable=False)
-    at = sa.Column(UTCDateTime, nullable=False, default=clock.now, info=info(_l("When")))
-    account_id = sa.Column(sa.ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
-    # The name at the time: the account may be renamed or removed later.
-    actor_name = sa.Column(sa.String(50), nullable=False, default="", info=info(_l("Who")))
-    action = sa.Column(sa.String(30), nullable=False, info=info(_l("Action"), ACTIONS))
-    from_status = sa.Column(sa.String(20), info=info(_l("From"), ASSIGNMENT_STATUSES))
-    to_status = sa.Column(sa.String(20), nullable=False, info=info(_l("To"), ASSIGNMENT_STATUSES))
-    # The due date after the step: with `to_status`, where the assignment stood at any time.
-    due_on = sa.Column(sa.Date, info=info(_l("Due on")))
-    comment = sa.Column(sa.Text, nullable=False, default="", info=info(_l("Comment")))
-
-    assignment = sa.orm.relationship("Assignment", back_populates="events")
-    account = sa.orm.relationship("Account")
-
-    __table_args__ = (
-        # An assignment's steps in time order (the id breaks ties): its history, and its
-        # last step by a day read from the index alone.
-        sa.Index("ix_assignment_events_assignment_id_at", "assignment_id", "at", "id"),
-        ACTIONS.check("action"),
-        ASSIGNMENT_STATUSES.check("from_status"),
-        ASSIGNMENT_STATUSES.check("to_status"),
-    )
-
-
-class Objection(BelongsToAssignment, db.Model):
-    """A unit's objection to an assignment or its deadline; the office decides."""
-
-    __tablename__ = "objections"
-
-    id = sa.Column(sa.Integer, primary_key=True)
-    # One objection per assignment, raised in the first working days only.
-    assignment_id = sa.Column(
-        sa.ForeignKey("assignments.id", ondelete="CASCADE"), nullable=False, unique=True
-    )
-    raised_on = sa.Column(sa.Date, nullable=False, info=info(_l("Raised on")))
-    subject = sa.Column(
-        sa.String(20), nullable=False, info=info(_l("Objection to"), OBJECTION_SUBJECTS)
-    )
-    reason = sa.Column(sa.Text, nullable=False, info=info(_l("Reason")))
-    state = sa.Column(
-        sa.String(20),
-        nullable=False,
-        default="pending",
-        info=info(_l("State"), OBJECTION_STATES),
-    )
-    decision_comment = sa.Column(sa.Text, nullable=False, default="", info=info(_l("Decision")))
-
-    assignment = sa.orm.relationship("Assignment", back_populates="objection")
-
-    __table_args__ = (
-        OBJECTION_SUBJECTS.check("subject"),
-        OBJECTION_STATES.check("state"),
-        text_not_blank("reason"),
-    )
-
-
-class ExtensionRequest(BelongsToAssignment, db.Model):
-    """A unit asks, before its due date, for a later one; the office grants or refuses."""
-
-    __tablename__ = "extension_requests"
-
-    id = sa.Column(sa.Integer, primary_key=True)
-    assignment_id = sa.Column(
-        sa.ForeignKey("assignments.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    requested_on = sa.Column(sa.Date, nullable=False, info=info(_l("Requested on")))
-    due_on_before = sa.Column(sa.Date, nullable=False, info=info(_l("Due date then")))
-    proposed_due_on = sa.Column(sa.Date, nullable=False, info=info(_l("Proposed due date")))
-    reason = sa.Column(sa.Text, nullable=False, info=info(_l("Reason")))
-    state = sa.Column(
-        sa.String(20),
-        nullable=False,
-        default="requested",
-        info=info(_l("State"), EXTENSION_STATES),
-    )
-    granted_due_on = sa.Column(sa.Date, info=info(_l("Granted due date")))
-    decision_comment = sa.Column(sa.Text, nullable=False, default="", info=info(_l("Decision")))
-    cap_override_reason = sa.Column(
-        sa.Text, nullable=False, default="", info=info(_l("Reason for exceeding the limit"))
-    )
-
-    assignment = sa.orm.relationship("Assignment", back_populates="extension_requests")
-
-    __table_args__ = (
-        EXTENSION_STATES.check("state"),
-        text_not_blank("reason"),
-        sa.CheckConstraint("proposed_due_on > due_on_before", name="proposed_after_due"),
-        sa.CheckConstraint(
-            "(state = 'granted' AND granted_due_on > due_on_before)"
-            " OR (state <> 'granted' AND granted_due_on IS NULL)",
-            name="granted_date_when_granted",
-        ),
-        # At most one request waiting for a decision per assignment.
-        sa.Index(
-            "uq_extension_requests_one_pending",
-            "assignment_id",
-            unique=True,
-            sqlite_where=sa.text("state = 'requested'"),
-            postgresql_where=sa.text("state = 'requested'"),
-        ),
-    )
 
 
 class AssignmentLifecycle:
@@ -274,15 +73,15 @@ class AssignmentLifecycle:
         self.events.append(event)
         return event
 
-    def _require(self, actor, action, statuses):
-        """Refuse unless `actor` may take `action` and the assignment is in `statuses`."""
+    def _require(self, actor, action):
+        """Refuse unless `actor` may take the step `action` (STEPS) in the current status."""
+        step = STEPS[action]
         if actor is not None:
-            role = actor.role
             unit_id = self.unit_id if self.unit_id is not None else getattr(self.unit, "id", None)
-            own_unit = role == "unit" and actor.unit_id == unit_id
-            if not (role in OFFICE_ROLES or (action in UNIT_ACTIONS and own_unit)):
+            own_unit = actor.role == "unit" and actor.unit_id == unit_id
+            if not (actor.role in OFFICE or (step.by_unit and own_unit)):
                 raise RuleError(_l("You may not do this on this assignment."))
-        if self.status not in statuses:
+        if self.status not in step.statuses:
             raise IllegalTransition(
                 _l(
                     "This cannot be done while the assignment is %(status)s.",
@@ -296,21 +95,8 @@ class AssignmentLifecycle:
 
     def may(self, actor, action):
         """Whether `actor` may take `action` now (for offering it on the screen)."""
-        statuses = {
-            "acknowledge": ("assigned",),
-            "object": ("assigned", "acknowledged"),
-            "decide_objection": ("objected",),
-            "progress": WORKING,
-            "submit_result": WORKING,
-            "accept": ("submitted",),
-            "return_result": ("submitted",),
-            "request_extension": WORKING,
-            "decide_extension": OPEN_STATUSES,
-            "change_due_date": OPEN_STATUSES,
-            "cancel": OPEN_STATUSES,
-        }[action]
         try:
-            self._require(actor, action, statuses)
+            self._require(actor, action)
         except RuleError:
             return False
         if action == "object":
@@ -325,7 +111,7 @@ class AssignmentLifecycle:
     # ---- assignment and signing for it ----
     def assign(self, actor, calendar=None, rules=None, reason="", at=None):
         """Start the assignment: deadlines from the rules unless staff gave one with a reason."""
-        if actor is not None and actor.role not in OFFICE_ROLES:
+        if actor is not None and actor.role not in OFFICE:
             raise RuleError(_l("Only the office assigns directives."))
         calendar = calendar or WorkCalendar.load()
         rules = DeadlineRule.query.all() if rules is None else rules
@@ -339,7 +125,7 @@ class AssignmentLifecycle:
         return self._record("assign", actor, "assigned", reason, at)
 
     def acknowledge(self, actor, comment="", at=None):
-        self._require(actor, "acknowledge", ("assigned",))
+        self._require(actor, "acknowledge")
         return self._record("acknowledge", actor, "acknowledged", comment, at)
 
     # ---- objection ----
@@ -348,7 +134,7 @@ class AssignmentLifecycle:
         return working_days_after(self.assigned_on, OBJECTION_WORKING_DAYS, calendar)
 
     def raise_objection(self, actor, subject, reason, calendar=None, at=None):
-        self._require(actor, "object", ("assigned", "acknowledged"))
+        self._require(actor, "object")
         if subject not in OBJECTION_SUBJECTS:
             raise RuleError(_l("Choose what the objection is about."), field="subject")
         if _blank(reason):
@@ -373,7 +159,7 @@ class AssignmentLifecycle:
 
     def decide_objection(self, actor, uphold, comment="", new_due_on=None, at=None):
         """Uphold (cancel the assignment, or set a new due date) or reject the objection."""
-        self._require(actor, "decide_objection", ("objected",))
+        self._require(actor, "decide_objection")
         objection = self.objection
         if not uphold:
             objection.state, objection.decision_comment = "rejected", (comment or "").strip()
@@ -393,13 +179,13 @@ class AssignmentLifecycle:
     # ---- the unit's work ----
     def report_progress(self, actor, at=None):
         """A progress report was filed: the work is in progress."""
-        self._require(actor, "progress", WORKING)
+        self._require(actor, "progress")
         self.last_progress_on = self._day(at)
         return self._record("progress", actor, "in_progress", "", at)
 
     def submit_result(self, actor, signer, at=None):
         """The result report was filed, signed by the right leader of the unit."""
-        self._require(actor, "submit_result", WORKING)
+        self._require(actor, "submit_result")
         problem = signer_problem(self, signer)
         if problem:
             raise RuleError(problem, field="signer")
@@ -411,19 +197,19 @@ class AssignmentLifecycle:
     # ---- the office's answer ----
     def accept(self, actor, comment="", at=None):
         """Accept the result: finished on the day the accepted result was submitted."""
-        self._require(actor, "accept", ("submitted",))
+        self._require(actor, "accept")
         results = [f.submitted_at for f in self.feedback if f.kind == "result"]
         self.finished_on = clock.local_date(max(results)) if results else self._day(at)
         return self._record("accept", actor, "accepted", comment, at)
 
     def return_result(self, actor, reason, at=None):
-        self._require(actor, "return_result", ("submitted",))
+        self._require(actor, "return_result")
         if _blank(reason):
             raise RuleError(_l("Say what is missing: facts, causes or measures."), field="reason")
         return self._record("return_result", actor, "returned", reason, at)
 
     def cancel(self, actor, reason, at=None):
-        self._require(actor, "cancel", OPEN_STATUSES)
+        self._require(actor, "cancel")
         if _blank(reason):
             raise RuleError(_l("Give the reason for cancelling."), field="reason")
         self._lapse_pending()
@@ -431,7 +217,7 @@ class AssignmentLifecycle:
 
     def change_due_date(self, actor, new_due_on, reason, at=None):
         """Staff set a different due date, with a reason; extensions count from it."""
-        self._require(actor, "change_due_date", OPEN_STATUSES)
+        self._require(actor, "change_due_date")
         if _blank(reason):
             raise RuleError(_l("Give the reason for changing the due date."), field="reason")
         old = self.due_on
@@ -461,7 +247,7 @@ class AssignmentLifecycle:
         return add_months(self.original_due_on, EXTENSION_CAP_MONTHS)
 
     def request_extension(self, actor, proposed_due_on, reason, at=None):
-        self._require(actor, "request_extension", WORKING)
+        self._require(actor, "request_extension")
         today = self._day(at)
         if today > self.due_on:
             raise RuleError(
@@ -493,7 +279,7 @@ class AssignmentLifecycle:
     ):
         """Grant the pending request, maybe with another date; the cap binds unless an
         administrator gives a reason."""
-        self._require(actor, "decide_extension", OPEN_STATUSES)
+        self._require(actor, "decide_extension")
         request = self._pending_or_refuse()
         day = granted_due_on or request.proposed_due_on
         if day <= self.due_on:
@@ -531,7 +317,7 @@ class AssignmentLifecycle:
         return self._record("grant_extension", actor, None, note, at)
 
     def refuse_extension(self, actor, comment, at=None):
-        self._require(actor, "decide_extension", OPEN_STATUSES)
+        self._require(actor, "decide_extension")
         request = self._pending_or_refuse()
         if _blank(comment):
             raise RuleError(_l("Give the reason for refusing."), field="comment")
@@ -543,12 +329,6 @@ class AssignmentLifecycle:
         if request is None:
             raise RuleError(_l("No extension request is waiting for a decision."))
         return request
-
-
-def office_decides(status, extension_pending):
-    """Whether the next move on an open assignment is the office's (a result, objection or
-    extension request waiting for its decision): no unit is chased meanwhile."""
-    return status in OFFICE_DECIDES or (extension_pending and status in OPEN_STATUSES)
 
 
 def _due_change_note(old, new, comment):

@@ -19,15 +19,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import clock
-from models.accounts import Account
+from models.accounts import OFFICE, Account
 from models.base import db
 from models.desk import office_decisions
 from models.directives import OPEN_STATUSES, Assignment, Directive
-from models.lifecycle import OFFICE_ROLES, office_decides
 from models.notice_text import message_id_domain, notice_templates, render_notice
 from models.notices import Notice, finish_scan, office_text, start_scan
 from models.ranking import month, ranking
 from models.staff import Staff
+from models.steps import office_decides
 from models.units import RANKING_GROUPS, Unit
 
 
@@ -326,7 +326,7 @@ def _office_accounts():
     return db.session.execute(
         sa.select(Account.id, Account.name, Account.email)
         .where(
-            Account.role.in_(OFFICE_ROLES),
+            Account.role.in_(OFFICE),
             Account.active,
             Account.email.is_not(None),
             sa.func.trim(Account.email) != "",

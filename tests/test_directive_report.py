@@ -190,7 +190,7 @@ def _random_history(seed=19):
     September 2026, every step at its own day."""
     import random
 
-    from models.lifecycle import RuleError
+    from models.base import RuleError
 
     rng = random.Random(seed)
     units = [factories.unit(code=f"R{n}") for n in range(4)]

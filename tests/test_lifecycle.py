@@ -22,7 +22,7 @@ from models import (
     clock,
     db,
 )
-from models.lifecycle import ASSIGNMENT_STATUSES, TRANSITIONS
+from models.steps import ASSIGNMENT_STATUSES, TRANSITIONS
 from tests import factories
 
 D = dt.date

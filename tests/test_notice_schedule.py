@@ -15,8 +15,9 @@ from redis import Redis
 from rq import Queue
 from rq.cron import CronJob, CronScheduler
 
-from jobs import FAILURE_TTL, QUEUE_NAME, pin_process_zone
+from jobs import FAILURE_TTL, QUEUE_NAME
 from jobs.notices import DISPATCH_TIMEOUT, daily_cron, register_schedule, scan_notices
+from jobs.workers import pin_process_zone
 from models import clock
 from tests.conftest import run_worker
 

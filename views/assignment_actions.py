@@ -7,7 +7,7 @@ the model refuses what the rules refuse (RuleError), and the form shows why.
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, TextAreaField, validators
 
-from models.lifecycle import OBJECTION_SUBJECTS
+from models.steps import OBJECTION_SUBJECTS
 from views.fields import DateField
 from views.forms import BaseForm
 

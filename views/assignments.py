@@ -12,7 +12,7 @@ from models import LIGHTS, Assignment, Directive, RuleError, bounds, clock, db
 from models.accounts import EVERYONE
 from models.directives import yellow_days
 from models.feedback import FEEDBACK_KINDS
-from models.lifecycle import (
+from models.steps import (
     ACTIONS,
     ASSIGNMENT_STATUSES,
     EXTENSION_STATES,

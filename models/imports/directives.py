@@ -17,15 +17,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from models import clock
-from models.base import db
+from models.base import RuleError, db
 from models.deadlines import LEADER_LEVELS, DeadlineRule, WorkCalendar
 from models.directives import Assignment, Directive
 from models.feedback import Feedback, required_signer_duties
 from models.imports.columns import Column, RowProblem
 from models.imports.engine import Importer, Outcome, changes_text, in_chunks, set_changed
 from models.imports.units import UnitCodes
-from models.lifecycle import ASSIGNMENT_STATUSES, OBJECTION_SUBJECTS, RuleError
 from models.staff import Staff
+from models.steps import ASSIGNMENT_STATUSES, OBJECTION_SUBJECTS
 
 COLUMNS = [
     Column(

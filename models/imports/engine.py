@@ -17,10 +17,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from models import clock
-from models.base import db
+from models.base import RuleError, db
 from models.imports.columns import RowProblem, RowReader, as_text
 from models.imports.reading import FileProblem
-from models.lifecycle import RuleError
 
 CHUNK_ROWS = 500
 
