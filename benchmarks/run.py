@@ -182,7 +182,8 @@ def measure_pages(app, runs, progress=lambda message: None):
 def ranking_rows(app, period, runs):
     """The month's ranking itself (2,000 rows with rank, previous rank and movement), as
     the page, the exports and the JSON get it, without the response around it."""
-    from models.ranking import parse_period, ranking
+    from models.periods import parse_period
+    from models.ranking import ranking
 
     with app.test_request_context():
         result = timed(lambda: ranking(parse_period(period)), runs)

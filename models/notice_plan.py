@@ -25,7 +25,8 @@ from models.desk import office_decisions
 from models.directives import OPEN_STATUSES, Assignment, Directive
 from models.notice_text import message_id_domain, notice_templates, render_notice
 from models.notices import Notice, finish_scan, office_text, start_scan
-from models.ranking import month, ranking
+from models.periods import month
+from models.ranking import ranking
 from models.staff import Staff
 from models.steps import office_decides
 from models.units import RANKING_GROUPS, Unit

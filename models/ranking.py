@@ -1,149 +1,29 @@
-"""Rankings: periods, the ranking of units by points, and the directive on-time table.
+"""The ranking of units by points (periods in models/periods.py, the directive on-time
+table in models/on_time.py).
 
 `ranking(period, group)` is a grouped SQL query (units LEFT JOIN the period's reports,
 adoptions, bonuses and deductions), run for the period and for the one before it, ranked
-with competition ranking (1, 1, 3). It returns plain rows that the page, the charts, the
-JSON and the spreadsheet exports all render: one source of numbers.
+with competition ranking (1, 1, 3). It returns rows (RankRow, built from the query's named
+columns) that the page, the charts, the JSON and the spreadsheet exports all render: one
+source of numbers.
 """
 
-import calendar
 import datetime as dt
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 
-from models import bounds, clock
+from models import clock
 from models.base import db
-from models.directives import Assignment
 from models.emergencies import Veto, vetoes
+from models.periods import ONE_DAY, Period, month
 from models.reports import LEVELS, Adoption, Publication, Report
 from models.rollup import FIGURES, UnitMonth
 from models.scoring import Deduction, Instruction, Quota, rule_values
 from models.solicitations import zeroed_units
 from models.units import Unit
-
-ONE_DAY = dt.timedelta(days=1)
-
-
-class PeriodError(ValueError):
-    """A period the office cannot rank: the message says why."""
-
-
-@dataclass(frozen=True)
-class Period:
-    kind: str  # month, quarter, year or range
-    start: dt.date
-    end: dt.date
-
-    @property
-    def key(self):
-        """The URL form: 2026-10, 2026-Q3, 2026, or 2026-10-01..2026-10-15."""
-        if self.kind == "month":
-            return f"{self.start:%Y-%m}"
-        if self.kind == "quarter":
-            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
-        if self.kind == "year":
-            return str(self.start.year)
-        return f"{self.start.isoformat()}..{self.end.isoformat()}"
-
-    @property
-    def label(self):
-        """The Chinese heading of a bulletin: 2026年10月, 2026年第3季度, 2026年."""
-        if self.kind == "month":
-            return f"{self.start.year}年{self.start.month}月"
-        if self.kind == "quarter":
-            return f"{self.start.year}年第{(self.start.month - 1) // 3 + 1}季度"
-        if self.kind == "year":
-            return f"{self.start.year}年"
-        return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
-
-    @property
-    def days(self):
-        return (self.end - self.start).days + 1
-
-    def previous(self):
-        """The period of the same length just before this one."""
-        if self.kind == "month":
-            return month(self.start - ONE_DAY)
-        if self.kind == "quarter":
-            return quarter(self.start - ONE_DAY)
-        if self.kind == "year":
-            return year(self.start.year - 1)
-        end = self.start - ONE_DAY
-        return Period("range", end - dt.timedelta(days=self.days - 1), end)
-
-    def months(self):
-        """The first day of every month the period touches."""
-        first = self.start.replace(day=1)
-        while first <= self.end:
-            yield first
-            first = (first + dt.timedelta(days=32)).replace(day=1)
-
-
-def month(day):
-    last = calendar.monthrange(day.year, day.month)[1]
-    return Period("month", day.replace(day=1), day.replace(day=last))
-
-
-def quarter(day):
-    first_month = (day.month - 1) // 3 * 3 + 1
-    start = dt.date(day.year, first_month, 1)
-    return Period("quarter", start, month(dt.date(day.year, first_month + 2, 1)).end)
-
-
-def year(number):
-    return Period("year", dt.date(number, 1, 1), dt.date(number, 12, 31))
-
-
-def parse_period(text=None, start=None, end=None, today=None):
-    """A period from `period=2026-10|2026-Q3|2026` or `from=...&to=...`; default last month.
-    A period outside the office's years (models/bounds.py) is refused like one unread."""
-    today = today or clock.today()
-    if start or end:
-        return _range(start, end)
-    text = (text or "").strip()
-    if not text:
-        return month(today.replace(day=1) - ONE_DAY)
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
-        y, mo = _year(m[1]), int(m[2])
-        if 1 <= mo <= 12:
-            return month(dt.date(y, mo, 1))
-    if m := re.fullmatch(r"(\d{4})-?[Qq]([1-4])", text):
-        return quarter(dt.date(_year(m[1]), int(m[2]) * 3, 1))
-    if re.fullmatch(r"\d{4}", text):
-        return year(_year(text))
-    raise PeriodError(f"not a period: {text!r} (use 2026-10, 2026-Q3 or 2026)")
-
-
-def _year(text):
-    number = int(text)
-    if not bounds.FIRST_DAY.year <= number <= bounds.LAST_DAY.year:
-        raise PeriodError(_outside_message(text))
-    return number
-
-
-def _outside_message(text):
-    return f"{text} is outside the years {bounds.FIRST_DAY.year} to {bounds.LAST_DAY.year}"
-
-
-def _range(start, end):
-    try:
-        first, last = dt.date.fromisoformat(start or ""), dt.date.fromisoformat(end or "")
-    except ValueError as error:
-        raise PeriodError("from and to must be dates like 2026-10-01") from error
-    if not (bounds.in_range(first) and bounds.in_range(last)):
-        raise PeriodError(_outside_message(f"{first}..{last}"))
-    if last < first:
-        raise PeriodError("the end of the period is before its start")
-    if (last - first).days > 366 * 5:
-        raise PeriodError("a period longer than five years")
-    return Period("range", first, last)
-
-
-# ---- the ranking ----
 
 
 @dataclass
@@ -193,7 +73,8 @@ class RankRow:
         }
 
 
-def _sum_if(condition):
+def sum_if(condition):
+    """The count of rows where `condition` holds."""
     return sa.func.sum(sa.case((condition, 1), else_=0))
 
 
@@ -213,13 +94,20 @@ def _totals(period, group):
             ),
         )
     )
-    columns = [sa.func.coalesce(sums.c[name], zero) for name in FIGURES]
+    columns = [sa.func.coalesce(sums.c[name], zero).label(name) for name in FIGURES]
     query = _ranked_units(
-        period, group, sums, Unit.code, Unit.name, Unit.ranking_group, *columns, points_before
+        period,
+        group,
+        sums,
+        Unit.code.label("unit_code"),
+        Unit.name.label("unit"),
+        Unit.ranking_group.label("group"),
+        *columns,
+        points_before.label("previous_points"),
     ).outerjoin(earlier, earlier.c.unit_id == Unit.id)
     # On the session's connection: plain rows, without the ORM's result handling (a tenth
     # of the ranking's time for 2,000 rows).
-    return [_rank_row(values) for values in db.session.connection().execute(query)]
+    return [_rank_row(row._mapping) for row in db.session.connection().execute(query)]
 
 
 def _sums(period, names):
@@ -232,7 +120,7 @@ def _ranked_units(period, group, sums, *columns):
     columns of their sums; unordered: the caller sorts by rank (sorting 2,000 codes by
     collation cost 5 ms)."""
     query = (
-        sa.select(Unit.id, *columns)
+        sa.select(Unit.id.label("unit_id"), *columns)
         .outerjoin(sums, sums.c.unit_id == Unit.id)
         .where(Unit.active.is_(True), Unit.created_on <= period.end)
     )
@@ -242,33 +130,22 @@ def _ranked_units(period, group, sums, *columns):
 
 
 LEVEL_NAMES = tuple(LEVELS.values)
-# _rank_row reads the figures by position, in the roll-up's order (FIGURES); a test in
-# tests/test_ranking.py holds the two together.
-RANK_ROW_ORDER = (
-    *("submitted", "adopted", *LEVEL_NAMES),
-    *("adoption_points", "bonus", "deducted", "late", "missed"),
-)
+COUNTS = tuple(name for name in FIGURES if name not in LEVEL_NAMES)
 
 
 def _rank_row(values):
-    uid, code, name, group, submitted, adopted, *rest, points_before = values
-    *levels, adoption_points, bonus, deducted, late, missed = map(int, rest)
+    """A row of the ranking from the query's named columns."""
     row = RankRow(
-        uid,
-        code,
-        name,
-        group,
-        int(submitted),
-        int(adopted),
-        dict(zip(LEVEL_NAMES, levels, strict=True)),
-        adoption_points,
-        bonus,
-        deducted,
-        late,
-        missed,
+        unit_id=values["unit_id"],
+        unit_code=values["unit_code"],
+        unit=values["unit"],
+        group=values["group"],
+        by_level={level: int(values[level]) for level in LEVEL_NAMES},
+        **{name: int(values[name]) for name in COUNTS},
     )
-    row.points = adoption_points + bonus - deducted
-    row.previous_points = None if points_before is None else int(points_before)
+    row.points = row.adoption_points + row.bonus - row.deducted
+    previous = values["previous_points"]
+    row.previous_points = None if previous is None else int(previous)
     return row
 
 
@@ -297,7 +174,7 @@ def _row_sums(period):
         sa.select(
             Adoption.unit_id,
             sa.func.count().label("adopted"),
-            *[_sum_if(Publication.level == level).label(level) for level in LEVELS],
+            *[sum_if(Publication.level == level).label(level) for level in LEVELS],
             sa.func.sum(Adoption.points).label("adoption_points"),
         )
         .join(Publication, Publication.id == Adoption.publication_id)
@@ -309,8 +186,8 @@ def _row_sums(period):
         sa.select(
             Deduction.unit_id,
             sa.func.sum(Deduction.points).label("deducted"),
-            _sum_if(Deduction.kind == "late_emergency").label("late"),
-            _sum_if(Deduction.kind == "missed_emergency").label("missed"),
+            sum_if(Deduction.kind == "late_emergency").label("late"),
+            sum_if(Deduction.kind == "missed_emergency").label("missed"),
         )
         .where(Deduction.occurred_on.between(period.start, period.end))
         .group_by(Deduction.unit_id),
@@ -451,77 +328,6 @@ def _mark_bottom(rows, rules):
     tied = Counter(row.rank for row in marked)
     for row in marked:
         row.bottom = not rules.bottom_ties or tied[row.rank] <= rules.bottom_ties
-
-
-# ---- directives: on-time table ----
-
-
-@dataclass
-class DirectiveRow:
-    unit_id: int
-    unit_code: str
-    unit: str
-    due: int = 0
-    on_time: int = 0
-    overdue: int = 0
-    rank: int = 0
-    on_time_rate: float | None = field(init=False)
-
-    def __post_init__(self):
-        self.on_time_rate = round(100 * self.on_time / self.due, 1) if self.due else None
-
-
-def directive_table(period, group=None, today=None):
-    """Per unit: assignments due in the period, finished on time, overdue; ranked by rate."""
-    today = today or clock.today()
-    finished_on_time = sa.and_(
-        Assignment.status == "accepted",
-        Assignment.finished_on.is_not(None),
-        Assignment.finished_on <= Assignment.due_on,
-    )
-    late = sa.or_(
-        sa.and_(Assignment.status == "accepted", Assignment.finished_on > Assignment.due_on),
-        Assignment.overdue_filter(today),
-    )
-    due = (
-        sa.select(
-            Assignment.unit_id,
-            sa.func.count().label("due"),
-            _sum_if(finished_on_time).label("on_time"),
-            _sum_if(late).label("overdue"),
-        )
-        .where(
-            Assignment.due_on.between(period.start, period.end),
-            Assignment.status != "cancelled",
-        )
-        .group_by(Assignment.unit_id)
-        .subquery()
-    )
-    zero = sa.literal(0)
-    query = (
-        sa.select(
-            Unit.id,
-            Unit.code,
-            Unit.name,
-            sa.func.coalesce(due.c.due, zero),
-            sa.func.coalesce(due.c.on_time, zero),
-            sa.func.coalesce(due.c.overdue, zero),
-        )
-        .outerjoin(due, due.c.unit_id == Unit.id)
-        .where(Unit.active.is_(True))
-    )  # sorted by rank below
-    if group:
-        query = query.where(Unit.ranking_group == group)
-    rows = [
-        DirectiveRow(uid, code, name, int(d), int(t), int(o))
-        for uid, code, name, d, t, o in db.session.execute(query)
-    ]
-    rates = {r.unit_id: -1 if r.on_time_rate is None else r.on_time_rate for r in rows}
-    ranks = competition_ranks(rates)
-    for row in rows:
-        row.rank = ranks[row.unit_id]
-    rows.sort(key=lambda r: (r.rank, r.unit_code))
-    return rows
 
 
 # ---- one unit's rank month by month ----

@@ -16,7 +16,8 @@ from models.base import db
 from models.directive_report import month_report
 from models.directives import LIGHT_RANKS, WAITING_ON_UNIT, Assignment, Directive, yellow_days
 from models.notices import Notice
-from models.ranking import Placing, month, ranking
+from models.periods import month
+from models.ranking import Placing, ranking
 from models.reports import Report
 from models.scoring import quota_progress
 from models.units import RANKING_GROUPS, Unit

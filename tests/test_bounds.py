@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from models import Assignment, Directive, Quota, Report, Unit, bounds, db
-from models.ranking import PeriodError, parse_period
+from models.periods import PeriodError, parse_period
 from tests.test_views import read
 from views.assignment_actions import FORMS
 

@@ -9,8 +9,7 @@ import openpyxl
 import pytest
 
 from models import Adoption, Deduction, Instruction, Publication, Quota, Unit, clock, db
-from models.ranking import RANK_ROW_ORDER, Period, month, parse_period, quarter, year
-from models.rollup import FIGURES
+from models.periods import Period, month, parse_period, quarter, year
 from models.solicitations import Solicitation
 from tests import factories
 from tests.conftest import count_statements
@@ -328,11 +327,6 @@ def test_rank_history_chart(app, as_role, world):
     )
     assert "甲镇 近12个月名次" in page
     assert page.count("<circle") == 12
-
-
-def test_ranking_rows_read_the_figures_in_the_roll_ups_order():
-    # _rank_row unpacks the grouped query's columns by position, in FIGURES' order.
-    assert FIGURES == RANK_ROW_ORDER
 
 
 def test_every_rendering_of_the_year_places_the_vetoed_unit_alike(app, as_role, world):

@@ -8,7 +8,8 @@ import pytest
 
 from models import Deduction, ScoreRule, clock, db
 from models.notice_plan import NoticeRules, plan_monthly_notices, ranking_context
-from models.ranking import Placing, RankingRules, month, parse_period, quarter, ranking, year
+from models.periods import month, parse_period, quarter, year
+from models.ranking import Placing, RankingRules, ranking
 from tests import factories
 
 D = dt.date

@@ -10,7 +10,7 @@ from models import RANKING_GROUPS, REPORT_STATUSES, Unit, clock, db
 from models import today as worklist
 from models.accounts import OFFICE
 from models.directives import LIGHTS
-from models.ranking import month
+from models.periods import month
 from models.search import KINDS, search
 from views.assignments import DueWithinFilter
 from views.directives import LightFilter

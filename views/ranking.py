@@ -8,14 +8,9 @@ from flask_login import current_user
 
 from models import RANKING_GROUPS, Unit, clock, db
 from models.accounts import EVERYONE
-from models.ranking import (
-    PeriodError,
-    Placing,
-    directive_table,
-    parse_period,
-    rank_history,
-    ranking,
-)
+from models.on_time import directive_table
+from models.periods import PeriodError, parse_period
+from models.ranking import Placing, rank_history, ranking
 from views.base.export import export_response
 from views.bounds import arg_id
 from views.secure import SecureView
