@@ -29,7 +29,8 @@ from flask.cli import with_appcontext
 
 from benchmarks import province, stock
 from models import Account, Notice, Report, Unit, clock, db
-from models.notice_plan import NoticeRules, record_due_notices
+from models.notice_plan import NoticeRules
+from models.notice_scan import record_due_notices
 
 BENCH_USER, BENCH_PASSWORD = "bench-admin", "bench-password-1"
 

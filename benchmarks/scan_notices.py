@@ -19,7 +19,8 @@ import sqlalchemy as sa
 
 from benchmarks.scratch import scratch_app
 from models import Assignment, Directive, Notice, Staff, Unit, clock, db
-from models.notice_plan import NoticeRules, record_due_notices
+from models.notice_plan import NoticeRules
+from models.notice_scan import record_due_notices
 
 UNITS = 500
 

@@ -22,7 +22,8 @@ from jobs import (
 )
 from jobs.mail import Mailer, address_problem, build_message
 from models import clock
-from models.notice_plan import NoticeRules, record_due_notices
+from models.notice_plan import NoticeRules
+from models.notice_scan import record_due_notices
 from models.notices import (
     Claims,
     Delivery,

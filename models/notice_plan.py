@@ -1,5 +1,5 @@
-"""What notices are due: the plan (a pure function of today and the open assignments),
-and writing its notices into the outbox once each.
+"""What notices are due: the plan, a pure function of today, the rules and the records it
+is given (the scan that reads them and writes the outbox is models/notice_scan.py).
 
 Every planned notice has a dedupe key naming its kind, its step, the record it concerns,
 the deadline it counts from and its recipient, e.g.
@@ -11,25 +11,15 @@ extension) starts its reminders and chases afresh.
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import make_msgid
 from functools import partial
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.dialects import postgresql, sqlite
 
-from models import clock
-from models.accounts import OFFICE, Account
-from models.base import db
-from models.desk import office_decisions
-from models.directives import OPEN_STATUSES, Assignment, Directive
-from models.notice_text import message_id_domain, notice_templates, render_notice
-from models.notices import Notice, finish_scan, office_text, start_scan
+from models.directives import OPEN_STATUSES
 from models.periods import month
 from models.ranking import ranking
-from models.staff import Staff
 from models.steps import office_decides
-from models.units import RANKING_GROUPS, Unit
+from models.units import RANKING_GROUPS
 
 
 @dataclass(frozen=True)
@@ -274,151 +264,4 @@ def digest_context(waiting, today, recipient_name):
         "more": max(0, len(waiting) - DIGEST_LINES),
         "total": len(waiting),
         "today": today,
-    }
-
-
-# ---- writing the plan into the outbox ----
-
-
-def record_due_notices(today, rules, batch_size=1000):
-    """Write every notice due `today` into the outbox, once; returns how many are new.
-
-    Reads the open assignments in batches by id, with a fixed number of statements per
-    batch whatever its size, and commits each batch. The scan's record is committed
-    first and marked finished last, so one that stops midway shows.
-    """
-    scan = start_scan(today)
-    units = _active_units()
-    officers = _info_officers()
-    created = _write(plan_monthly_notices(today, rules, units, officers))
-    created += _write(plan_office_digest(today, office_decisions(), _office_accounts()))
-    horizon = today + dt.timedelta(days=rules.remind_days)
-    after = 0
-    while batch := _open_assignments(horizon, after, batch_size):
-        after = batch[-1].id
-        drafts = [
-            draft
-            for step in plan_assignment_notices(today, batch, rules)
-            if step.assignment.unit_id in units
-            for draft in assignment_drafts(
-                step,
-                today,
-                rules,
-                units[step.assignment.unit_id],
-                officers.get(step.assignment.unit_id),
-            )
-        ]
-        created += _write(drafts)
-    finish_scan(scan, created)
-    return created
-
-
-def _active_units():
-    rows = db.session.execute(
-        sa.select(Unit.id, Unit.name, Unit.principal_leader, Unit.principal_leader_email).where(
-            Unit.active
-        )
-    )
-    return {row.id: row for row in rows}
-
-
-def _office_accounts():
-    """Active office accounts (administrators and staff) with an email address."""
-    return db.session.execute(
-        sa.select(Account.id, Account.name, Account.email)
-        .where(
-            Account.role.in_(OFFICE),
-            Account.active,
-            Account.email.is_not(None),
-            sa.func.trim(Account.email) != "",
-        )
-        .order_by(Account.id)
-    ).all()
-
-
-def _info_officers():
-    rows = db.session.execute(
-        sa.select(Staff.id, Staff.unit_id, Staff.name, Staff.email)
-        .where(
-            Staff.active,
-            Staff.duty == "info_officer",
-            Staff.email.is_not(None),
-            sa.func.trim(Staff.email) != "",
-        )
-        .order_by(Staff.id)
-    )
-    found = {}
-    for row in rows:
-        found.setdefault(row.unit_id, []).append(row)
-    return found
-
-
-def _open_assignments(horizon, after, limit):
-    """Open assignments due by `horizon` (later ones need nothing yet), ids after `after`."""
-    return db.session.execute(
-        sa.select(
-            Assignment.id,
-            Assignment.unit_id,
-            Assignment.status,
-            Assignment.due_on,
-            Directive.number,
-            Directive.title,
-            Directive.leader_name,
-            Assignment.extension_pending().label("extension_pending"),
-        )
-        .join(Directive, Assignment.directive_id == Directive.id)
-        .where(
-            Assignment.status.in_(OPEN_STATUSES),
-            Assignment.due_on <= horizon,
-            Assignment.id > after,
-        )
-        .order_by(Assignment.id)
-        .limit(limit)
-    ).all()
-
-
-def _write(drafts):
-    """Insert the drafts not yet in the outbox; a key another scan wrote meanwhile is skipped."""
-    if not drafts:
-        return 0
-    keys = [d.dedupe_key for d in drafts]
-    known = set(db.session.scalars(sa.select(Notice.dedupe_key).where(Notice.dedupe_key.in_(keys))))
-    now = clock.now()
-    domain = message_id_domain()
-    env = notice_templates()
-    templates = {kind: env.get_template(f"notices/{kind}.txt") for kind in {d.kind for d in drafts}}
-    rows = [_row(d, now, domain, templates[d.kind]) for d in drafts if d.dedupe_key not in known]
-    if not rows:
-        return 0
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(Notice.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    # A plain executemany: one statement, pipelined by psycopg. RETURNING would make
-    # SQLAlchemy render pages of multi-row VALUES, several times slower on PostgreSQL.
-    db.session.execute(insert, rows)
-    created = db.session.scalar(
-        sa.select(sa.func.count(Notice.id)).where(
-            Notice.dedupe_key.in_([row["dedupe_key"] for row in rows]), Notice.created_at == now
-        )
-    )
-    db.session.commit()
-    return created
-
-
-def _row(draft, now, domain, template):
-    subject, body = render_notice(template, draft.context())
-    return {
-        "kind": draft.kind,
-        "assignment_id": draft.assignment_id,
-        "unit_id": draft.unit_id,
-        "recipient_name": draft.recipient_name[:50],
-        "recipient_email": draft.recipient_email,
-        "subject": subject,
-        "body": body,
-        "dedupe_key": draft.dedupe_key,
-        "message_id": make_msgid(idstring="notice", domain=domain),
-        "state": "queued" if draft.problem is None else "failed",
-        "attempts": 0,
-        "last_error": None if draft.problem is None else office_text(draft.problem),
-        "next_attempt_at": now if draft.problem is None else None,
-        "created_at": now,
     }

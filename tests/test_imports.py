@@ -570,8 +570,8 @@ def test_changing_a_due_date_needs_its_reason(ctx, leaders, office):
 
 
 def test_the_paths_an_import_walks():
-    assert path("assigned", "accepted") == ["acknowledge", "submit", "accept"]
-    assert path("assigned", "returned") == ["acknowledge", "submit", "return"]
+    assert path("assigned", "accepted") == ["acknowledge", "submit_result", "accept"]
+    assert path("assigned", "returned") == ["acknowledge", "submit_result", "return_result"]
     assert path("in_progress", "cancelled") == ["cancel"]
     assert path("accepted", "in_progress") is None and path("objected", "acknowledged") is None
 

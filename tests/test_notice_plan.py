@@ -7,12 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from models import Assignment, Notice, NoticeScan, Staff, Unit, clock, db
-from models.notice_plan import (
-    NoticeRules,
-    assignment_steps,
-    plan_assignment_notices,
-    record_due_notices,
-)
+from models.notice_plan import NoticeRules, assignment_steps, plan_assignment_notices
+from models.notice_scan import record_due_notices
 from models.steps import ASSIGNMENT_STATUSES
 from tests import factories
 from tests.conftest import count_statements

@@ -20,10 +20,11 @@ from models.accounts import Account
 from models.audit import acting_as
 from models.base import db
 from models.imports.columns import zh_labels
-from models.imports.directives import DirectiveImporter, directive_rows
+from models.imports.directives import DirectiveImporter
 from models.imports.engine import apply_table
+from models.imports.filled import directive_rows, report_rows
 from models.imports.reading import FileProblem, read_table
-from models.imports.reports import ReportImporter, report_rows
+from models.imports.reports import ReportImporter
 from models.imports.runs import (
     IMPORT_KINDS,
     ROW_ACTIONS,

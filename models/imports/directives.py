@@ -25,7 +25,7 @@ from models.imports.columns import Column, RowProblem
 from models.imports.engine import Importer, Outcome, changes_text, in_chunks, set_changed
 from models.imports.units import UnitCodes
 from models.staff import Staff
-from models.steps import ASSIGNMENT_STATUSES, OBJECTION_SUBJECTS
+from models.steps import ASSIGNMENT_STATUSES, OBJECTION_SUBJECTS, STEPS
 
 COLUMNS = [
     Column(
@@ -55,14 +55,15 @@ FREE_FIELDS = [c for c in COLUMNS if c.key in ("title", "content", "leader_name"
 # Fields the assignments' deadlines were computed from: fixed once the directive is assigned.
 DEADLINE_FIELDS = [c for c in COLUMNS if c.key in ("received_on", "leader_level", "urgent")]
 DIRECTIVE_KEYS = [c.key for c in FREE_FIELDS + DEADLINE_FIELDS]
-OPEN = ("assigned", "acknowledged", "objected", "in_progress", "submitted", "returned")
-# The recorded steps an import may take, from each state: (step, state it leads to).
-STEPS = {
-    "assigned": [("acknowledge", "acknowledged"), ("object", "objected")],
-    "acknowledged": [("progress", "in_progress"), ("submit", "submitted"), ("object", "objected")],
-    "in_progress": [("submit", "submitted")],
-    "returned": [("progress", "in_progress"), ("submit", "submitted")],
-    "submitted": [("accept", "accepted"), ("return", "returned")],
+# The lifecycle's steps an import may take, with the status each leads to; where each may
+# be taken is the lifecycle's table (STEPS). An import raises objections, never decides them.
+WALK = {
+    "acknowledge": "acknowledged",
+    "object": "objected",
+    "progress": "in_progress",
+    "submit_result": "submitted",
+    "accept": "accepted",
+    "return_result": "returned",
 }
 CHANGE_ACTIONS = ("change_due_date", "grant_extension", "uphold_objection")
 
@@ -72,16 +73,17 @@ def path(start, goal):
     if start == goal:
         return []
     if goal == "cancelled":
-        return ["cancel"] if start in OPEN else None
+        return ["cancel"] if start in STEPS["cancel"].statuses else None
     queue, seen = collections.deque([(start, [])]), {start}
     while queue:
-        state, steps = queue.popleft()
-        for step, after in STEPS.get(state, []):
+        status, steps = queue.popleft()
+        for step, after in WALK.items():
+            if status not in STEPS[step].statuses or after in seen:
+                continue
             if after == goal:
                 return [*steps, step]
-            if after not in seen:
-                seen.add(after)
-                queue.append((after, [*steps, step]))
+            seen.add(after)
+            queue.append((after, [*steps, step]))
     return None
 
 
@@ -286,7 +288,7 @@ class Steps:
         if goal == "accepted":
             self.check_finished()
         for step in steps:
-            if step == "submit" and goal == "accepted":
+            if step == "submit_result" and goal == "accepted":
                 # The result was submitted on the day the file says it was finished.
                 day = clock.start_of(self.values["finished_on"]) + dt.timedelta(hours=10)
                 self.moment = max(self.moment, min(day, self.importer.now))
@@ -321,13 +323,13 @@ class Steps:
             )
         elif step == "progress":
             a.report_progress(actor, at=at)
-        elif step == "submit":
+        elif step == "submit_result":
             signer = self.importer.signer(a, values.get("signer"))
             Feedback(assignment=a, kind="result", text=RESULT_TEXT, signer=signer).file(actor, at)
         elif step == "accept":
             a.accept(actor, at=at)
             a.finished_on = values["finished_on"]  # as the file says, if it was not today
-        elif step == "return":
+        elif step == "return_result":
             a.return_result(actor, note, at=at)
         elif step == "cancel":
             a.cancel(actor, note, at=at)
@@ -347,62 +349,3 @@ def _directive_values(values):
 
 def _due(assignment):
     return f"{HEADERS['due_on']} {assignment.due_on.isoformat()}"
-
-
-# ---- the filled template ----
-
-
-def directive_rows():
-    """Every directive as rows of the template: one per assignment, or one if none."""
-    directives = db.session.scalars(
-        sa.select(Directive)
-        .order_by(Directive.number)
-        .options(
-            sa.orm.selectinload(Directive.assignments).options(
-                sa.orm.joinedload(Assignment.unit),
-                sa.orm.joinedload(Assignment.objection),
-                sa.orm.selectinload(Assignment.events),
-                sa.orm.selectinload(Assignment.feedback).joinedload(Feedback.signer),
-            )
-        )
-    )
-    for directive in directives:
-        values = {key: getattr(directive, key) for key in ["number", *DIRECTIVE_KEYS]}
-        if not directive.assignments:
-            yield values
-        for assignment in directive.assignments:
-            yield {**values, **_assignment_values(assignment)}
-
-
-def _assignment_values(a):
-    results = [f for f in a.feedback if f.kind == "result"]
-    notes = {e.action: e.comment for e in a.events}
-    changed = [
-        e for e in a.events if e.action in CHANGE_ACTIONS or (e.action == "assign" and e.comment)
-    ]
-    values = {
-        "unit_code": a.unit.code,
-        "assigned_on": a.assigned_on,
-        "due_on": a.due_on,
-        "due_reason": _strip_imported(changed[-1].comment) if changed else None,
-        "status": a.status,
-        "finished_on": a.finished_on,
-        "signer": results[-1].signer.name if results and results[-1].signer else None,
-    }
-    if a.status == "objected" and a.objection is not None:
-        values["objection_subject"] = a.objection.subject
-        values["note"] = a.objection.reason
-    elif a.status == "returned":
-        values["note"] = _strip_imported(notes.get("return_result"))
-    elif a.status == "cancelled":
-        values["note"] = _strip_imported(notes.get("cancel"))
-    if a.status not in ("submitted", "accepted", "returned"):
-        values["signer"] = None
-    return values
-
-
-def _strip_imported(comment):
-    if not comment:
-        return comment
-    text = comment.removeprefix(IMPORTED).removeprefix("；")
-    return text or None

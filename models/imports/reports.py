@@ -19,7 +19,6 @@ from models.imports.columns import Column, RowProblem, as_text
 from models.imports.engine import Importer, Outcome, changes_text
 from models.imports.units import UnitCodes
 from models.reports import CATEGORIES, REPORT_STATUSES, Adoption, Publication, Report
-from models.units import Unit
 
 COLUMNS = [
     Column("标题", "title", required=True, max_length=200),
@@ -71,7 +70,7 @@ def _aware(moment):
     return moment
 
 
-def _naive(value):
+def naive(value):
     """A stored timestamp as the file shows it: local time, without a zone."""
     local = _local(value)
     return local.replace(tzinfo=None) if local is not None else None
@@ -377,36 +376,3 @@ def _existing_adoption(report, adoption):
 def _adoption_text(adoption):
     publication, issue_no, adopted_on = adoption
     return f"{publication.name} 第{issue_no}期 {adopted_on.isoformat()}"
-
-
-def report_rows():
-    """Every report as rows of the template: one per adoption, or one if none."""
-    query = (
-        sa.select(Report, Unit.code)
-        .join(Unit, Unit.id == Report.unit_id)
-        .order_by(Unit.code, Report.submitted_at, Report.id)
-        .options(sa.orm.selectinload(Report.adoptions).joinedload(Adoption.publication))
-        .execution_options(yield_per=500)
-    )
-    for report, code in db.session.execute(query):
-        values = {
-            "title": report.title,
-            "unit_code": code,
-            "submitted": _naive(report.submitted_at),
-            "category": report.category,
-            "author": report.author,
-            "body": report.body,
-            "event_at": _naive(report.event_at),
-            "status": report.status,
-            "answer_comment": report.answer_comment,
-        }
-        adoptions = sorted(report.adoptions, key=lambda a: (a.adopted_on, a.publication.name))
-        if not adoptions:
-            yield values
-        for adoption in adoptions:
-            yield {
-                **values,
-                "publication": adoption.publication.name,
-                "issue_no": adoption.issue_no,
-                "adopted_on": adoption.adopted_on,
-            }
