@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import clock
+from models.accounts import OFFICE
 from models.base import Choices, UTCDateTime, db, info
 
 IMPORT_KINDS = Choices(
@@ -79,7 +80,7 @@ class ImportRun(db.Model):
     @classmethod
     def visible_to(cls, account):
         # Imports are the office's work: every office member sees every run.
-        return sa.true() if account.role in ("admin", "staff") else sa.false()
+        return sa.true() if account.role in OFFICE else sa.false()
 
     @property
     def busy(self):
