@@ -621,8 +621,8 @@ FORMATS = {"units": ("xlsx", None), "staff": ("csv", "gbk"), "reports": ("xlsx",
 
 
 def test_the_demo_exported_as_templates_imports_back_to_the_same_records(app):
-    from demo import SeedResult, _publications, _scoring_rules, seed
-    from demo_directives import ensure_rules
+    from demo.city import SeedResult, _publications, _scoring_rules, seed
+    from demo.directives import ensure_rules
 
     with app.app_context():
         seed("demo-password-1")
