@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from scripts import load
+from benchmarks import load
 from tests.conftest import postgres_url
 from tests.factories import PASSWORD
 from tests.servers import ROOT, Gunicorn, free_port
