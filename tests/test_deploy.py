@@ -11,8 +11,8 @@ import urllib.request
 import pytest
 
 from benchmarks import load
-from tests.conftest import postgres_url
 from tests.factories import PASSWORD
+from tests.helpers import postgres_url
 from tests.servers import ROOT, Gunicorn, free_port
 
 

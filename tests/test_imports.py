@@ -25,7 +25,7 @@ from models.imports import FileProblem, check_rows, template_header
 from models.imports.directives import path
 from models.imports.reading import read_table
 from tests import factories
-from tests.conftest import empty_tables
+from tests.helpers import empty_tables
 from tests.import_files import csv_bytes, filled, xlsx_bytes
 
 

@@ -15,7 +15,7 @@ from models.notice_plan import (
     record_due_notices,
 )
 from tests import factories
-from tests.conftest import count_statements
+from tests.helpers import count_statements
 
 RULES = NoticeRules()
 DUE = dt.date(2026, 10, 1)

@@ -18,7 +18,7 @@ from rq.cron import CronJob, CronScheduler
 from jobs import FAILURE_TTL, QUEUE_NAME, pin_process_zone
 from jobs.notices import DISPATCH_TIMEOUT, daily_cron, register_schedule, scan_notices
 from models import clock
-from tests.conftest import run_worker
+from tests.helpers import run_worker
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from models.ranking import RANK_ROW_ORDER, Period, month, parse_period, quarter,
 from models.rollup import FIGURES
 from models.solicitations import Solicitation
 from tests import factories
-from tests.conftest import count_statements
+from tests.helpers import count_statements
 
 OCT = month(dt.date(2026, 10, 1))
 

@@ -12,7 +12,7 @@ import pytest
 
 from models import Assignment, Directive, Report, Staff, Unit, db
 from tests import factories
-from tests.conftest import login
+from tests.helpers import login
 
 LIST_URLS = [
     "/admin/",
