@@ -17,7 +17,13 @@ from redis import Redis
 from app import create_app
 from models import db
 from tests import factories
-from tests.helpers import base_config, empty_tables, login, postgres_url
+from tests.helpers import (
+    StrictUndefinedInOurTemplates,
+    base_config,
+    empty_tables,
+    login,
+    postgres_url,
+)
 from tests.mail_server import MailServer
 
 
@@ -57,6 +63,9 @@ def app(database_url, app_config, tmp_path):
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
     }
     app = create_app({**config, **app_config})
+    # A template of ours that reads a name nobody passed fails the test instead of printing
+    # nothing (Flask-Admin's own templates keep Jinja's default: see the class).
+    app.jinja_env.undefined = StrictUndefinedInOurTemplates
     yield app
     for thread in app.extensions.get("ducha_threads", []):
         thread.join(60)  # a background job still writing would race the cleanup

@@ -1,13 +1,17 @@
 """What tests share besides fixtures: the test settings, the database's URL and emptying,
-logging in, running an RQ worker in-process, and counting SQL statements.
+strict templates, logging in, running an RQ worker in-process, and counting SQL statements.
 
 Test modules import these from here; tests/conftest.py holds only fixtures (and uses these).
 """
 
 import contextlib
+import functools
 import os
 import re
+import sys
 
+import flask_admin
+import jinja2
 import sqlalchemy as sa
 from redis import Redis
 from rq import Queue, SimpleWorker
@@ -50,6 +54,35 @@ def empty_tables():
             conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             for table in tables:
                 conn.exec_driver_sql(f"DELETE FROM {table}")
+
+
+JINJA_DIR = os.path.realpath(os.path.dirname(jinja2.__file__)) + os.sep
+FLASK_ADMIN_DIR = os.path.realpath(os.path.dirname(flask_admin.__file__)) + os.sep
+
+
+@functools.cache
+def _real(filename):
+    return os.path.realpath(filename)
+
+
+class StrictUndefinedInOurTemplates(jinja2.StrictUndefined):
+    """StrictUndefined for a name read by our templates; Jinja's default Undefined for one
+    read by Flask-Admin's own, which test optional attributes by comparing them (lib.html
+    reads `field.widget.input_type == 'checkbox'` of widgets that have none).
+
+    Who read the name is the first frame outside Jinja itself: the compiled template's code,
+    whose file name is the template's path.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, *args, **kwargs):
+        frame = sys._getframe(1)
+        while frame is not None and _real(frame.f_code.co_filename).startswith(JINJA_DIR):
+            frame = frame.f_back
+        if frame is not None and _real(frame.f_code.co_filename).startswith(FLASK_ADMIN_DIR):
+            return jinja2.Undefined(*args, **kwargs)
+        return super().__new__(cls)
 
 
 def login(client, username, password=factories.PASSWORD):
