@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app import create_app
 from models import Account, LoginAttempt, Publication, Report, Staff, Unit, db
 from tests import factories
-from tests.helpers import base_config, login
+from tests.helpers import StrictUndefinedInOurTemplates, base_config, login
 from tests.test_views import read
 
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -155,6 +155,7 @@ def test_a_success_clears_the_count(app, world):
 @pytest.fixture
 def csrf_app(database_url):
     app = create_app({**base_config(database_url), "WTF_CSRF_ENABLED": True})
+    app.jinja_env.undefined = StrictUndefinedInOurTemplates  # as conftest.py's app
     yield app
 
 
