@@ -10,9 +10,9 @@ import urllib.request
 
 import pytest
 
-from scripts import load
-from tests.conftest import postgres_url
+from benchmarks import load
 from tests.factories import PASSWORD
+from tests.helpers import postgres_url
 from tests.servers import ROOT, Gunicorn, free_port
 
 

@@ -9,7 +9,7 @@ import pytest
 from models import Assignment, clock, db
 from models.directive_report import month_report, month_start, rate
 from tests import factories
-from tests.conftest import count_statements
+from tests.helpers import count_statements
 
 D = dt.date
 JUNE = D(2026, 6, 1)

@@ -3,7 +3,7 @@
 import time
 
 from app import create_app
-from tests.conftest import _base_config, count_statements, login
+from tests.helpers import base_config, count_statements, login
 from tests.servers import SilentServer, free_port
 
 
@@ -19,7 +19,7 @@ def health(app, **kwargs):
 
 
 def test_healthy_without_redis_configured(database_url):
-    app = create_app({**_base_config(database_url), "WTF_CSRF_ENABLED": True})
+    app = create_app({**base_config(database_url), "WTF_CSRF_ENABLED": True})
     response = app.test_client().get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"database": "ok", "redis": "not configured"}
@@ -29,14 +29,14 @@ def test_healthy_without_redis_configured(database_url):
 
 
 def test_healthy_with_a_real_redis(database_url, redis_url):
-    app = create_app({**_base_config(database_url), "REDIS_URL": redis_url})
+    app = create_app({**base_config(database_url), "REDIS_URL": redis_url})
     status, state, _seconds = health(app)
     assert (status, state) == (200, {"database": "ok", "redis": "ok"})
 
 
 def test_redis_on_a_closed_port_fails_fast(database_url):
     app = create_app(
-        {**_base_config(database_url), "REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0"}
+        {**base_config(database_url), "REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0"}
     )
     status, state, seconds = health(app)
     assert (status, state) == (503, {"database": "ok", "redis": "failed"})
@@ -47,7 +47,7 @@ def test_hung_redis_fails_within_its_timeouts(database_url):
     server = SilentServer()
     try:
         app = create_app(
-            {**_base_config(database_url), "REDIS_URL": f"redis://127.0.0.1:{server.port}/0"}
+            {**base_config(database_url), "REDIS_URL": f"redis://127.0.0.1:{server.port}/0"}
         )
         status, state, seconds = health(app)
     finally:
@@ -62,7 +62,7 @@ def _postgres_at(port):
 
 def test_database_down_answers_503_without_details(tmp_path):
     app = create_app(
-        {**_base_config(_postgres_at(closed_port()), tmp_path), "DUCHA_ENV": "production"}
+        {**base_config(_postgres_at(closed_port()), tmp_path), "DUCHA_ENV": "production"}
     )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
@@ -76,7 +76,7 @@ def test_hung_database_fails_within_the_connect_timeout(tmp_path):
     server = SilentServer()
     try:
         app = create_app(
-            {**_base_config(_postgres_at(server.port), tmp_path), "DATABASE_CONNECT_TIMEOUT": 2}
+            {**base_config(_postgres_at(server.port), tmp_path), "DATABASE_CONNECT_TIMEOUT": 2}
         )
         status, state, seconds = health(app)
     finally:

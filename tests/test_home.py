@@ -8,7 +8,7 @@ import pytest
 
 from models import Directive, Publication, Quota, Report, Staff, Unit, clock, db
 from tests import factories
-from tests.conftest import count_statements
+from tests.helpers import count_statements
 
 
 @pytest.fixture

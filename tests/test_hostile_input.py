@@ -35,7 +35,7 @@ from models import (
 )
 from models.imports import start_run
 from tests import factories
-from tests.conftest import login
+from tests.helpers import login
 from tests.hostile import FORM_VALUES, Field, form_value, must_refuse, read_form, share, turn
 from tests.test_access import CREATE
 from views.assignment_actions import FORMS

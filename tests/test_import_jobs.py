@@ -4,7 +4,7 @@ import pytest
 
 from models import Adoption, Report, db
 from tests import factories
-from tests.conftest import run_worker
+from tests.helpers import run_worker
 from tests.import_files import csv_bytes
 from tests.test_import_views import header, run_id_of, upload, wait
 

@@ -25,7 +25,7 @@ from models.imports import FileProblem, check_rows, template_header
 from models.imports.directives import path
 from models.imports.reading import read_table
 from tests import factories
-from tests.conftest import empty_tables
+from tests.helpers import empty_tables
 from tests.import_files import csv_bytes, filled, xlsx_bytes
 
 
@@ -621,8 +621,8 @@ FORMATS = {"units": ("xlsx", None), "staff": ("csv", "gbk"), "reports": ("xlsx",
 
 
 def test_the_demo_exported_as_templates_imports_back_to_the_same_records(app):
-    from demo import SeedResult, _publications, _scoring_rules, seed
-    from demo_directives import ensure_rules
+    from demo.city import SeedResult, _publications, _scoring_rules, seed
+    from demo.directives import ensure_rules
 
     with app.app_context():
         seed("demo-password-1")

@@ -14,7 +14,7 @@ from flask_babel.speaklater import LazyString
 
 import demo
 from models import Unit, db
-from tests.conftest import login
+from tests.helpers import login
 from views.secure import SecureModelView
 
 PASSWORD = "list-rows-password-1"

@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from models import db
 from models.reports import managed_by_models
-from tests.conftest import _base_config
+from tests.helpers import base_config
 
 
 def _ours(name, type_, parent_names):
@@ -65,7 +65,7 @@ def _search_objects(engine):
 
 
 def test_migrations_go_down_to_nothing_and_up_again(scratch_url):
-    app = create_app(_base_config(scratch_url))
+    app = create_app(base_config(scratch_url))
     with app.app_context():
         flask_migrate.upgrade()
         assert _tables(db.engine) == set(db.metadata.tables)
@@ -99,7 +99,7 @@ def test_earlier_steps_get_their_due_date_and_closed_assignments_their_time(scra
     from models import Assignment, AssignmentEvent, clock
     from tests import factories
 
-    app = create_app(_base_config(scratch_url))
+    app = create_app(base_config(scratch_url))
     with app.app_context():
         flask_migrate.upgrade()
         due = clock.today() + dt.timedelta(days=30)
@@ -133,7 +133,7 @@ def test_earlier_steps_get_their_due_date_and_closed_assignments_their_time(scra
 
 def test_the_upgrade_reports_dates_outside_the_office_years(scratch_url, capfd):
     """Rows saved before the bounds (models/bounds.py) are listed, and nothing fails."""
-    app = create_app(_base_config(scratch_url))
+    app = create_app(base_config(scratch_url))
     with app.app_context():
         flask_migrate.upgrade(revision="7e32332ef7f1")
         with db.engine.begin() as conn:

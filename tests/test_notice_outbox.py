@@ -16,7 +16,7 @@ from models.notices import (
     sweep_stuck,
 )
 from tests import factories
-from tests.conftest import count_statements
+from tests.helpers import count_statements
 
 NOW = dt.datetime(2026, 10, 9, 1, 0, tzinfo=dt.UTC)
 MINUTE = dt.timedelta(minutes=1)

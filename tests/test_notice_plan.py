@@ -11,7 +11,7 @@ from models.notice_plan import NoticeRules, assignment_steps, plan_assignment_no
 from models.notice_scan import record_due_notices
 from models.steps import ASSIGNMENT_STATUSES
 from tests import factories
-from tests.conftest import count_statements
+from tests.helpers import count_statements
 
 RULES = NoticeRules()
 DUE = dt.date(2026, 10, 1)

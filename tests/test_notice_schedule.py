@@ -19,7 +19,7 @@ from jobs import FAILURE_TTL, QUEUE_NAME
 from jobs.notices import DISPATCH_TIMEOUT, daily_cron, register_schedule, scan_notices
 from jobs.workers import pin_process_zone
 from models import clock
-from tests.conftest import run_worker
+from tests.helpers import run_worker
 
 
 @pytest.fixture

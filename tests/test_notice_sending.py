@@ -20,7 +20,7 @@ from jobs import QUEUE_NAME
 from jobs.notices import send_notices
 from models import Notice, Staff, Unit, db
 from tests import factories
-from tests.conftest import run_worker
+from tests.helpers import run_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 DUE = dt.date(2026, 10, 1)
@@ -392,9 +392,9 @@ def test_a_killed_worker_s_notices_go_to_a_new_job_once_its_heartbeat_lapses(
 
 def app_with_redis_at(database_url, tmp_path, redis_url):
     from app import create_app
-    from tests.conftest import _base_config
+    from tests.helpers import base_config
 
-    config = {**_base_config(database_url), "MAIL_OUTBOX_DIR": str(tmp_path / "outbox")}
+    config = {**base_config(database_url), "MAIL_OUTBOX_DIR": str(tmp_path / "outbox")}
     return create_app({**config, "REDIS_URL": redis_url})
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from models import Report, Unit, clock, db
 from tests import factories
-from tests.conftest import count_statements
+from tests.helpers import count_statements
 from views.base import paging
 
 

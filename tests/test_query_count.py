@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from models import CalendarDay, Unit, db
 from tests import factories
-from tests.conftest import count_statements
+from tests.helpers import count_statements
 
 LISTS = [
     "/admin/reports/",

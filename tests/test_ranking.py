@@ -12,7 +12,7 @@ from models import Adoption, Deduction, Instruction, Publication, Quota, Unit, c
 from models.periods import Period, month, parse_period, quarter, year
 from models.solicitations import Solicitation
 from tests import factories
-from tests.conftest import count_statements
+from tests.helpers import count_statements
 
 OCT = month(dt.date(2026, 10, 1))
 

@@ -17,7 +17,7 @@ from models import (
     db,
 )
 from tests import factories
-from tests.conftest import count_statements
+from tests.helpers import count_statements
 from tests.test_views import read
 
 REPORT = {"title": "甲镇开展秋季防火检查", "category": "news", "body": "正文"}

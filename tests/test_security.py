@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app import create_app
 from models import Account, LoginAttempt, Publication, Report, Staff, Unit, db
 from tests import factories
-from tests.conftest import _base_config, login
+from tests.helpers import StrictUndefinedInOurTemplates, base_config, login
 from tests.test_views import read
 
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -154,7 +154,8 @@ def test_a_success_clears_the_count(app, world):
 
 @pytest.fixture
 def csrf_app(database_url):
-    app = create_app({**_base_config(database_url), "WTF_CSRF_ENABLED": True})
+    app = create_app({**base_config(database_url), "WTF_CSRF_ENABLED": True})
+    app.jinja_env.undefined = StrictUndefinedInOurTemplates  # as conftest.py's app
     yield app
 
 
@@ -233,7 +234,7 @@ def test_session_cookie_flags(app, world):
 
 
 def test_production_refuses_a_missing_or_weak_secret_key(database_url):
-    config = {**_base_config(database_url), "DUCHA_ENV": "production"}
+    config = {**base_config(database_url), "DUCHA_ENV": "production"}
     for key in (None, "dev", "short"):
         with pytest.raises(RuntimeError):
             create_app({**config, "SECRET_KEY": key})

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from models import Staff, Unit, db
-from tests.conftest import _base_config
+from tests.helpers import base_config
 
 WRITERS = 8
 TRANSACTIONS = 40
@@ -29,7 +29,7 @@ def test_connections_enforce_foreign_keys_and_wait_for_locks(app, sqlite_url):
 
 def _write(url, worker, unit_id, results):
     """Read, then write, in one transaction, many times: the pattern that deadlocks."""
-    app = create_app(_base_config(url))
+    app = create_app(base_config(url))
     failures = 0
     with app.app_context():
         for n in range(TRANSACTIONS):

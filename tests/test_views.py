@@ -7,12 +7,14 @@ import io
 import json
 import re
 
+import jinja2
 import openpyxl
 import pytest
+from flask import render_template_string
 
 from models import Assignment, Directive, Report, Staff, Unit, db
 from tests import factories
-from tests.conftest import login
+from tests.helpers import login
 
 LIST_URLS = [
     "/admin/",
@@ -447,3 +449,11 @@ def test_every_screen_opens_its_forms_for_an_admin(app, as_role, world):
             assert client.get(f"/admin/{view.endpoint}/new/").status_code == 200, view.endpoint
         opened.add(view.endpoint)
     assert {"reports", "publications", "directives", "units", "staff", "accounts"} <= opened
+
+
+def test_a_template_of_ours_that_reads_a_name_nobody_passed_fails(app):
+    """The tests' templates are strict (conftest.py), so a typo fails instead of printing nothing."""
+    with app.test_request_context():
+        assert render_template_string("{{ passed }}", passed="here") == "here"
+        with pytest.raises(jinja2.UndefinedError):
+            render_template_string("{{ not_passed }}")

@@ -1,6 +1,6 @@
 """Demo data: a believable city office (江州市) with a year of reports and directives.
 
-The directives, with their assignments' histories, are in `demo_directives.py`.
+The directives, with their assignments' histories, are in `demo/directives.py`.
 
 Deterministic (a fixed random seed) and idempotent: what exists already, matched by its
 natural key, is left alone, so a second run adds nothing.
@@ -11,7 +11,7 @@ import random
 import secrets
 from dataclasses import dataclass, field
 
-from demo_directives import LEADERS, seed_directives
+from demo.directives import LEADERS, seed_directives
 from models import (
     Account,
     Adoption,

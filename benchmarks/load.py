@@ -1,6 +1,6 @@
 """Load a running Ducha with many logged-in sessions for a bounded time.
 
-    .venv/bin/python -m scripts.load --base http://127.0.0.1:8000 --users 50 --seconds 60
+    .venv/bin/python -m benchmarks.load --base http://127.0.0.1:8000 --users 50 --seconds 60
 
 Each session logs in through the login form (with its CSRF token), as a person does, then
 until the time is up browses what its menu offers: list pages, page two, a filter picked
