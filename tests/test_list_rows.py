@@ -116,9 +116,9 @@ def test_a_view_wanting_what_our_list_does_not_draw_is_refused(app):
     with app.app_context():
         for view in (Editable, Modal):
             with pytest.raises(TypeError, match="admin/model/list.html"):
-                view(Unit, db.session, endpoint=f"x{view.__name__}")
+                view(Unit, db, endpoint=f"x{view.__name__}")
         Editable.list_template = "admin/model/list.html"
-        Editable(Unit, db.session, endpoint="xeditable")  # Flask-Admin's page draws it
+        Editable(Unit, db, endpoint="xeditable")  # Flask-Admin's page draws it
 
 
 def test_row_cells_translate_choice_labels_once_a_page(app, demo_city, monkeypatch):

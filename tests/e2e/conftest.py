@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from app import create_app
+from tests.e2e.helpers import PASSWORD
 from tests.servers import free_port
 
 HERE = Path(__file__).resolve().parent
@@ -37,7 +38,6 @@ CHROMIUM_ARGS = [
 PORTS = range(5081, 5090)
 # Generous: the machine is shared, and a slow answer is not what these tests are about.
 TIMEOUT_MS = 15_000
-PASSWORD = "e2e-demo-password-7"
 SECRET_KEY = "e2e-secret-key-that-is-long-enough-0123456789"
 # Every CSP violation becomes a console error the watch sees, with what was blocked.
 REPORT_CSP_VIOLATIONS = """

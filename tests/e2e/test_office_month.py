@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models import Adoption, Assignment, Publication, Report, Unit, clock, db
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.helpers import PASSWORD
 from tests.e2e.ui import (
     choose,
     expect_message,

@@ -1,6 +1,6 @@
 """The watch that fails every end-to-end test sees what it is there to see."""
 
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.helpers import PASSWORD
 from tests.e2e.ui import log_in
 
 
