@@ -185,11 +185,18 @@ class Report(OwnedByUnit, db.Model):
             self.answered_at = None
             self.answered_by = None
 
+    def adoption_warning(self):
+        """Why the report cannot be adopted whatever the publication and date, or None (the
+        batch adoption's preview marks it before anything is chosen)."""
+        if self.status == "returned":
+            return _l("A returned report must be submitted again before it is adopted.")
+        return None
+
     def adoption_problem(self, publication, adopted_on, today=None):
         """Why this report cannot be adopted by `publication` on `adopted_on`, or None."""
         today = today or clock.today()
-        if self.status == "returned":
-            return _l("A returned report must be submitted again before it is adopted.")
+        if warning := self.adoption_warning():
+            return warning
         if adopted_on > today:
             return _l("The adoption date is in the future.")
         if adopted_on < clock.local_date(self.submitted_at):
@@ -200,20 +207,21 @@ class Report(OwnedByUnit, db.Model):
 
 
 def adopt(reports, publication, issue_no, adopted_on, today=None):
-    """Adopt every report in one go, or none: returns {report id: problem} when refused."""
+    """Adopt every report that can be adopted; the rest stay as they were. Returns the
+    adopted reports and {report id: problem} for the others."""
     problems = {}
+    adopted = []
     for report in reports:
         problem = report.adoption_problem(publication, adopted_on, today)
         if problem:
             problems[report.id] = problem
-    if problems or not reports:
-        return problems
-    for report in reports:
+            continue
         report.adoptions.append(
             Adoption(publication=publication, issue_no=issue_no, adopted_on=adopted_on)
         )
         report.status = "adopted"
-    return {}
+        adopted.append(report)
+    return adopted, problems
 
 
 class Publication(db.Model):

@@ -143,12 +143,31 @@ def test_batch_adoption_adopts_exactly_the_selected_reports(app, as_role, world)
         assert db.session.get(Report, left[0]).status == "received"
 
 
-def test_a_failure_in_one_report_leaves_none_adopted(app, as_role, world):
-    good = _reports(app, 2, world.unit_a)
+def test_batch_adoption_takes_the_rest_and_names_the_one_it_cannot(app, as_role, world):
+    good = _reports(app, 4, world.unit_a)
     bad = _reports(app, 1, world.unit_a, status="returned", answer_comment="需修改")
-    page = _adopt(as_role("staff"), good + bad, world.publication).get_data(as_text=True)
+    client = as_role("staff")
+    preview = client.get(f"/admin/reports/adopt/?ids={','.join(map(str, good + bad))}")
+    text = preview.get_data(as_text=True)
+    assert "其中 1 条不能采用" in text and "其余 4 条将被采用" in text
+    assert "须由单位重新报送" in text
+    response = _adopt(client, good + bad, world.publication)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200  # the page stays, with the one left and why
+    assert "已将 4 条信息记为被" in page and "；另有 1 条未采用" in page
+    assert "须由单位重新报送" in page and "不能采用的信息" in page  # only the way back
+    assert page.count("<tr") == 2  # the header and the one report left
+    with app.app_context():
+        adopted = Adoption.query.filter(Adoption.report_id.in_(good + bad)).all()
+        assert sorted(a.report_id for a in adopted) == sorted(good)
+        assert db.session.get(Report, bad[0]).status == "returned"
+
+
+def test_batch_adoption_with_nothing_adoptable_adopts_nothing(app, as_role, world):
+    bad = _reports(app, 2, world.unit_a, status="returned", answer_comment="需修改")
+    page = _adopt(as_role("staff"), bad, world.publication).get_data(as_text=True)
     assert "未采用任何信息" in page and "须由单位重新报送" in page
-    assert _adoptions(app, good + bad) == 0
+    assert _adoptions(app, bad) == 0
 
 
 def test_adopting_again_in_the_same_publication_is_refused(app, as_role, world):
@@ -156,8 +175,11 @@ def test_adopting_again_in_the_same_publication_is_refused(app, as_role, world):
     client = as_role("staff")
     assert _adopt(client, ids[:1], world.publication).status_code == 302
     page = _adopt(client, ids, world.publication).get_data(as_text=True)
-    assert "该信息已被该刊物采用" in page
-    assert _adoptions(app, ids) == 1
+    assert "该信息已被该刊物采用" in page and "已将 1 条信息记为被" in page
+    assert _adoptions(app, ids) == 2
+    page = _adopt(client, ids, world.publication).get_data(as_text=True)
+    assert "未采用任何信息" in page
+    assert _adoptions(app, ids) == 2
 
 
 def test_bad_adoption_input_is_refused_with_a_message(app, as_role, world):

@@ -190,7 +190,7 @@ def test_quota_progress(ctx):
     )
 
 
-def test_adopt_is_all_or_nothing(ctx):
+def test_adopt_takes_the_reports_it_can_and_names_the_rest(ctx):
     unit, pub = factories.unit(), factories.publication()
     good = factories.report(unit, submitted_at=clock.start_of(TODAY - dt.timedelta(days=5)))
     returned = factories.report(
@@ -199,11 +199,14 @@ def test_adopt_is_all_or_nothing(ctx):
         answer_comment="补充数据",
         submitted_at=clock.start_of(TODAY - dt.timedelta(days=5)),
     )
-    problems = adopt([good, returned], pub, 7, TODAY, today=TODAY)
-    assert list(problems) == [returned.id]
-    assert good.adoptions == [] and good.status == "received"
-    assert adopt([good], pub, 7, TODAY, today=TODAY) == {}
+    assert returned.adoption_warning() is not None and good.adoption_warning() is None
+    adopted, problems = adopt([good, returned], pub, 7, TODAY, today=TODAY)
+    assert adopted == [good] and list(problems) == [returned.id]
     assert good.status == "adopted" and good.adoptions[0].issue_no == 7
+    assert returned.status == "returned" and returned.adoptions == []
+    adopted, problems = adopt([good], pub, 8, TODAY, today=TODAY)
+    assert adopted == [] and "已被该刊物采用" in str(problems[good.id])
+    assert [a.issue_no for a in good.adoptions] == [7]
 
 
 @pytest.mark.parametrize(

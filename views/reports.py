@@ -228,7 +228,8 @@ class ReportView(SecureModelView):
 
     @expose("/adopt/", methods=("GET", "POST"))
     def adopt_view(self):
-        """Adopt the selected reports in one publication, issue and date: all or none."""
+        """Adopt the selected reports in one publication, issue and date: those that can be
+        adopted are, in one transaction; the rest stay on the page with the reason."""
         if self._role() not in OFFICE:
             return redirect(url_for(".index_view"))
         ids = (request.values.get("ids") or "").split(",")
@@ -239,30 +240,49 @@ class ReportView(SecureModelView):
         form = AdoptForm()
         publications = scoped(Publication, Publication.query).filter_by(active=True)
         form.publication.choices = [(p.id, p.name) for p in publications.order_by(Publication.id)]
-        problems = {}
+        problems = {r.id: r.adoption_warning() for r in reports if r.adoption_warning()}
         if form.validate_on_submit():
             publication = db.session.get(Publication, form.publication.data)
-            problems = adopt(reports, publication, form.issue_no.data, form.adopted_on.data)
-            if not problems:
+            adopted, problems = adopt(
+                reports, publication, form.issue_no.data, form.adopted_on.data
+            )
+            if not adopted:
+                db.session.rollback()
+                flash(_("Nothing was adopted: see the reasons below."), "error")
+            else:
                 db.session.commit()
-                flash(
-                    _(
-                        "%(count)s reports adopted in %(publication)s.",
-                        count=len(reports),
-                        publication=publication.name,
-                    ),
-                    "success",
-                )
-                return redirect(url_for(".index_view"))
-            db.session.rollback()
-            flash(_("Nothing was adopted: see the reasons below."), "error")
+                self._flash_adopted(adopted, problems, publication)
+                if not problems:
+                    return redirect(url_for(".index_view"))
+                reports = [r for r in reports if r.id in problems]
         return self.render(
             "admin/reports_adopt.html",
             form=form,
             reports=reports,
             problems=problems,
+            adoptable=len(reports) - len(problems),
+            # every one refused whatever is chosen: only the way back is offered
+            hopeless=all(r.adoption_warning() for r in reports),
             ids=",".join(str(r.id) for r in reports),
         )
+
+    @staticmethod
+    def _flash_adopted(adopted, problems, publication):
+        if not problems:
+            message = _(
+                "%(count)s reports adopted in %(publication)s.",
+                count=len(adopted),
+                publication=publication.name,
+            )
+            return flash(message, "success")
+        message = _(
+            "%(count)s reports adopted in %(publication)s; %(left)s not adopted: see the "
+            "reasons below.",
+            count=len(adopted),
+            publication=publication.name,
+            left=len(problems),
+        )
+        return flash(message, "warning")
 
 
 def _deleted(entry):

@@ -1,0 +1,69 @@
+"""Staff adopt five reports in one go, one of them returned to its unit: the page warns
+before anything is chosen, adopts the four and keeps the fifth on the page with the reason."""
+
+import datetime as dt
+import re
+
+from playwright.sync_api import expect
+
+from models import Adoption, Publication, Report, Unit, clock, db
+from tests.e2e.helpers import PASSWORD
+from tests.e2e.ui import expect_message, fill_date, log_in, menu, row, scripts_ready
+
+PREFIX = "批量采用演练"
+
+
+def _five_reports(records):
+    """Four reports waiting for an answer and one returned to its unit, titled apart."""
+    with records.app_context():
+        unit = Unit.query.filter_by(active=True).order_by(Unit.id).first()
+        submitted = clock.now() - dt.timedelta(days=2)
+        for n in range(1, 6):
+            returned = n == 5
+            db.session.add(
+                Report(
+                    title=f"{PREFIX}{n}号",
+                    body="正文",
+                    category="news",
+                    unit=unit,
+                    author="李明",
+                    submitted_at=submitted,
+                    status="returned" if returned else "received",
+                    answer_comment="请补充数据" if returned else "",
+                )
+            )
+        db.session.commit()
+        return Publication.query.filter_by(active=True).order_by(Publication.id).first().name
+
+
+def test_batch_adoption_of_five_with_one_returned_adopts_four(page, records, screenshot):
+    publication = _five_reports(records)
+    log_in(page, "staff", PASSWORD)
+    menu(page, "信息工作", "信息稿件")
+    page.fill("input[name=search]", PREFIX)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"search="))
+    expect(row(page, PREFIX)).to_have_count(5)
+    scripts_ready(page)
+    page.locator("input.action-rowtoggle").check()
+    page.get_by_role("button", name="选中的").click()
+    page.get_by_role("link", name="批量采用").click()
+
+    expect(page.locator(".alert", has_text="其中 1 条不能采用")).to_be_visible()
+    expect(row(page, f"{PREFIX}5号")).to_contain_text("须由单位重新报送")
+    page.select_option("#publication", label=publication)
+    page.fill("#issue_no", "77")
+    with records.app_context():
+        fill_date(page, "#adopted_on", clock.today())
+    screenshot(page, "batch-adoption-warned")
+    page.get_by_role("button", name="采用", exact=True).click()
+
+    expect_message(page, "已将 4 条信息记为被")
+    expect_message(page, "另有 1 条未采用")
+    expect(row(page, PREFIX)).to_have_count(1)
+    expect(row(page, f"{PREFIX}5号")).to_contain_text("须由单位重新报送")
+    screenshot(page, "batch-adoption-done")
+    with records.app_context():
+        adopted = Adoption.query.join(Report).filter(Report.title.startswith(PREFIX)).all()
+        assert sorted(a.report.title for a in adopted) == [f"{PREFIX}{n}号" for n in range(1, 5)]
+        assert {a.issue_no for a in adopted} == {77}
