@@ -64,25 +64,27 @@ ACTIONS = Choices(
 
 @dataclass(frozen=True)
 class Step:
-    """A step of the assignment's life: the statuses it is taken in, and whether the
-    assignment's own unit may take it (the office may take every step)."""
+    """A step of the assignment's life: the statuses it is taken in, whether the
+    assignment's own unit may take it (the office may take every step), and the status it
+    leads to when that is always the same (None: it stays, or depends on the decision)."""
 
     statuses: tuple
     by_unit: bool = False
+    leads_to: str | None = None
 
 
 STEPS = {
-    "acknowledge": Step(("assigned",), by_unit=True),
-    "object": Step(("assigned", "acknowledged"), by_unit=True),
+    "acknowledge": Step(("assigned",), by_unit=True, leads_to="acknowledged"),
+    "object": Step(("assigned", "acknowledged"), by_unit=True, leads_to="objected"),
     "decide_objection": Step(("objected",)),
-    "progress": Step(WORKING, by_unit=True),
-    "submit_result": Step(WORKING, by_unit=True),
-    "accept": Step(("submitted",)),
-    "return_result": Step(("submitted",)),
+    "progress": Step(WORKING, by_unit=True, leads_to="in_progress"),
+    "submit_result": Step(WORKING, by_unit=True, leads_to="submitted"),
+    "accept": Step(("submitted",), leads_to="accepted"),
+    "return_result": Step(("submitted",), leads_to="returned"),
     "request_extension": Step(WORKING, by_unit=True),
     "decide_extension": Step(OPEN_STATUSES),
     "change_due_date": Step(OPEN_STATUSES),
-    "cancel": Step(OPEN_STATUSES),
+    "cancel": Step(OPEN_STATUSES, leads_to="cancelled"),
 }
 
 OBJECTION_SUBJECTS = Choices(

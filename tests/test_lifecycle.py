@@ -22,7 +22,7 @@ from models import (
     clock,
     db,
 )
-from models.steps import ASSIGNMENT_STATUSES, TRANSITIONS
+from models.steps import ASSIGNMENT_STATUSES, STEPS, TRANSITIONS
 from tests import factories
 
 D = dt.date
@@ -77,6 +77,21 @@ def test_the_graph_is_what_the_rules_say():
     assert len(ILLEGAL) == 8 * 7 - len(TRANSITIONS)
     assert ("submitted", "accepted") in TRANSITIONS and ("returned", "in_progress") in TRANSITIONS
     assert not any(old in ("accepted", "cancelled") for old, _ in TRANSITIONS)
+
+
+def test_every_step_that_leads_to_one_status_is_a_legal_move_from_where_it_is_taken():
+    moves = [
+        (name, status, step.leads_to)
+        for name, step in STEPS.items()
+        if step.leads_to
+        for status in step.statuses
+    ]
+    assert len(moves) == 1 + 2 + 3 + 3 + 1 + 1 + 6
+    for name, old, new in moves:
+        # progress in progress stays; a returned result resumes before it is submitted
+        assert (
+            old == new or (old, new) in TRANSITIONS or (name, old) == ("submit_result", "returned")
+        )
 
 
 @pytest.mark.parametrize("old,new", ILLEGAL)

@@ -55,16 +55,9 @@ FREE_FIELDS = [c for c in COLUMNS if c.key in ("title", "content", "leader_name"
 # Fields the assignments' deadlines were computed from: fixed once the directive is assigned.
 DEADLINE_FIELDS = [c for c in COLUMNS if c.key in ("received_on", "leader_level", "urgent")]
 DIRECTIVE_KEYS = [c.key for c in FREE_FIELDS + DEADLINE_FIELDS]
-# The lifecycle's steps an import may take, with the status each leads to; where each may
-# be taken is the lifecycle's table (STEPS). An import raises objections, never decides them.
-WALK = {
-    "acknowledge": "acknowledged",
-    "object": "objected",
-    "progress": "in_progress",
-    "submit_result": "submitted",
-    "accept": "accepted",
-    "return_result": "returned",
-}
+# The lifecycle's steps an import may take: those that always lead to one status (STEPS
+# says from which statuses). An import raises objections, never decides them.
+WALK = {name: step.leads_to for name, step in STEPS.items() if step.leads_to}
 CHANGE_ACTIONS = ("change_due_date", "grant_extension", "uphold_objection")
 
 
@@ -72,8 +65,6 @@ def path(start, goal):
     """The shortest list of steps from state `start` to `goal`, or None."""
     if start == goal:
         return []
-    if goal == "cancelled":
-        return ["cancel"] if start in STEPS["cancel"].statuses else None
     queue, seen = collections.deque([(start, [])]), {start}
     while queue:
         status, steps = queue.popleft()
