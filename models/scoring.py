@@ -129,6 +129,35 @@ def adoption_points(connection, publication_id, report_id):
     return round((points or 0) * factor / 100)
 
 
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _award_points_before_flush(session, _context, _instances):
+    """The points of the adoptions a flush adds, in at most three statements whatever their
+    number (the insert hook below would read them one adoption at a time)."""
+    new = [
+        a
+        for a in session.new
+        if isinstance(a, Adoption) and a.points is None and a.report is not None
+    ]
+    publication_ids = {a.publication_id or getattr(a.publication, "id", None) for a in new}
+    publication_ids.discard(None)  # a publication new in this flush: the insert hook
+    if not publication_ids:
+        return
+    with session.no_autoflush:
+        points = dict(
+            session.execute(
+                sa.select(Publication.id, Publication.points).where(
+                    Publication.id.in_(publication_ids)
+                )
+            ).all()
+        )
+        factors = rule_values("factor")
+    for adoption in new:
+        publication_id = adoption.publication_id or getattr(adoption.publication, "id", None)
+        if publication_id in points:
+            factor = factors.get(adoption.report.category, DEFAULT_FACTOR)
+            adoption.points = round((points[publication_id] or 0) * factor / 100)
+
+
 @sa.event.listens_for(Adoption, "before_insert")
 def _award_points_on_insert(mapper, connection, adoption):
     """Every way of recording an adoption stores the points the table gives now."""
