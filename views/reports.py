@@ -214,7 +214,10 @@ class ReportView(SecureModelView):
         wanted = set(map(bounds.record_id, ids))
         if None in wanted:  # not an id at all: choose again
             wanted = set()
-        return self.get_query().filter(Report.id.in_(wanted)).order_by(Report.id).all(), wanted
+        query = self.get_query().filter(Report.id.in_(wanted)).order_by(Report.id)
+        # the adoption's checks read each report's adoptions, its page each report's unit
+        query = query.options(sa.orm.selectinload(Report.adoptions), sa.orm.joinedload(Report.unit))
+        return query.all(), wanted
 
     def _answer_many(self, ids, status):
         reports, _wanted = self._selected(ids)
@@ -240,7 +243,8 @@ class ReportView(SecureModelView):
         form = AdoptForm()
         publications = scoped(Publication, Publication.query).filter_by(active=True)
         form.publication.choices = [(p.id, p.name) for p in publications.order_by(Publication.id)]
-        problems = {r.id: r.adoption_warning() for r in reports if r.adoption_warning()}
+        warnings = {r.id: w for r in reports if (w := r.adoption_warning())}
+        problems = warnings
         if form.validate_on_submit():
             publication = db.session.get(Publication, form.publication.data)
             adopted, problems = adopt(
@@ -250,19 +254,19 @@ class ReportView(SecureModelView):
                 db.session.rollback()
                 flash(_("Nothing was adopted: see the reasons below."), "error")
             else:
+                reports = [r for r in reports if r.id in problems]  # read before commit
                 db.session.commit()
                 self._flash_adopted(adopted, problems, publication)
                 if not problems:
                     return redirect(url_for(".index_view"))
-                reports = [r for r in reports if r.id in problems]
+        warned = sum(r.id in warnings for r in reports)
         return self.render(
             "admin/reports_adopt.html",
             form=form,
             reports=reports,
             problems=problems,
-            adoptable=len(reports) - len(problems),
-            # every one refused whatever is chosen: only the way back is offered
-            hopeless=all(r.adoption_warning() for r in reports),
+            warned=warned,  # refused whatever is chosen; the others can be adopted
+            adoptable=len(reports) - warned,
             ids=",".join(str(r.id) for r in reports),
         )
 
