@@ -105,3 +105,11 @@ def test_worker_and_cron_need_redis(runner):
     for command in (["worker", "--burst"], ["cron"]):
         result = runner.invoke(args=command)
         assert result.exit_code != 0 and "REDIS_URL is not set" in result.output, command
+
+
+def test_a_job_with_no_app_says_how_to_start_workers(monkeypatch):
+    import jobs
+
+    monkeypatch.setattr(jobs, "_app", None)  # as in a plain `rq worker`
+    with pytest.raises(RuntimeError, match="flask --app app worker"), jobs.job_context():
+        pass
