@@ -106,6 +106,8 @@ class AssignmentLifecycle:
             return self.pending_extension() is None
         if action == "decide_extension":
             return self.pending_extension() is not None
+        if action == "chase":
+            return self.pending_extension() is None and not self.chased_on(clock.today())
         return True
 
     # ---- assignment and signing for it ----
@@ -214,6 +216,24 @@ class AssignmentLifecycle:
             raise RuleError(_l("Give the reason for cancelling."), field="reason")
         self._lapse_pending()
         return self._record("cancel", actor, "cancelled", reason, at)
+
+    # ---- chasing now (催办) ----
+    def chased_on(self, day):
+        """Whether the office chased the assignment by hand on `day` (office time)."""
+        return any(e.action == "chase" and clock.local_date(e.at) == day for e in self.events)
+
+    def chase(self, actor, comment="", at=None):
+        """The office chases the unit now: a step of the history, the status unchanged.
+
+        Only while the move is the unit's: not while a result, an objection or an
+        extension request waits for the office's own decision.
+        """
+        self._require(actor, "chase")
+        if self.pending_extension() is not None:
+            raise RuleError(
+                _l("An extension request waits for the office's decision: decide it first.")
+            )
+        return self._record("chase", actor, None, comment, at)
 
     def change_due_date(self, actor, new_due_on, reason, at=None):
         """Staff set a different due date, with a reason; extensions count from it."""

@@ -33,8 +33,8 @@ def record_due_notices(today, rules, batch_size=1000):
     first and marked finished last, so one that stops midway shows.
     """
     scan = start_scan(today)
-    units = _active_units()
-    officers = _info_officers()
+    units = active_units()
+    officers = info_officers()
     created = _write(plan_monthly_notices(today, rules, units, officers))
     created += _write(plan_office_digest(today, office_decisions(), _office_accounts()))
     horizon = today + dt.timedelta(days=rules.remind_days)
@@ -58,10 +58,10 @@ def record_due_notices(today, rules, batch_size=1000):
     return created
 
 
-def _active_units():
+def active_units(*conditions):
     rows = db.session.execute(
         sa.select(Unit.id, Unit.name, Unit.principal_leader, Unit.principal_leader_email).where(
-            Unit.active
+            Unit.active, *conditions
         )
     )
     return {row.id: row for row in rows}
@@ -81,10 +81,11 @@ def _office_accounts():
     ).all()
 
 
-def _info_officers():
+def info_officers(*conditions):
     rows = db.session.execute(
         sa.select(Staff.id, Staff.unit_id, Staff.name, Staff.email)
         .where(
+            *conditions,
             Staff.active,
             Staff.duty == "info_officer",
             Staff.email.is_not(None),
@@ -101,17 +102,7 @@ def _info_officers():
 def _open_assignments(horizon, after, limit):
     """Open assignments due by `horizon` (later ones need nothing yet), ids after `after`."""
     return db.session.execute(
-        sa.select(
-            Assignment.id,
-            Assignment.unit_id,
-            Assignment.status,
-            Assignment.due_on,
-            Directive.number,
-            Directive.title,
-            Directive.leader_name,
-            Assignment.extension_pending().label("extension_pending"),
-        )
-        .join(Directive, Assignment.directive_id == Directive.id)
+        assignment_rows()
         .where(
             Assignment.status.in_(OPEN_STATUSES),
             Assignment.due_on <= horizon,
@@ -122,7 +113,29 @@ def _open_assignments(horizon, after, limit):
     ).all()
 
 
+def assignment_rows():
+    """What a notice about an assignment is written from, one row an assignment."""
+    return sa.select(
+        Assignment.id,
+        Assignment.unit_id,
+        Assignment.status,
+        Assignment.due_on,
+        Directive.number,
+        Directive.title,
+        Directive.leader_name,
+        Assignment.extension_pending().label("extension_pending"),
+    ).join(Directive, Assignment.directive_id == Directive.id)
+
+
 def _write(drafts):
+    """Insert the drafts not yet in the outbox and commit; returns how many are new."""
+    created = insert_drafts(drafts)
+    if drafts:
+        db.session.commit()
+    return created
+
+
+def insert_drafts(drafts):
     """Insert the drafts not yet in the outbox; a key another scan wrote meanwhile is skipped."""
     if not drafts:
         return 0
@@ -140,13 +153,11 @@ def _write(drafts):
     # A plain executemany: one statement, pipelined by psycopg. RETURNING would make
     # SQLAlchemy render pages of multi-row VALUES, several times slower on PostgreSQL.
     db.session.execute(insert, rows)
-    created = db.session.scalar(
+    return db.session.scalar(
         sa.select(sa.func.count(Notice.id)).where(
             Notice.dedupe_key.in_([row["dedupe_key"] for row in rows]), Notice.created_at == now
         )
     )
-    db.session.commit()
-    return created
 
 
 def _row(draft, now, domain, template):

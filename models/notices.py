@@ -26,6 +26,7 @@ NOTICE_KINDS = Choices(
     bulletin=_l("Monthly bulletin"),
     bottom=_l("Bottom of ranking"),
     digest=_l("Office's daily digest"),
+    office_chase=_l("Chase by the office"),
 )
 NOTICE_STATES = Choices(
     queued=_l("Queued"),

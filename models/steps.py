@@ -59,7 +59,10 @@ ACTIONS = Choices(
     refuse_extension=_l("Extension refused"),
     change_due_date=_l("Due date changed"),
     cancel=_l("Cancelled"),
+    chase=_l("Chased by the office"),
 )
+# The unit's move with nothing waiting on the office: the office may chase it now (催办).
+CHASEABLE = ("assigned", "acknowledged", "in_progress", "returned")
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ STEPS = {
     "decide_extension": Step(OPEN_STATUSES),
     "change_due_date": Step(OPEN_STATUSES),
     "cancel": Step(OPEN_STATUSES, leads_to="cancelled"),
+    "chase": Step(CHASEABLE),
 }
 
 OBJECTION_SUBJECTS = Choices(

@@ -4,9 +4,15 @@ Each form only collects what the step needs and calls the one model method that 
 the model refuses what the rules refuse (RuleError), and the form shows why.
 """
 
+from flask import current_app, flash
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, TextAreaField, validators
 
+from jobs.notices import dispatch_notices
+from models import clock
+from models.chase import chase_now
+from models.notice_plan import NoticeRules
 from models.steps import OBJECTION_SUBJECTS
 from views.fields import DateField
 from views.forms import BaseForm
@@ -43,6 +49,10 @@ class ActionForm(BaseForm):
 
     def run(self, assignment, actor):
         raise NotImplementedError
+
+    def after_commit(self):
+        """What the step starts once it is saved (a chase's notices); and its message."""
+        flash(_("Saved: %(step)s.", step=self.title), "success")
 
 
 class AcknowledgeForm(ActionForm):
@@ -156,6 +166,56 @@ class CancelForm(ActionForm):
         return assignment.cancel(actor, self.reason.data)
 
 
+class ChaseForm(ActionForm):
+    permission = "chase"
+    title = _l("Chase the unit now")
+    button = _l("Chase now")
+    comment = _comment(_l("Added to the chase notice (optional)"))
+
+    def run(self, assignment, actor):
+        self.chased = chase([assignment], actor, self.comment.data)
+
+    def after_commit(self):
+        report_chased(self.chased)
+
+
+def chase(assignments, actor, comment=""):
+    """Chase the assignments now, with the office's notice rules (the caller commits)."""
+    rules = NoticeRules.from_config(current_app.config)
+    return chase_now(assignments, actor, comment, clock.today(), rules)
+
+
+def report_chased(chased):
+    """Hand the chases' notices to the sender (after the commit) and say what was done."""
+    if chased.chased:
+        dispatch_notices(chased.notice_ids(clock.today()))
+        flash(
+            _(
+                "Chased %(count)s assignments; the notices are on their way.",
+                count=len(chased.chased),
+            ),
+            "success",
+        )
+    if chased.already:
+        flash(
+            _(
+                "%(count)s assignments were already chased today: chased once a day at most.",
+                count=len(chased.already),
+            ),
+            "info",
+        )
+    for assignment, reason in chased.refused:
+        flash(
+            _(
+                "%(number)s %(unit)s was not chased: %(reason)s",
+                number=assignment.directive.number,
+                unit=assignment.unit,
+                reason=reason,
+            ),
+            "warning",
+        )
+
+
 FORMS = {
     "acknowledge": AcknowledgeForm,
     "object": ObjectForm,
@@ -167,6 +227,7 @@ FORMS = {
     "return_result": ReturnForm,
     "change_due_date": ChangeDueDateForm,
     "cancel": CancelForm,
+    "chase": ChaseForm,
 }
 
 
