@@ -130,6 +130,7 @@ def test_staff_adopt_the_report_with_the_batch_action(page, records, today, scre
     page.fill("#issue_no", "42")
     fill_date(page, "#adopted_on", today)
     screenshot(page, "adopt-form")
+    answer_dialog(page, accept=True)
     page.get_by_role("button", name="采用", exact=True).click()
     expect_message(page, f"已将 1 条信息记为被{publication_name}采用")
     with records.app_context():
