@@ -4,6 +4,7 @@ assignment, feedback with files, bad input, lights and the monthly report."""
 import datetime as dt
 import io
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
@@ -243,6 +244,54 @@ def test_a_step_on_a_bad_name_or_id_answers_404(as_role, world):
     client = as_role("staff")
     assert _act(client, world.assignment_a, "explode").status_code == 404
     assert _act(client, 999999, "acknowledge").status_code == 404
+
+
+# ---- asking before a step that cannot simply be taken back ----
+
+
+class StepForms(HTMLParser):
+    """The step forms of an assignment's page: {step: its data-confirm, or None}."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.confirms = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and "data-step" in attrs:
+            self.confirms[attrs["data-step"]] = attrs.get("data-confirm")
+
+
+def _confirms(client, assignment_id, lang=""):
+    forms = StepForms()
+    forms.feed(client.get(f"/admin/assignments/details/?id={assignment_id}{lang}").text)
+    return forms.confirms
+
+
+def test_accepting_returning_and_cancelling_ask_first_in_chinese(as_role, secret):
+    confirms = _confirms(as_role("staff"), secret.assignment_b)  # a result waits on the office
+    assert {step: text for step, text in confirms.items() if text} == {
+        "accept": "确定审核办结此事项？办结后不能再修改。",
+        "return_result": "确定退回承办单位重新办理？单位须重新报结。",
+        "cancel": "确定撤销此交办事项？撤销后不能恢复。",
+    }
+    assert "change_due_date" in confirms  # offered, and taken without asking
+
+
+def test_deciding_an_extension_asks_first_the_units_own_steps_do_not(app, as_role, world):
+    unit, staff = as_role("unit"), as_role("staff")
+    _act(unit, world.assignment_a, "acknowledge")
+    (assignment,) = read(app, Assignment, id=world.assignment_a)
+    later = (assignment.due_on + dt.timedelta(days=10)).isoformat()
+    _act(unit, world.assignment_a, "request_extension", proposed_due_on=later, reason="需协调")
+    confirms = _confirms(staff, world.assignment_a)
+    assert confirms["grant_extension"] == "确定同意延期？办理时限将改为同意的日期。"
+    assert confirms["refuse_extension"] == "确定不同意延期？办理时限保持不变。"
+    assert confirms["cancel"] and not confirms["change_due_date"]
+    own = _confirms(unit, world.assignment_a)  # the unit's: progress, result and so on
+    assert own and not any(own.values())
+    english = _confirms(staff, world.assignment_a, lang="&lang=en")
+    assert english["refuse_extension"] == "Refuse the extension? The due date stays as it is."
 
 
 # ---- feedback and files ----

@@ -40,12 +40,15 @@ def _date(label, required=True):
 class ActionForm(BaseForm):
     """A step: `permission` is what `Assignment.may` is asked; `run` takes the step.
 
+    A step that cannot simply be taken back declares `confirm`: the question the browser
+    asks before sending the form (static/confirm.js reads it from `data-confirm`).
     Flask-Admin's form base, so WTForms' own messages come out in Chinese like the rest.
     """
 
     permission = None
     title = None
     button = _l("Save")
+    confirm = None
 
     def run(self, assignment, actor):
         raise NotImplementedError
@@ -106,6 +109,7 @@ class GrantExtensionForm(ActionForm):
     permission = "decide_extension"
     title = _l("Grant the extension")
     button = _l("Grant")
+    confirm = _l("Grant the extension? The due date moves to the new date.")
     granted_due_on = _date(_l("New due date (empty: the proposed one)"), False)
     comment = _comment()
     cap_override_reason = _comment(_l("Reason for going past the one-month limit (administrators)"))
@@ -120,6 +124,7 @@ class RefuseExtensionForm(ActionForm):
     permission = "decide_extension"
     title = _l("Refuse the extension")
     button = _l("Refuse")
+    confirm = _l("Refuse the extension? The due date stays as it is.")
     comment = _reason()
 
     def run(self, assignment, actor):
@@ -130,6 +135,7 @@ class AcceptForm(ActionForm):
     permission = "accept"
     title = _l("Accept the result")
     button = _l("Accept")
+    confirm = _l("Accept the result and finish the assignment? It cannot be changed afterwards.")
     comment = _comment()
 
     def run(self, assignment, actor):
@@ -140,6 +146,7 @@ class ReturnForm(ActionForm):
     permission = "return_result"
     title = _l("Return the result to be redone")
     button = _l("Return")
+    confirm = _l("Return the result to the unit to be redone? The unit must submit it again.")
     reason = _reason(_l("What is missing (facts, causes, measures)"))
 
     def run(self, assignment, actor):
@@ -160,6 +167,7 @@ class CancelForm(ActionForm):
     permission = "cancel"
     title = _l("Cancel the assignment")
     button = _l("Cancel the assignment")
+    confirm = _l("Cancel the assignment? A cancelled assignment cannot be reopened.")
     reason = _reason()
 
     def run(self, assignment, actor):

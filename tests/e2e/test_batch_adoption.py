@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from models import Adoption, Publication, Report, Unit, clock, db
 from tests.e2e.helpers import PASSWORD
-from tests.e2e.ui import expect_message, fill_date, log_in, menu, row, scripts_ready
+from tests.e2e.ui import answer_dialog, expect_message, fill_date, log_in, menu, row, scripts_ready
 
 PREFIX = "批量采用演练"
 
@@ -56,14 +56,26 @@ def test_batch_adoption_of_five_with_one_returned_adopts_four(page, records, scr
     with records.app_context():
         fill_date(page, "#adopted_on", clock.today())
     screenshot(page, "batch-adoption-warned")
-    page.get_by_role("button", name="采用", exact=True).click()
+    adopt = page.get_by_role("button", name="采用", exact=True)
+    asked = answer_dialog(page, accept=False)
+    adopt.click()
+    assert asked == ["确定按所选刊物、期号和日期采用这 4 条信息？"]
+    assert _adopted(records) == []
+    answer_dialog(page, accept=True)
+    adopt.click()
 
     expect_message(page, "已将 4 条信息记为被")
     expect_message(page, "另有 1 条未采用")
     expect(row(page, PREFIX)).to_have_count(1)
     expect(row(page, f"{PREFIX}5号")).to_contain_text("须由单位重新报送")
     screenshot(page, "batch-adoption-done")
+    adopted = _adopted(records)
+    assert sorted(title for title, _ in adopted) == [f"{PREFIX}{n}号" for n in range(1, 5)]
+    assert {issue_no for _, issue_no in adopted} == {77}
+
+
+def _adopted(records):
+    """(title, issue) of each adoption of the drill's reports."""
     with records.app_context():
-        adopted = Adoption.query.join(Report).filter(Report.title.startswith(PREFIX)).all()
-        assert sorted(a.report.title for a in adopted) == [f"{PREFIX}{n}号" for n in range(1, 5)]
-        assert {a.issue_no for a in adopted} == {77}
+        adopted = Adoption.query.join(Report).filter(Report.title.startswith(PREFIX))
+        return [(a.report.title, a.issue_no) for a in adopted]

@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 from models import Adoption, Assignment, Publication, Report, Unit, clock, db
 from tests.e2e.helpers import PASSWORD
 from tests.e2e.ui import (
+    answer_dialog,
     choose,
     expect_message,
     fill_date,
@@ -129,6 +130,7 @@ def test_staff_adopt_the_report_with_the_batch_action(page, records, today, scre
     page.fill("#issue_no", "42")
     fill_date(page, "#adopted_on", today)
     screenshot(page, "adopt-form")
+    answer_dialog(page, accept=True)
     page.get_by_role("button", name="采用", exact=True).click()
     expect_message(page, f"已将 1 条信息记为被{publication_name}采用")
     with records.app_context():
@@ -283,6 +285,7 @@ def test_staff_accept_the_result(page, records, screenshot):
     step = page.locator("form[data-step=accept]")
     expect(step.locator(".card-title")).to_have_text("审核办结")
     step.locator("textarea").fill("情况属实，同意办结。")
+    answer_dialog(page, accept=True)
     step.get_by_role("button", name="办结").click()
     expect_message(page, "已保存：审核办结")
     expect(page.locator("table").first).to_contain_text("已办结")

@@ -69,3 +69,19 @@ def expect_message(page, text):
 def row(page, text):
     """The row of the list (or any table) holding `text`."""
     return page.locator("table tbody tr", has_text=text)
+
+
+def answer_dialog(page, accept):
+    """Answer the next dialog the page opens (Playwright dismisses one nobody answers);
+    the list returned receives its text."""
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        if accept:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    page.once("dialog", answer)
+    return asked
