@@ -137,7 +137,7 @@ def test_chase_twice_in_a_day_from_the_page_writes_one_notice_and_one_step(app, 
     assignment_id = _overdue(app, world)
     staff = as_role("staff")
     page = staff.get(f"/admin/assignments/details/?id={assignment_id}").get_data(as_text=True)
-    assert "act/chase/" in page
+    assert "act/chase/" in page and "确定催办？" in page
     first = _chase(staff, assignment_id, "请说明超期原因").get_data(as_text=True)
     assert "已催办 1 项" in first
     assert "act/chase/" not in first and "今天已催办" in first

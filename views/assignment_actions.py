@@ -178,6 +178,7 @@ class ChaseForm(ActionForm):
     permission = "chase"
     title = _l("Chase the unit now")
     button = _l("Chase now")
+    confirm = _l("Chase the unit now? Its information officers get a chase notice at once.")
     comment = _comment(_l("Added to the chase notice (optional)"))
 
     def run(self, assignment, actor):
