@@ -109,4 +109,7 @@ def from_environment():
         "IMPORT_MAX_ROWS": _int("IMPORT_MAX_ROWS", 100_000),
         # The home page's "due soon": assignments due within this many days.
         "HOME_DUE_DAYS": _int("HOME_DUE_DAYS", 7),
+        # The office's to-do: an assignment not signed for this many working days after it
+        # was assigned (the days a unit has to object, by default).
+        "DESK_UNSIGNED_DAYS": _int("DESK_UNSIGNED_DAYS", 2),
     }

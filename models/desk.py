@@ -1,16 +1,24 @@
-"""What waits on the office's own decision: results to accept or return, objections and
-extension requests to decide. The office's daily digest lists them; no unit is chased
-for them meanwhile."""
+"""What waits on each person: the office's own decisions (results to accept or return,
+objections and extension requests to decide: its daily digest lists them, and no unit is
+chased for them meanwhile), and the to-do list (待办) of each role on the home page.
 
-from dataclasses import dataclass
+Each to-do kind is one SQL condition, used both to count and list it here and by the
+list its count links to (the assignments' 待办 filter), so the two always agree."""
+
+import datetime as dt
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import clock
+from models.accounts import OFFICE
 from models.assignment_records import AssignmentEvent, ExtensionRequest
 from models.base import Choices, db
-from models.directives import Assignment, Directive
+from models.deadlines import working_days_after
+from models.directives import OPEN_STATUSES, Assignment, Directive
+from models.reports import Report
+from models.solicitations import Solicitation
 from models.units import Unit
 
 DECISIONS = Choices(
@@ -40,11 +48,7 @@ class Decision:
 def office_decisions(scope=None):
     """Every open assignment whose next move is the office's, the longest waiting first;
     `scope` narrows the assignments (a SQL condition)."""
-    since = (
-        sa.select(sa.func.max(AssignmentEvent.at))
-        .where(AssignmentEvent.assignment_id == Assignment.id)
-        .scalar_subquery()
-    )
+    since = waiting_since()
     proposed = (
         sa.select(ExtensionRequest.proposed_due_on)
         .where(
@@ -88,3 +92,197 @@ def _kind(status):
     if status == "objected":
         return "objection"
     return "extension"
+
+
+# ---- the to-do lists (待办): what waits on each person, by kind ----
+
+TODO_KINDS = Choices(
+    result=_l("Results to accept or return"),
+    extension=_l("Extension requests to decide"),
+    objection=_l("Objections to decide"),
+    unsigned=_l("Assignments not signed for in time"),
+    waiting=_l("Reports waiting for an answer"),
+    sign=_l("Assignments to sign for"),
+    progress=_l("First progress reports due"),
+    returned=_l("Results returned to redo"),
+    returned_reports=_l("Reports returned"),
+    solicitations=_l("Solicitations open"),
+    red=_l("Overdue assignments"),
+    yellow=_l("Assignments nearly due"),
+)
+# What each role's to-do holds, in the order shown; the assignments' kinds come first.
+OFFICE_ASSIGNMENTS = ("result", "extension", "objection", "unsigned")
+UNIT_ASSIGNMENTS = ("sign", "progress", "returned")
+LEADER_ASSIGNMENTS = ("red", "yellow")
+TODO_ITEMS = 5  # items listed under each kind; the count says how many there are
+
+
+@dataclass
+class TodoItem:
+    """One thing to do: the record it is about, what it is called, and its day."""
+
+    record_id: int
+    text: str
+    unit_name: str = ""
+    day: object = None
+
+
+@dataclass
+class Todo:
+    kind: str  # a key of TODO_KINDS
+    count: int = 0
+    items: list = field(default_factory=list)  # the first TODO_ITEMS, most pressing first
+
+    @property
+    def label(self):
+        return TODO_KINDS.label(self.kind)
+
+
+def unsigned_since(today, working_days, calendar):
+    """The last assignment day still counted late to sign for today: an assignment is on
+    the office's to-do once `working_days` working days after it have passed."""
+    day = today - dt.timedelta(days=1)
+    while working_days_after(day, working_days, calendar) >= today:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def office_kind(unsigned_before):
+    """SQL: which of the office's to-dos an assignment is on (NULL: none)."""
+    return sa.case(
+        (Assignment.status == "submitted", "result"),
+        (Assignment.status == "objected", "objection"),
+        (
+            sa.and_(Assignment.status.in_(OPEN_STATUSES), Assignment.extension_pending()),
+            "extension",
+        ),
+        (
+            sa.and_(Assignment.status == "assigned", Assignment.assigned_on <= unsigned_before),
+            "unsigned",
+        ),
+    )
+
+
+def unit_kind():
+    """SQL: which of a unit's to-dos its assignment is on (NULL: none)."""
+    return sa.case(
+        (Assignment.status == "assigned", "sign"),
+        (Assignment.status == "returned", "returned"),
+        (
+            sa.and_(
+                Assignment.status == "acknowledged",
+                Assignment.progress_due_on.is_not(None),
+                Assignment.last_progress_on.is_(None),
+            ),
+            "progress",
+        ),
+    )
+
+
+def leader_kind(today, yellow):
+    """SQL: overdue (red) and nearly due (yellow) assignments, by their light."""
+    return Assignment.light_expression(today, yellow)
+
+
+def assignment_todos(account, kind, kinds, order):
+    """One Todo for each of `kinds` of the assignments `account` may see, by `kind` (SQL),
+    with its first items in `order`: one statement, whatever the number of rows."""
+    place = sa.func.row_number().over(partition_by=kind, order_by=[*order, Assignment.id])
+    ranked = (
+        sa.select(
+            Assignment.id,
+            kind.label("kind"),
+            place.label("place"),
+            sa.func.count().over(partition_by=kind).label("n"),
+        )
+        .where(kind.in_(kinds), Assignment.visible_to(account))
+        .subquery()
+    )
+    query = (
+        sa.select(ranked.c.kind, ranked.c.n, Assignment.id, Directive.number, Directive.title)
+        .add_columns(Unit.name, Assignment.due_on)
+        .join(Assignment, Assignment.id == ranked.c.id)
+        .join(Directive, Directive.id == Assignment.directive_id)
+        .join(Unit, Unit.id == Assignment.unit_id)
+        .where(ranked.c.place <= TODO_ITEMS)
+        .order_by(ranked.c.kind, ranked.c.place)
+    )
+    todos = {k: Todo(k) for k in kinds}
+    for row in db.session.execute(query):
+        todo = todos[row.kind]
+        todo.count = row.n
+        todo.items.append(TodoItem(row.id, f"{row.number} {row.title}", row.name, row.due_on))
+    return list(todos.values())
+
+
+def waiting_since():
+    """SQL: when the assignment's last step was taken (what it has waited since)."""
+    return (
+        sa.select(sa.func.max(AssignmentEvent.at))
+        .where(AssignmentEvent.assignment_id == Assignment.id)
+        .scalar_subquery()
+    )
+
+
+def report_todo(account, kind, condition, order):
+    """The Todo of the reports `account` may see that meet `condition`: one statement."""
+    query = (
+        sa.select(Report.id, Report.title, Unit.name, Report.submitted_at)
+        .add_columns(sa.func.count().over().label("n"))
+        .join(Unit, Unit.id == Report.unit_id)
+        .where(condition, Report.visible_to(account))
+        .order_by(*order, Report.id)
+        .limit(TODO_ITEMS)
+    )
+    todo = Todo(kind)
+    for row in db.session.execute(query):
+        todo.count = row.n
+        todo.items.append(TodoItem(row.id, row.title, row.name, clock.local_date(row.submitted_at)))
+    return todo
+
+
+def open_solicitations(unit_id, today):
+    """SQL: the solicitations asking `unit_id`, not yet due, that it has not answered."""
+    answered = (
+        sa.select(Report.id)
+        .where(Report.solicitation_id == Solicitation.id, Report.unit_id == unit_id)
+        .exists()
+    )
+    return sa.and_(
+        Solicitation.units.any(Unit.id == unit_id), Solicitation.due_on >= today, ~answered
+    )
+
+
+def solicitation_todo(unit_id, today):
+    query = (
+        sa.select(Solicitation.id, Solicitation.topic, Solicitation.due_on)
+        .add_columns(sa.func.count().over().label("n"))
+        .where(open_solicitations(unit_id, today))
+        .order_by(Solicitation.due_on, Solicitation.id)
+        .limit(TODO_ITEMS)
+    )
+    todo = Todo("solicitations")
+    for row in db.session.execute(query):
+        todo.count = row.n
+        todo.items.append(TodoItem(row.id, row.topic, day=row.due_on))
+    return todo
+
+
+def todos(account, today, unsigned_days, calendar, yellow):
+    """What waits on `account`, by kind, for its role: a fixed number of statements."""
+    if account.role in OFFICE:
+        since = unsigned_since(today, unsigned_days, calendar)
+        kinds = assignment_todos(account, office_kind(since), OFFICE_ASSIGNMENTS, [waiting_since()])
+        waiting = report_todo(
+            account, "waiting", Report.status == "received", [Report.submitted_at]
+        )
+        return [*kinds, waiting]
+    if account.role == "unit":
+        kinds = assignment_todos(account, unit_kind(), UNIT_ASSIGNMENTS, [Assignment.due_on])
+        returned = report_todo(
+            account, "returned_reports", Report.status == "returned", [Report.answered_at.desc()]
+        )
+        return [*kinds, returned, solicitation_todo(account.unit_id, today)]
+    return assignment_todos(
+        account, leader_kind(today, yellow), LEADER_ASSIGNMENTS, [Assignment.due_on]
+    )

@@ -1,7 +1,7 @@
 """The units' assignments: each one's light, timeline and the steps of its life."""
 
 import sqlalchemy as sa
-from flask import abort, redirect, request
+from flask import abort, current_app, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import filters as sqla_filters
@@ -9,8 +9,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from models import LIGHTS, Assignment, Directive, RuleError, bounds, clock, db
+from models import LIGHTS, Assignment, Directive, RuleError, WorkCalendar, bounds, clock, db
 from models.accounts import EVERYONE, OFFICE
+from models.desk import (
+    OFFICE_ASSIGNMENTS,
+    TODO_KINDS,
+    UNIT_ASSIGNMENTS,
+    office_kind,
+    unit_kind,
+    unsigned_since,
+)
 from models.directives import yellow_days
 from models.feedback import FEEDBACK_KINDS
 from models.steps import (
@@ -37,6 +45,8 @@ def _directive_link(view, context, model, name):
 class DueWithinFilter(sqla_filters.BaseSQLAFilter):
     """Waiting on the unit and due within so many days from today (not yet overdue)."""
 
+    key = "due_within"
+
     def apply(self, query, value, alias=None):
         return query.filter(Assignment.due_within_filter(clock.today(), value))
 
@@ -48,6 +58,23 @@ class DueWithinFilter(sqla_filters.BaseSQLAFilter):
 
     def operation(self):
         return _l("days")
+
+
+class TodoFilter(sqla_filters.FilterEqual):
+    """On a to-do list of the home page (待办): the same SQL condition that counts it."""
+
+    key = "todo"
+
+    def apply(self, query, value, alias=None):
+        return query.filter(todo_kind(value) == value)
+
+
+def todo_kind(kind):
+    """The SQL naming which to-do an assignment is on, for the audience of `kind`."""
+    if kind in OFFICE_ASSIGNMENTS:
+        days = current_app.config["DESK_UNSIGNED_DAYS"]
+        return office_kind(unsigned_since(clock.today(), days, WorkCalendar.load()))
+    return unit_kind()
 
 
 def _assignment_light_sql():
@@ -69,6 +96,11 @@ class AssignmentView(SecureModelView):
     column_filters = [
         LightFilter(Assignment.id, _l("Light"), LIGHTS.pairs(), _assignment_light_sql),
         DueWithinFilter(Assignment.due_on, _l("Due within")),
+        TodoFilter(
+            Assignment.id,
+            _l("To do"),
+            options=[(k, TODO_KINDS.label(k)) for k in OFFICE_ASSIGNMENTS + UNIT_ASSIGNMENTS],
+        ),
         "unit",
         "status",
         "due_on",

@@ -87,6 +87,8 @@ def _content(view, context, model, name):
 class LightFilter(sqla_filters.FilterEqual):
     """Filter on a light, computed in SQL when the list is asked for."""
 
+    key = "light"
+
     def __init__(self, column, name, options, expression):
         super().__init__(column, name, options=options)
         self.expression = expression

@@ -2,26 +2,25 @@
 
 import datetime as dt
 
-from flask import redirect, request, url_for
+from flask import current_app, jsonify, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
-from models import RANKING_GROUPS, REPORT_STATUSES, Unit, clock, db
+from models import RANKING_GROUPS, REPORT_STATUSES, Unit, WorkCalendar, clock, db
 from models import today as worklist
 from models.accounts import OFFICE
-from models.directives import LIGHTS
+from models.desk import LEADER_ASSIGNMENTS, OFFICE_ASSIGNMENTS, UNIT_ASSIGNMENTS, todos
+from models.directives import LIGHTS, yellow_days
 from models.periods import month
 from models.search import KINDS, search
-from views.assignments import DueWithinFilter
-from views.directives import LightFilter
+from views.base.cache import cache
 
 
 def filter_key(flt):
-    """What a list filter filters on: the light, "due within", or its column's name."""
-    if isinstance(flt, LightFilter):
-        return "light"
-    if isinstance(flt, DueWithinFilter):
-        return "due_within"
+    """What a list filter filters on: its own key (the light, "due within", a to-do), or
+    its column's name."""
+    if hasattr(flt, "key"):
+        return flt.key
     column = getattr(flt, "column", None)
     return getattr(column, "key", None)
 
@@ -69,6 +68,40 @@ class ListLinks:
         return url_for(f"{endpoint}.index", **args)
 
 
+# Where each to-do kind's count leads (a list and its filter), and its items' pages.
+TODO_LINKS = {
+    **{kind: ("assignments", {"todo": kind}) for kind in OFFICE_ASSIGNMENTS + UNIT_ASSIGNMENTS},
+    **{kind: ("assignments", {"light": kind}) for kind in LEADER_ASSIGNMENTS},
+    "waiting": ("reports", {"status": "received"}),
+    "returned_reports": ("reports", {"status": "returned"}),
+    "solicitations": ("solicitations", {"open": "1"}),
+}
+
+
+def desk(account, today):
+    """What waits on `account` today (models/desk.py), with the office's settings."""
+    config = current_app.config
+    calendar = WorkCalendar.load() if account.role in OFFICE else None
+    return todos(account, today, config["DESK_UNSIGNED_DAYS"], calendar, yellow_days())
+
+
+def desk_count():
+    """How many things wait on the person logged in, for the menu; kept half a minute."""
+    return _counts().get(_count_key(), lambda: _total(desk(current_user, clock.today())))
+
+
+def _counts():
+    return cache("desk counts", 1000, 30)
+
+
+def _count_key():
+    return (current_user.id, current_user.role, current_user.unit_id)
+
+
+def _total(found):
+    return sum(todo.count for todo in found)
+
+
 class HomeView(AdminIndexView):
     """What needs doing today, within what the person may see."""
 
@@ -92,6 +125,8 @@ class HomeView(AdminIndexView):
             "admin/home.html",
             today=today,
             role=role,
+            todos=self._desk(today),
+            todo_links=TODO_LINKS,
             links=ListLinks(self.admin),
             month=f"{today:%Y-%m}",
             last_month=month(today.replace(day=1) - dt.timedelta(days=1)),
@@ -102,6 +137,12 @@ class HomeView(AdminIndexView):
             local=clock.local,
             **page,
         )
+
+    @staticmethod
+    def _desk(today):
+        found = desk(current_user, today)
+        _counts().put(_count_key(), _total(found))  # the badge as fresh as the page
+        return found
 
     def _office(self, today):
         days = worklist.due_days()
@@ -135,6 +176,11 @@ class HomeView(AdminIndexView):
             "completion": worklist.completion(today),
             "lights": worklist.lights(current_user, today),
         }
+
+    @expose("/todo-count/")
+    def todo_count(self):
+        """How many things wait on the person: the badge beside the menu (static/desk.js)."""
+        return jsonify(count=desk_count())
 
     @expose("/search/")
     def search(self):

@@ -1,12 +1,15 @@
 """Solicitations (约稿): topics the office asks chosen units to report on by a date."""
 
+from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectField
 
 from models import RANKING_GROUPS, Unit, clock
 from models.accounts import EVERYONE
-from models.solicitations import ANSWER_STATES
+from models.desk import open_solicitations
+from models.solicitations import ANSWER_STATES, Solicitation
 from views.secure import SecureModelView
 
 STATE_CLASS = {"on_time": "text-success", "late": "text-warning", "missing": "text-danger"}
@@ -24,13 +27,29 @@ def _answers(view, context, solicitation, name):
     return Markup('<table class="table table-sm mb-0">{}</table>').format(Markup("").join(rows))
 
 
+class OpenFilter(sqla_filters.FilterEqual):
+    """Still open: not yet due, and for a unit officer not yet answered by their unit."""
+
+    key = "open"
+
+    def apply(self, query, value, alias=None):
+        today = clock.today()
+        if current_user.unit_id is not None and not current_user.sees_all_units:
+            return query.filter(open_solicitations(current_user.unit_id, today))
+        return query.filter(Solicitation.due_on >= today)
+
+
 class SolicitationView(SecureModelView):
     """The office asks units for reports; it sees who answered, late or not at all."""
 
     read_roles = EVERYONE
     column_list = ["topic", "issued_on", "due_on"]
     column_searchable_list = ["topic"]
-    column_filters = ["due_on", "issued_on"]
+    column_filters = [
+        OpenFilter(Solicitation.id, _l("Open"), options=[("1", _l("Yes"))]),
+        "due_on",
+        "issued_on",
+    ]
     column_default_sort = ("due_on", True)
     column_details_list = ["topic", "description", "issued_on", "due_on", "units", "answers"]
     column_labels = {"answers": _l("Answers"), "group": _l("Add a whole ranking group")}
