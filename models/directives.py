@@ -37,6 +37,9 @@ DIRECTIVE_STAGES = Choices(
     done=_l("Done"),
     cancelled=_l("Cancelled"),
 )
+# How a unit takes part: the lead unit's accepted result closes the directive; supporting
+# units report their parts (to the lead unit and the office) on assignments of their own.
+PARTS = Choices(lead=_l("Lead unit"), support=_l("Supporting unit"))
 LIGHT_RANKS = {"closed": 0, "green": 1, "yellow": 2, "red": 3}
 DEFAULT_YELLOW_DAYS = 3
 
@@ -49,6 +52,7 @@ __all__ = [
     "LIGHTS",
     "DIRECTIVE_LIGHTS",
     "DIRECTIVE_STAGES",
+    "PARTS",
     "Directive",
     "Assignment",
 ]
@@ -124,9 +128,26 @@ class Directive(db.Model):
 
     @property
     def is_done(self):
-        """Done when every assignment that was not cancelled is accepted."""
+        """Done when the result of every lead unit (of every unit, where none leads) that
+        was not cancelled is accepted: a supporting unit's result does not close it."""
         live = [a for a in self.assignments if a.status != "cancelled"]
-        return bool(live) and all(a.status in DONE_STATUSES for a in live)
+        leads = [a for a in live if a.part == "lead"] or live
+        return bool(leads) and all(a.status in DONE_STATUSES for a in leads)
+
+    def hand_to(self, parts, actor, calendar, rules, at=None):
+        """Assign the directive to several units at once: `parts` gives each unit its part
+        (lead or support); a unit already assigned keeps its assignment. Returns the new
+        assignments, each due by the rules."""
+        assigned = {a.unit for a in self.assignments}
+        made = []
+        for unit, part in parts.items():
+            if unit in assigned:
+                continue
+            assignment = Assignment(unit=unit, part=part)
+            self.assignments.append(assignment)
+            assignment.assign(actor, calendar, rules, at=at)
+            made.append(assignment)
+        return made
 
     def delete_problem(self):
         """Why the directive may not be deleted, or None: history is never thrown away."""
@@ -176,6 +197,9 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
         index=True,
         info=info(_l("Unit")),
     )
+    part = sa.Column(
+        sa.String(10), nullable=False, default="lead", info=info(_l("Part"), PARTS)
+    )
     assigned_on = sa.Column(sa.Date, nullable=False, info=info(_l("Assigned on")))
     due_on = sa.Column(sa.Date, nullable=False, index=True, info=info(_l("Due on")))
     # The due date before any extension: the one-month cap counts from it.
@@ -222,6 +246,7 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
 
     __table_args__ = (
         ASSIGNMENT_STATUSES.check("status"),
+        PARTS.check("part"),
         sa.UniqueConstraint("directive_id", "unit_id"),
         sa.CheckConstraint("due_on >= assigned_on", name="due_after_assigned"),
         sa.CheckConstraint("due_on >= original_due_on", name="due_not_before_original"),
@@ -241,6 +266,20 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     @property
     def status_label(self):
         return ASSIGNMENT_STATUSES.label(self.status)
+
+    @property
+    def part_label(self):
+        return PARTS.label(self.part)
+
+    def partners(self):
+        """The other units' assignments of the directive this one works with: a lead
+        unit's supporting units, a supporting unit's lead units (cancelled ones left out)."""
+        other = "support" if self.part == "lead" else "lead"
+        return [
+            a
+            for a in self.directive.assignments
+            if a is not self and a.part == other and a.status != "cancelled"
+        ]
 
     def date_problem(self, received_on):
         """Why these dates cannot stand, or None (checked before saving)."""

@@ -87,7 +87,16 @@ class AssignmentView(SecureModelView):
     read_roles = EVERYONE
     write_roles = frozenset()
     delete_roles = frozenset()
-    column_list = ["light", "directive", "unit", "assigned_on", "due_on", "status", "finished_on"]
+    column_list = [
+        "light",
+        "directive",
+        "unit",
+        "part",
+        "assigned_on",
+        "due_on",
+        "status",
+        "finished_on",
+    ]
     column_labels = {
         "light": _l("Light"),
         "directive.number": _l("Number"),
@@ -119,6 +128,7 @@ class AssignmentView(SecureModelView):
     column_details_list = [
         "directive",
         "unit",
+        "part",
         "status",
         "light",
         "assigned_on",
@@ -211,6 +221,7 @@ class AssignmentView(SecureModelView):
             shows_content=assignment.directive.shows_content_to(current_user),
             may_file=assignment.may(current_user, "progress"),
             chased_today=assignment.chased_on(clock.today()),
+            partners=assignment.partners(),
             actions=ACTIONS,
             statuses=ASSIGNMENT_STATUSES,
             objection_subjects=OBJECTION_SUBJECTS,

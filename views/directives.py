@@ -6,25 +6,28 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import flash, g
 from flask_admin.contrib.sqla import filters as sqla_filters
-from flask_admin.form import DatePickerWidget
+from flask_admin.contrib.sqla.fields import QuerySelectMultipleField
+from flask_admin.form import DatePickerWidget, Select2Widget
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
-from wtforms import StringField, validators
+from wtforms import SelectField, StringField, validators
 
 from models import (
+    RANKING_GROUPS,
     Assignment,
     DeadlineRule,
     Directive,
     RuleError,
+    Unit,
     WorkCalendar,
     bounds,
     clock,
 )
 from models.accounts import EVERYONE
-from models.directives import DIRECTIVE_LIGHTS, DIRECTIVE_STAGES, yellow_days
+from models.directives import DIRECTIVE_LIGHTS, DIRECTIVE_STAGES, PARTS, yellow_days
 from models.lifecycle import (
     dates_problem,
     plan_dates,
@@ -141,6 +144,41 @@ def _entry_problems(sub, deleted, current, draft):
     return [(sub.due_on, problem)] if problem else []
 
 
+def active_units():
+    return Unit.query.filter_by(active=True).order_by(Unit.code)
+
+
+def chosen_parts(form):
+    """{unit: part} of the units chosen at once: a whole group first, then each chosen
+    unit as the field it was chosen in says."""
+    parts = {}
+    if form.group.data:
+        for unit in active_units().filter_by(ranking_group=form.group.data):
+            parts[unit] = form.group_part.data
+    parts.update(dict.fromkeys(form.support_units.data or [], "support"))
+    parts.update(dict.fromkeys(form.lead_units.data or [], "lead"))
+    return parts
+
+
+def parts_problems(form, draft):
+    """A unit chosen both to lead and to support; the rules' due date for new units."""
+    both = set(form.lead_units.data or []) & set(form.support_units.data or [])
+    if both:
+        names = "、".join(sorted(unit.name for unit in both))
+        return [
+            (form.support_units, _l("Chosen both to lead and to support: %(units)s", units=names))
+        ]
+    if chosen_parts(form):
+        try:
+            due_on, _progress = plan_dates(draft, request_rules(), request_calendar())
+        except RuleError as error:
+            return [(form.lead_units, error.message)]
+        problem = dates_problem(clock.today(), due_on, draft.received_on)
+        if problem:  # assigned today, when the rules' date has passed: say so
+            return [(form.lead_units, problem)]
+    return []
+
+
 class DirectiveView(SecureModelView):
     """Directives: the office records them and hands them to units."""
 
@@ -203,14 +241,40 @@ class DirectiveView(SecureModelView):
         "confidential",
         "received_on",
         "content",
+        "lead_units",
+        "support_units",
+        "group",
+        "group_part",
         "assignments",
     ]
+    form_extra_fields = {
+        "lead_units": QuerySelectMultipleField(
+            _l("Lead units"),
+            query_factory=active_units,
+            widget=Select2Widget(multiple=True),
+            description=_l("Each handles the matter; their accepted results close it."),
+        ),
+        "support_units": QuerySelectMultipleField(
+            _l("Supporting units"),
+            query_factory=active_units,
+            widget=Select2Widget(multiple=True),
+            description=_l("Each reports its part to the lead units and the office."),
+        ),
+        "group": SelectField(
+            _l("Add a whole ranking group"),
+            choices=[("", "—"), *RANKING_GROUPS.pairs()],
+            default="",
+        ),
+        "group_part": SelectField(
+            _l("The group's units as"), choices=PARTS.pairs(), default="lead"
+        ),
+    }
     form_widget_args = {"content": {"rows": 8}}
     form_args = {"received_on": {"default": clock.today}}
     inline_models = [
         inline_form(
             Assignment,
-            ["unit", "assigned_on", "due_on", "due_reason"],
+            ["unit", "part", "assigned_on", "due_on", "due_reason"],
             _l("Assignment"),
             admin_class=AssignmentInline,
             extra_fields={
@@ -245,13 +309,19 @@ class DirectiveView(SecureModelView):
             urgent=form.urgent.data,
         )
         existing = {a.id: a for a in (form._obj.assignments if form._obj else [])}
-        problems = []
+        problems = parts_problems(form, draft)
         for entry in form.assignments.entries:
             pk = entry.get_pk()
             current = existing.get(bounds.record_id(pk))  # a posted id: any text
             deleted = form.assignments.should_delete(entry)
             problems += _entry_problems(entry.form, deleted, current, draft)
         return problems
+
+    def on_model_change(self, form, model, is_created):
+        super().on_model_change(form, model, is_created)
+        made = model.hand_to(chosen_parts(form), current_user, request_calendar(), request_rules())
+        if made:
+            flash(_("Assigned to %(count)s more units.", count=len(made)), "success")
 
     def after_model_change(self, form, model, is_created):
         flash_calendar_warning()
