@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models import Adoption, Assignment, Publication, Report, Unit, clock, db
+from models.deadlines import add_months
 from tests.e2e.helpers import PASSWORD
 from tests.e2e.ui import (
     choose,
@@ -210,6 +211,9 @@ def test_staff_hand_a_directive_to_the_unit_and_it_shows_overdue(page, records, 
     page.fill("#leader_name", "市委 张书记")
     choose(page, "leader_level", "市级")
     fill_date(page, "#received_on", received)
+    # The rules' due date shows as soon as the level and the day of receipt are there.
+    due = add_months(received, 1)  # the city rule: one month
+    expect(page.locator("#ducha-due-hint")).to_have_text(f"按规定应于 {due.isoformat()} 前办结。")
     page.fill("#content", "请青石镇抓紧抓好秋冬种生产，按时报送落实情况。")
     page.get_by_role("button", name=re.compile("添加.*交办事项")).click()
     choose(page, "assignments-0-unit", UNIT.name, search=UNIT.name)
