@@ -154,6 +154,15 @@ def required_signer_duties(leader_level):
     return ("leader_in_charge", "principal_leader")
 
 
+def signer_rule(leader_level):
+    """Who signs the result of a directive of this level, as a sentence."""
+    if required_signer_duties(leader_level) == ("principal_leader",):
+        return _l(
+            "A central or provincial directive's result is signed by the unit's principal leader."
+        )
+    return _l("The result is signed by the unit's leader in charge or principal leader.")
+
+
 def signer_problem(assignment, signer):
     """Why `signer` cannot sign this assignment's result, or None."""
     if signer is None:
@@ -161,13 +170,8 @@ def signer_problem(assignment, signer):
     unit_id = assignment.unit_id if assignment.unit_id is not None else assignment.unit.id
     if signer.unit_id != unit_id:
         return _l("The signer must be a leader of the assigned unit.")
-    duties = required_signer_duties(assignment.directive.leader_level)
-    if signer.duty not in duties:
-        if duties == ("principal_leader",):
-            return _l(
-                "A central or provincial directive's result is signed by the unit's principal leader."
-            )
-        return _l("The result is signed by the unit's leader in charge or principal leader.")
+    if signer.duty not in required_signer_duties(assignment.directive.leader_level):
+        return signer_rule(assignment.directive.leader_level)
     return None
 
 

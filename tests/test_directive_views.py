@@ -156,6 +156,8 @@ def test_a_leader_sees_the_row_but_never_the_content(as_role, secret):
     assert "涉密" in details.get_data(as_text=True)
     page = client.get(f"/admin/assignments/details/?id={secret.assignment_b}")
     assert page.status_code == 200 and B_RESULT not in page.get_data(as_text=True)
+    assert B_CONTENT not in page.get_data(as_text=True)
+    assert "涉密：内容不予显示" in page.get_data(as_text=True)
     assert client.get(f"/admin/feedback/details/?id={secret.feedback_b}").status_code == 404
     assert client.get(f"/admin/feedback/attachment/{secret.attachment_b}/").status_code == 404
     for url in PAGES[1:]:
