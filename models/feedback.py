@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from models import clock
 from models.accounts import OFFICE
 from models.base import Choices, UTCDateTime, db, info, related, text_not_blank
+from models.staff import Staff
 
 FEEDBACK_KINDS = Choices(progress=_l("Progress report"), result=_l("Result report"))
 SIGNER_DUTIES = Choices(
@@ -161,6 +162,20 @@ def signer_rule(leader_level):
             "A central or provincial directive's result is signed by the unit's principal leader."
         )
     return _l("The result is signed by the unit's leader in charge or principal leader.")
+
+
+def possible_signers(unit_id, duties=tuple(SIGNER_DUTIES)):
+    """The unit's active staff of these duties, as a query: principal leader first."""
+    return Staff.query.filter(
+        Staff.unit_id == unit_id, Staff.active.is_(True), Staff.duty.in_(duties)
+    ).order_by(Staff.duty != "principal_leader", Staff.name, Staff.id)
+
+
+def signers_for(assignment):
+    """Who may sign this assignment's result: the unit's active staff of the duty it needs."""
+    return possible_signers(
+        assignment.unit_id, required_signer_duties(assignment.directive.leader_level)
+    )
 
 
 def signer_problem(assignment, signer):
