@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from models import clock
 from models.accounts import OFFICE
 from models.base import Choices, UTCDateTime, db, info, related, text_not_blank
+from models.staff import Staff
 
 FEEDBACK_KINDS = Choices(progress=_l("Progress report"), result=_l("Result report"))
 SIGNER_DUTIES = Choices(
@@ -154,6 +155,29 @@ def required_signer_duties(leader_level):
     return ("leader_in_charge", "principal_leader")
 
 
+def signer_rule(leader_level):
+    """Who signs the result of a directive of this level, as a sentence."""
+    if required_signer_duties(leader_level) == ("principal_leader",):
+        return _l(
+            "A central or provincial directive's result is signed by the unit's principal leader."
+        )
+    return _l("The result is signed by the unit's leader in charge or principal leader.")
+
+
+def possible_signers(unit_id, duties=tuple(SIGNER_DUTIES)):
+    """The unit's active staff of these duties, as a query: principal leader first."""
+    return Staff.query.filter(
+        Staff.unit_id == unit_id, Staff.active.is_(True), Staff.duty.in_(duties)
+    ).order_by(Staff.duty != "principal_leader", Staff.name, Staff.id)
+
+
+def signers_for(assignment):
+    """Who may sign this assignment's result: the unit's active staff of the duty it needs."""
+    return possible_signers(
+        assignment.unit_id, required_signer_duties(assignment.directive.leader_level)
+    )
+
+
 def signer_problem(assignment, signer):
     """Why `signer` cannot sign this assignment's result, or None."""
     if signer is None:
@@ -161,13 +185,8 @@ def signer_problem(assignment, signer):
     unit_id = assignment.unit_id if assignment.unit_id is not None else assignment.unit.id
     if signer.unit_id != unit_id:
         return _l("The signer must be a leader of the assigned unit.")
-    duties = required_signer_duties(assignment.directive.leader_level)
-    if signer.duty not in duties:
-        if duties == ("principal_leader",):
-            return _l(
-                "A central or provincial directive's result is signed by the unit's principal leader."
-            )
-        return _l("The result is signed by the unit's leader in charge or principal leader.")
+    if signer.duty not in required_signer_duties(assignment.directive.leader_level):
+        return signer_rule(assignment.directive.leader_level)
     return None
 
 

@@ -366,6 +366,17 @@ def dates_problem(assigned_on, due_on, received_on):
     return None
 
 
+def ruled_dates(leader_level, urgent, received_on, rules, calendar):
+    """(due date, first-progress date) the rules give a directive received on
+    `received_on`; None for a date no rule gives."""
+    dates = []
+    for target in ("result", "first_progress"):
+        rule = deadlines.pick_rule(rules, target, leader_level, bool(urgent))
+        known = received_on is not None and rule is not None
+        dates.append(deadlines.due_on(received_on, rule, calendar) if known else None)
+    return tuple(dates)
+
+
 def plan_dates(directive, rules, calendar, given_due_on=None, reason=""):
     """The due date and first-progress date of a new assignment of `directive`.
 
@@ -373,14 +384,9 @@ def plan_dates(directive, rules, calendar, given_due_on=None, reason=""):
     Raises RuleError when no rule applies and no date is given, or a date is given
     without a reason.
     """
-    level, urgent, received = directive.leader_level, bool(directive.urgent), directive.received_on
-    result_rule = deadlines.pick_rule(rules, "result", level, urgent)
-    progress_rule = deadlines.pick_rule(rules, "first_progress", level, urgent)
-    ruled = progress = None
-    if received and result_rule:
-        ruled = deadlines.due_on(received, result_rule, calendar)
-    if received and progress_rule:
-        progress = deadlines.due_on(received, progress_rule, calendar)
+    ruled, progress = ruled_dates(
+        directive.leader_level, directive.urgent, directive.received_on, rules, calendar
+    )
     if given_due_on is None:
         if ruled is None:
             raise RuleError(

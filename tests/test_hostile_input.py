@@ -63,6 +63,7 @@ PAGES = {
     "imports.template": ("filled",),
     "auth.login": ("next",),
     "feedback.create_view": ("url", "assignment", "kind"),
+    "directives.due_dates": ("leader_level", "urgent", "received_on"),
     "reports.adopt_view": ("ids",),
 }
 EVERY_PAGE = ("lang",)
@@ -168,7 +169,7 @@ def test_every_get_route_takes_hostile_parameters(app, as_role, world, ids, fail
 
 
 READS = re.compile(
-    r'(?:request\.(?:args|values)\.get|arg_id|arg_number)\(\s*"(\w+)"|request\.args\["(\w+)"\]'
+    r'(?:request\.(?:args|values)\.get|arg_id|arg_number|arg_day)\(\s*"(\w+)"|request\.args\["(\w+)"\]'
 )
 
 

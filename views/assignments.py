@@ -9,7 +9,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from models import LIGHTS, Assignment, Directive, RuleError, WorkCalendar, bounds, clock, db
+from models import (
+    LEADER_LEVELS,
+    LIGHTS,
+    Assignment,
+    Directive,
+    RuleError,
+    WorkCalendar,
+    bounds,
+    clock,
+    db,
+)
 from models.accounts import EVERYONE, OFFICE
 from models.desk import (
     OFFICE_ASSIGNMENTS,
@@ -20,7 +30,7 @@ from models.desk import (
     unsigned_since,
 )
 from models.directives import yellow_days
-from models.feedback import FEEDBACK_KINDS
+from models.feedback import FEEDBACK_KINDS, signer_rule
 from models.steps import (
     ACTIONS,
     ASSIGNMENT_STATUSES,
@@ -228,5 +238,7 @@ class AssignmentView(SecureModelView):
             objection_states=OBJECTION_STATES,
             extension_states=EXTENSION_STATES,
             feedback_kinds=FEEDBACK_KINDS,
+            leader_levels=LEADER_LEVELS,
+            signer_rule=signer_rule(assignment.directive.leader_level),
             local=clock.local,
         )

@@ -4,6 +4,8 @@ What a form posts is bounded by its fields (views/fields.py, views/forms.py), a 
 filters by theirs (views/filters.py); the ranges are models/bounds.py.
 """
 
+import datetime as dt
+
 from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
@@ -42,3 +44,12 @@ def arg_number(name, default, low=0, high=bounds.INT_MAX):
     """The query parameter `name` as a whole number from `low` to `high`, else `default`."""
     number = bounds.whole_number(request.args.get(name), low, high)
     return default if number is None else number
+
+
+def arg_day(name):
+    """The query parameter `name` as a date (YYYY-MM-DD) in the office's years, or None."""
+    try:
+        day = dt.date.fromisoformat(request.args.get(name, "").strip())
+    except ValueError:
+        return None
+    return day if bounds.in_range(day) else None

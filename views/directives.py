@@ -4,7 +4,8 @@ and the steps of an assignment's life."""
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import flash, g
+from flask import abort, flash, g, jsonify, request
+from flask_admin import expose
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.contrib.sqla.fields import QuerySelectMultipleField
 from flask_admin.form import DatePickerWidget, Select2Widget
@@ -26,13 +27,11 @@ from models import (
     bounds,
     clock,
 )
-from models.accounts import EVERYONE
-from models.directives import DIRECTIVE_LIGHTS, DIRECTIVE_STAGES, PARTS, yellow_days
-from models.lifecycle import (
-    dates_problem,
-    plan_dates,
-)
+from models.accounts import EVERYONE, OFFICE
+from models.directives import DIRECTIVE_LIGHTS, DIRECTIVE_STAGES, LEADER_LEVELS, PARTS, yellow_days
+from models.lifecycle import dates_problem, plan_dates, ruled_dates
 from views.base.forms import inline_form
+from views.bounds import arg_day
 from views.fields import DateField
 from views.secure import SecureModelView
 
@@ -179,6 +178,41 @@ def parts_problems(form, draft):
     return []
 
 
+URGENT_ARGS = {"0": False, "1": True}
+
+
+def due_dates_args():
+    """(leader level, urgent, received on) from the query, or raise ValueError saying
+    which one is wrong."""
+    level = request.args.get("leader_level", "")
+    if level not in LEADER_LEVELS:
+        raise ValueError(_("Choose the leader level."))
+    urgent = URGENT_ARGS.get(request.args.get("urgent", "0"))
+    if urgent is None:
+        raise ValueError(_("Urgent is 0 or 1."))
+    received_on = arg_day("received_on")
+    if received_on is None:
+        raise ValueError(bounds.day_message())
+    return level, urgent, received_on
+
+
+def due_dates_answer(due_on, progress_due_on):
+    """The dates for the form, with the sentences it shows."""
+    if due_on is None:
+        lines = [_("No deadline rule applies to this directive: enter the due date.")]
+    else:
+        lines = [_("By the rules, finish by %(day)s.", day=due_on.isoformat())]
+    if progress_due_on is not None:
+        lines.append(_("First progress report by %(day)s.", day=progress_due_on.isoformat()))
+    warning = request_calendar().warning()
+    return {
+        "due_on": due_on.isoformat() if due_on else None,
+        "progress_due_on": progress_due_on.isoformat() if progress_due_on else None,
+        "text": " ".join(lines),
+        "warning": str(warning) if warning else None,
+    }
+
+
 class DirectiveView(SecureModelView):
     """Directives: the office records them and hands them to units."""
 
@@ -232,6 +266,8 @@ class DirectiveView(SecureModelView):
     }
     column_formatters_export = {"light": light_text}
     details_template = "admin/directives/directive_details.html"
+    create_template = "admin/directives/directive_create.html"
+    edit_template = "admin/directives/directive_edit.html"
     form_columns = [
         "number",
         "title",
@@ -293,6 +329,18 @@ class DirectiveView(SecureModelView):
             assigned_on={"default": clock.today},
         )
     ]
+
+    @expose("/due-dates/")
+    def due_dates(self):
+        """The dates the deadline rules give, as JSON, for the form to show (the office)."""
+        if current_user.role not in OFFICE:
+            abort(403)
+        try:
+            level, urgent, received_on = due_dates_args()
+        except ValueError as error:
+            return jsonify({"error": str(error.args[0])}), 400
+        dates = ruled_dates(level, urgent, received_on, request_rules(), request_calendar())
+        return jsonify(due_dates_answer(*dates))
 
     def get_query(self):
         light = Directive.light_expression(clock.today(), yellow_days(), current_user)

@@ -3,23 +3,29 @@
 import logging
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, request, send_file
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_admin import expose
+from flask_admin.contrib.sqla.fields import QuerySelectField
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms import MultipleFileField
 
-from models import Assignment, Attachment, Directive, Feedback, Unit
+from models import DUTIES, Assignment, Attachment, Directive, Feedback, Staff, Unit, bounds
 from models.accounts import EVERYONE, OFFICE_AND_UNITS
 from models.feedback import (
     filing_problem,
     max_attachment_bytes,
+    possible_signers,
     read_upload,
     remove_files,
+    signer_problem,
+    signer_rule,
+    signers_for,
     store_attachment,
 )
+from views.base.access import scoped
 from views.bounds import arg_id
 from views.secure import SecureModelView
 
@@ -49,6 +55,25 @@ def _attachment_links(view, context, model, name):
     return Markup("<br>".join(links))
 
 
+def signer_label(staff):
+    """ "王五（主要领导）": the name with the duty, as the signer dropdown shows it."""
+    return _("%(name)s (%(duty)s)", name=staff.name, duty=DUTIES.label(staff.duty))
+
+
+class SignerField(QuerySelectField):
+    """The leaders who may sign, set per form by the view (`query`).
+
+    A posted id that is not offered is refused by FeedbackView.form_problems with the
+    rule it breaks (the base forms' generic "not a valid choice" takes only the plain
+    QuerySelectField).
+    """
+
+    def not_offered(self):
+        """The posted value, when it is something and not one of the choices."""
+        posted = self._formdata
+        return posted if self.data is None and posted not in (None, "") else None
+
+
 class FeedbackView(SecureModelView):
     """A unit files progress and its result on its own assignments; the office reads them."""
 
@@ -73,14 +98,8 @@ class FeedbackView(SecureModelView):
     form_columns = ["assignment", "kind", "text", "signer", "files"]
     form_extra_fields = {"files": UploadField(_l("Attachments"))}
     form_widget_args = {"text": {"rows": 10}}
-    form_args = {
-        "signer": {
-            "description": _l(
-                "Needed for a result: the unit's principal leader for a central or "
-                "provincial directive, otherwise the leader in charge."
-            )
-        }
-    }
+    form_overrides = {"signer": SignerField}
+    form_args = {"signer": {"get_label": signer_label, "allow_blank": True, "blank_text": "—"}}
     form_ajax_refs = {
         "assignment": {
             "fields": (Directive.number, Directive.title, Unit.name),
@@ -88,7 +107,6 @@ class FeedbackView(SecureModelView):
             "placeholder": _l("Directive number, title or unit"),
             "minimum_input_length": 0,
         },
-        "signer": {"fields": ("name",), "minimum_input_length": 0},
     }
 
     @property
@@ -115,7 +133,39 @@ class FeedbackView(SecureModelView):
         )
         if request.method == "GET":
             self._prefill(form)
+        self._offer_signers(form, form.assignment.data)
         return form
+
+    def _offer_signers(self, form, assignment):
+        """Only those who may sign the assignment's result, or say there is no one."""
+        field = form.signer
+        if assignment is not None:
+            field.query = scoped(Staff, signers_for(assignment))
+            field.description = signer_rule(assignment.directive.leader_level)
+            if form.kind.data == "result" and not field.query.count():
+                field.description = self._nobody_signs(assignment)
+        elif current_user.is_unit_officer:
+            field.query = possible_signers(current_user.unit_id)
+            field.description = _l("The unit's principal leader or leader in charge.")
+        else:
+            field.query = Staff.query.filter(sa.false())
+            field.description = _l(
+                "Open this form from the assignment's page to choose among those who may sign."
+            )
+
+    @staticmethod
+    def _nobody_signs(assignment):
+        message = _(
+            "%(unit)s has no active leader who may sign this result. %(rule)s "
+            "Add the leader under Staff, then open this form again.",
+            unit=assignment.unit.name,
+            rule=signer_rule(assignment.directive.leader_level),
+        )
+        link = url_for("staff.create_view")
+        return Markup(
+            f'<span class="text-danger ducha-no-signer">{escape(message)}</span> '
+            f'<a href="{escape(link)}">{escape(_("Add a leader"))}</a>'
+        )
 
     def _prefill(self, form):
         """`?assignment=<id>&kind=result` from an assignment's page."""
@@ -130,7 +180,10 @@ class FeedbackView(SecureModelView):
     def form_problems(self, form):
         problems = []
         assignment = form.assignment.data
-        if assignment is not None:
+        refused = self._refused_signer(form, assignment)
+        if refused:
+            problems.append((form.signer, refused))
+        elif assignment is not None:
             problem = filing_problem(assignment, form.kind.data, form.signer.data, current_user)
             if problem:
                 problems.append((getattr(form, problem[0]), problem[1]))
@@ -143,6 +196,22 @@ class FeedbackView(SecureModelView):
             except ValueError as error:
                 problems.append((form.files, error.args[0]))
         return problems
+
+    @staticmethod
+    def _refused_signer(form, assignment):
+        """Why a posted signer who was not offered may not sign (a forged form), or None."""
+        posted = form.signer.not_offered()
+        if posted is None:
+            return None
+        pk = bounds.record_id(posted)
+        staff = None
+        if pk is not None:
+            staff = scoped(Staff, Staff.query).filter(Staff.id == pk).one_or_none()
+        if staff is not None and assignment is not None:
+            problem = signer_problem(assignment, staff)
+            if problem:
+                return problem
+        return _l("Not a valid choice.")
 
     def on_model_change(self, form, model, is_created):
         super().on_model_change(form, model, is_created)

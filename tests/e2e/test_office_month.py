@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from models import Adoption, Assignment, Publication, Report, Unit, clock, db
+from models.deadlines import add_months
 from tests.e2e.helpers import PASSWORD
 from tests.e2e.ui import (
     answer_dialog,
@@ -212,6 +213,9 @@ def test_staff_hand_a_directive_to_the_unit_and_it_shows_overdue(page, records, 
     page.fill("#leader_name", "市委 张书记")
     choose(page, "leader_level", "市级")
     fill_date(page, "#received_on", received)
+    # The rules' due date shows as soon as the level and the day of receipt are there.
+    due = add_months(received, 1)  # the city rule: one month
+    expect(page.locator("#ducha-due-hint")).to_have_text(f"按规定应于 {due.isoformat()} 前办结。")
     page.fill("#content", "请青石镇抓紧抓好秋冬种生产，按时报送落实情况。")
     page.get_by_role("button", name=re.compile("添加.*交办事项")).click()
     choose(page, "assignments-0-unit", UNIT.name, search=UNIT.name)
@@ -262,10 +266,10 @@ def test_unit_reports_progress_and_a_signed_result(page, records, screenshot):
     page.goto(f"/admin/assignments/details/?id={assignment_id}")
     page.get_by_role("link", name="报送办理结果").click()
     page.fill("#text", "秋冬种生产全面完成，面积3.2万亩，措施和成效如下。")
-    choose(page, "signer", UNIT.clerk, search="")
-    save(page)
-    expect(page.locator(".invalid-feedback")).to_contain_text("须由单位分管领导或主要领导签发")
-    choose(page, "signer", UNIT.leader, search="")
+    # Only the leaders who may sign are offered, with their duty: not the officer.
+    signers = page.locator("#signer option")
+    expect(signers).to_have_text(["—", f"{UNIT.leader}（分管领导）"])
+    choose(page, "signer", f"{UNIT.leader}（分管领导）")
     screenshot(page, "result-form")
     save(page)
     expect_message(page, "创建记录成功")

@@ -1,0 +1,75 @@
+/* Ducha's one script, loaded on every admin page (templates/admin/ducha_base.html).
+ *
+ * The directive form: the due date the deadline rules give, shown next to the day of
+ * receipt as the leader level, urgency and day of receipt change. The server computes
+ * it (DirectiveView.due_dates); this only asks and shows the answer.
+ */
+(function () {
+  "use strict";
+
+  function dueDates(hint, $) {
+    var fields = ["leader_level", "urgent", "received_on"];
+    var asked = 0;
+    var received = document.getElementById("received_on");
+    var group = received && received.closest(".form-group");
+    if (group) {
+      group.after(hint);
+    }
+
+    function show(text) {
+      hint.textContent = text || "";
+      hint.hidden = !text;
+    }
+
+    function query() {
+      var level = document.getElementById("leader_level");
+      var urgent = document.getElementById("urgent");
+      var day = received ? received.value.trim() : "";
+      // Ask once a whole date is there, not at each key typed.
+      if (!level || !level.value || !/^\d{4}-\d{2}-\d{2}$/.test(day)) {
+        return null;
+      }
+      return new URLSearchParams({
+        leader_level: level.value,
+        urgent: urgent && urgent.checked ? "1" : "0",
+        received_on: day
+      });
+    }
+
+    function refresh() {
+      var params = query();
+      var mine = ++asked;
+      if (!params) {
+        show("");
+        return;
+      }
+      fetch(hint.dataset.url + "?" + params.toString(), {headers: {Accept: "application/json"}})
+        .then(function (response) { return response.json(); })
+        .then(function (answer) {
+          if (mine !== asked) {
+            return; // a later change asked again
+          }
+          show(answer.error || [answer.text, answer.warning].filter(Boolean).join(" "));
+        })
+        .catch(function () { show(""); });
+    }
+
+    // jQuery's delegated handlers see the changes select2 and the date picker trigger too.
+    var selector = fields.map(function (id) { return "#" + id; }).join(",");
+    $(document).on("change input", selector, refresh);
+    refresh();
+  }
+
+  function start() {
+    var hint = document.getElementById("ducha-due-hint");
+    if (hint && window.jQuery) {
+      dueDates(hint, window.jQuery);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
