@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import flash, request
-from flask_admin.contrib.sqla.fields import QuerySelectField
+from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
 from flask_admin.model.fields import AjaxSelectField
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import gettext as _
@@ -115,11 +115,17 @@ def inline_form(model, columns, label, admin_class=InlineFormAdmin, extra_fields
 
 def _unknown_choices(form):
     """A dropdown of records (ajax or not, inline forms' too) whose posted id is unknown
-    or not visible: refuse it. (An optional one would take it for "none" and clear it.)"""
+    or not visible: refuse it. (An optional one would take it for "none" and clear it.)
+
+    A multiple choice drops the ids it does not know, and Flask-Admin 2.2's own check
+    looks before it has read them: its flag, set by the reading, is read here."""
     for field in leaf_fields(form):
         choosing = isinstance(field, AjaxSelectField) or type(field) is QuerySelectField
         if choosing and field.data is None and field._formdata:
             yield field, _l("Not a valid choice.")
+        if isinstance(field, QuerySelectMultipleField) and field.data is not None:
+            if field._invalid_formdata:
+                yield field, _l("Not a valid choice.")
 
 
 class FormRules:
