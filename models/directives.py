@@ -90,6 +90,14 @@ class Directive(db.Model):
         order_by="Assignment.id",
         info=info(_l("Assignments")),
     )
+    # Scans of the written instruction: read by those who may read the content.
+    scans = sa.orm.relationship(
+        "Attachment",
+        back_populates="directive",
+        cascade="all, delete-orphan",
+        order_by="Attachment.id",
+        info=info(_l("Scanned instruction")),
+    )
     # The worst light of the assignments the reader may see, when a query asks for it.
     light = sa.orm.query_expression()
 

@@ -191,14 +191,14 @@ def signer_problem(assignment, signer):
 
 
 class Attachment(db.Model):
-    """A file attached to feedback, stored on disk under a generated name."""
+    """A file stored on disk under a generated name: attached to feedback, or the scan of
+    a directive's written instruction (批示件), read by those who may read its content."""
 
     __tablename__ = "attachments"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    feedback_id = sa.Column(
-        sa.ForeignKey("feedback.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    feedback_id = sa.Column(sa.ForeignKey("feedback.id", ondelete="CASCADE"), index=True)
+    directive_id = sa.Column(sa.ForeignKey("directives.id", ondelete="CASCADE"), index=True)
     original_name = sa.Column(sa.String(MAX_NAME_LENGTH), nullable=False, info=info(_l("File")))
     stored_name = sa.Column(sa.String(80), nullable=False, unique=True)
     size = sa.Column(sa.Integer, nullable=False, info=info(_l("Size")))
@@ -206,10 +206,14 @@ class Attachment(db.Model):
     uploaded_at = sa.Column(UTCDateTime, nullable=False, default=clock.now)
 
     feedback = sa.orm.relationship("Feedback", back_populates="attachments")
+    directive = sa.orm.relationship("Directive", back_populates="scans")
 
     __table_args__ = (
         text_not_blank("original_name"),
         sa.CheckConstraint("size >= 0", name="size_not_negative"),
+        sa.CheckConstraint(
+            "(feedback_id IS NULL) <> (directive_id IS NULL)", name="feedback_or_directive"
+        ),
     )
 
     def __str__(self):
@@ -217,7 +221,13 @@ class Attachment(db.Model):
 
     @classmethod
     def visible_to(cls, account):
-        return cls.feedback.has(Feedback.visible_to(account))
+        directive = related(cls.directive)
+        return sa.or_(
+            cls.feedback.has(Feedback.visible_to(account)),
+            cls.directive.has(
+                sa.and_(directive.visible_to(account), directive.content_visible_to(account))
+            ),
+        )
 
     @property
     def path(self):
@@ -244,7 +254,10 @@ def clean_name(filename):
     return name
 
 
-def read_upload(upload):
+SCAN_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
+
+
+def read_upload(upload, allowed=tuple(ALLOWED_TYPES)):
     """(clean name, content) of an uploaded file, or raise ValueError with the reason.
 
     Reads at most one byte more than the limit: a huge upload is refused without
@@ -252,8 +265,8 @@ def read_upload(upload):
     """
     name = clean_name(upload.filename)
     ext = os.path.splitext(name)[1].lower()
-    if not name or ext not in ALLOWED_TYPES:
-        allowed = "、".join(sorted(ALLOWED_TYPES))
+    if not name or ext not in allowed:
+        allowed = "、".join(sorted(allowed))
         raise ValueError(
             _l(
                 "%(name)s: only these kinds of file are taken: %(allowed)s.",
@@ -277,6 +290,20 @@ def read_upload(upload):
 
 def store_attachment(feedback, name, content):
     """Write the file under a new generated name and attach its record to `feedback`."""
+    attachment = store_file(name, content)
+    feedback.attachments.append(attachment)
+    return attachment
+
+
+def store_scan(directive, name, content):
+    """Keep the scan of the directive's written instruction (PDF or image)."""
+    attachment = store_file(name, content)
+    directive.scans.append(attachment)
+    return attachment
+
+
+def store_file(name, content):
+    """Write the file under a new generated name; its record is not attached yet."""
     ext = os.path.splitext(name)[1].lower()
     stored = secrets.token_hex(16) + ext
     attachment = Attachment(
@@ -288,7 +315,6 @@ def store_attachment(feedback, name, content):
     attachment.path.parent.mkdir(parents=True, exist_ok=True)
     with open(attachment.path, "xb") as out:  # "x": never overwrite
         out.write(content)
-    feedback.attachments.append(attachment)
     return attachment
 
 

@@ -4,7 +4,7 @@ and the steps of an assignment's life."""
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import abort, flash, g, jsonify, request
+from flask import abort, flash, g, jsonify, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.contrib.sqla.fields import QuerySelectMultipleField
@@ -29,9 +29,11 @@ from models import (
 )
 from models.accounts import EVERYONE, OFFICE
 from models.directives import DIRECTIVE_LIGHTS, DIRECTIVE_STAGES, LEADER_LEVELS, PARTS, yellow_days
+from models.feedback import SCAN_TYPES, read_upload, remove_files, store_scan
 from models.lifecycle import dates_problem, plan_dates, ruled_dates
 from views.base.forms import inline_form
 from views.bounds import arg_day
+from views.feedback import UploadField
 from views.fields import DateField
 from views.secure import SecureModelView
 
@@ -84,6 +86,19 @@ def _content(view, context, model, name):
     if model.shows_content_to(current_user):
         return model.content
     return Markup(f"<em>{escape(_('Confidential: the content is not shown.'))}</em>")
+
+
+def _scans(view, context, model, name):
+    """Links to the scans of the instruction, for those who may read its content."""
+    if not model.shows_content_to(current_user):
+        return Markup(f"<em>{escape(_('Confidential: the content is not shown.'))}</em>")
+    links = [
+        Markup('<div><a href="{}">{}</a></div>').format(
+            url_for("feedback.download", attachment_id=scan.id), scan.original_name
+        )
+        for scan in model.scans
+    ]
+    return Markup("").join(links)
 
 
 class LightFilter(sqla_filters.FilterEqual):
@@ -141,6 +156,18 @@ def _entry_problems(sub, deleted, current, draft):
         return [(getattr(sub, error.field, sub.due_on), error.message)]
     problem = dates_problem(sub.assigned_on.data, due_on, draft.received_on)
     return [(sub.due_on, problem)] if problem else []
+
+
+def scan_problems(form):
+    """Read the scans sent with the form (kept in `form._uploads`); why one is refused."""
+    form._uploads, problems = [], []
+    for upload in form.scan.data or []:
+        if getattr(upload, "filename", None):
+            try:
+                form._uploads.append(read_upload(upload, SCAN_TYPES))
+            except ValueError as error:
+                problems.append((form.scan, error.args[0]))
+    return problems
 
 
 def active_units():
@@ -247,6 +274,7 @@ class DirectiveView(SecureModelView):
         "received_on",
         "stage",
         "content",
+        "scans",
     ]
     column_export_list = [
         "number",
@@ -262,6 +290,7 @@ class DirectiveView(SecureModelView):
     column_formatters = {
         "light": _directive_light,
         "content": _content,
+        "scans": _scans,
         "stage": lambda v, c, m, n: DIRECTIVE_STAGES.label(m.stage),
     }
     column_formatters_export = {"light": light_text}
@@ -277,6 +306,7 @@ class DirectiveView(SecureModelView):
         "confidential",
         "received_on",
         "content",
+        "scan",
         "lead_units",
         "support_units",
         "group",
@@ -284,6 +314,10 @@ class DirectiveView(SecureModelView):
         "assignments",
     ]
     form_extra_fields = {
+        "scan": UploadField(
+            _l("Scanned instruction"),
+            description=_l("The leader's written instruction, scanned: PDF, JPG or PNG."),
+        ),
         "lead_units": QuerySelectMultipleField(
             _l("Lead units"),
             query_factory=active_units,
@@ -357,7 +391,7 @@ class DirectiveView(SecureModelView):
             urgent=form.urgent.data,
         )
         existing = {a.id: a for a in (form._obj.assignments if form._obj else [])}
-        problems = parts_problems(form, draft)
+        problems = parts_problems(form, draft) + scan_problems(form)
         for entry in form.assignments.entries:
             pk = entry.get_pk()
             current = existing.get(bounds.record_id(pk))  # a posted id: any text
@@ -367,9 +401,29 @@ class DirectiveView(SecureModelView):
 
     def on_model_change(self, form, model, is_created):
         super().on_model_change(form, model, is_created)
+        for name, content in form._uploads:
+            form._written.append(store_scan(model, name, content))
         made = model.hand_to(chosen_parts(form), current_user, request_calendar(), request_rules())
         if made:
             flash(_("Assigned to %(count)s more units.", count=len(made)), "success")
+
+    def create_model(self, form):
+        return self._keeping_files(form, super().create_model)
+
+    def update_model(self, form, model):
+        return self._keeping_files(
+            form, lambda f: super(DirectiveView, self).update_model(f, model)
+        )
+
+    @staticmethod
+    def _keeping_files(form, save):
+        """Save; a scan written for a record that was not saved is removed again."""
+        form._written = []
+        form._uploads = getattr(form, "_uploads", [])
+        saved = save(form)
+        if not saved:
+            remove_files(form._written)
+        return saved
 
     def after_model_change(self, form, model, is_created):
         flash_calendar_warning()

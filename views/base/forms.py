@@ -123,9 +123,9 @@ def _unknown_choices(form):
         choosing = isinstance(field, AjaxSelectField) or type(field) is QuerySelectField
         if choosing and field.data is None and field._formdata:
             yield field, _l("Not a valid choice.")
-        if isinstance(field, QuerySelectMultipleField) and field.data is not None:
-            if field._invalid_formdata:
-                yield field, _l("Not a valid choice.")
+        multiple = isinstance(field, QuerySelectMultipleField)
+        if multiple and field.data is not None and field._invalid_formdata:  # data reads first
+            yield field, _l("Not a valid choice.")
 
 
 class FormRules:
