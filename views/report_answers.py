@@ -96,7 +96,7 @@ class AnswerRowAction(BaseListRowAction):
             html.append(self._icon("returned", row_id, "fa fa-reply"))
         if row.adoption_warning() is None:
             html.append(self._icon("adopt", row_id, "fa fa-check"))
-        return Markup("".join(html))
+        return Markup(f'<span class="ducha-answers">{"".join(html)}</span>') if html else ""
 
     def _icon(self, name, row_id, icon):
         url, title = self.links[name](row_id), self.titles[name]
