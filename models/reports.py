@@ -62,6 +62,10 @@ def title_search_clause(dialect, term):
 ANSWERED_STATUSES = ("editing", "adopted", "not_adopted", "returned")
 # Statuses an office member sets by hand; "adopted" comes from recording an adoption.
 ANSWER_CHOICES = ("received", "editing", "not_adopted", "returned")
+# The answers the office gives in one click (a report's page, its list row, a batch), to a
+# report still waiting for its decision; the edit form remains for anything else.
+QUICK_ANSWERS = ("editing", "not_adopted", "returned")
+WAITING_STATUSES = ("received", "editing")
 
 
 class Report(OwnedByUnit, db.Model):
@@ -178,6 +182,26 @@ class Report(OwnedByUnit, db.Model):
         self.answered_by = by
         self.answered_at = clock.now()
 
+    def quick_answers(self):
+        """The quick answers this report may take now (read from its status alone, so that
+        a list draws them without a query per row)."""
+        return [status for status in QUICK_ANSWERS if self._waiting_problem(status) is None]
+
+    def quick_answer_problem(self, status, comment=None):
+        """Why the office cannot give this report the quick answer `status` now, or None."""
+        if status not in QUICK_ANSWERS:
+            return _l("Unknown answer.")
+        return self._waiting_problem(status) or self.answer_problem(status, comment)
+
+    def _waiting_problem(self, status):
+        if self.status == "adopted":
+            return _l("Already adopted: an adopted report keeps its answer.")
+        if self.status == "returned":
+            return _l("Returned to its unit: it is answered again once submitted again.")
+        if self.status == status or self.status not in WAITING_STATUSES:
+            return _l("Already answered: %(answer)s.", answer=REPORT_STATUSES.label(self.status))
+        return None
+
     def resubmit(self):
         """A unit sends a returned report again: it waits for a new answer."""
         if self.status == "returned":
@@ -222,6 +246,21 @@ def adopt(reports, publication, issue_no, adopted_on, today=None):
         report.status = "adopted"
         adopted.append(report)
     return adopted, problems
+
+
+def answer_reports(reports, status, by, comment=None):
+    """Give every report that may take it the quick answer `status`; the rest stay as they
+    were. Returns the answered reports and {report id: problem} for the others."""
+    problems = {}
+    answered = []
+    for report in reports:
+        problem = report.quick_answer_problem(status, comment)
+        if problem:
+            problems[report.id] = problem
+            continue
+        report.answer(status, by, comment)
+        answered.append(report)
+    return answered, problems
 
 
 class Publication(db.Model):

@@ -27,6 +27,7 @@ from models import (
     DeadlineRule,
     Deduction,
     Quota,
+    Report,
     ScoreRule,
     Solicitation,
     Unit,
@@ -453,6 +454,27 @@ def test_the_batch_adoption_form(app, as_role, world, failures):
             check_post(
                 client, failures, app, url, {**valid, name: value}, (name, field, value), AuditEntry
             )
+    _report(failures)
+
+
+def test_the_quick_answer_form(app, as_role, world, failures):
+    """A report's quick answers (its page, its list row): each value in each field, to a
+    report still waiting for its answer."""
+    client = as_role("staff")
+    page = client.get(f"/admin/reports/details/?id={world.report_a}").get_data(as_text=True)
+    _values, fields = read_form(page)
+    assert {"status", "comment"} <= set(fields)
+    for name in ("status", "comment"):
+        for value in FORM_VALUES.values():
+            with app.app_context():
+                report_id = factories.report(db.session.get(Unit, world.unit_a)).id
+                db.session.commit()
+            url = f"/admin/reports/answer/?id={report_id}"
+            data = {"status": "returned", "comment": "请补充数据", name: value}
+            if check_post(
+                client, failures, app, url, data, (name, fields[name], value), Report, report_id
+            ):
+                _fetch(client, failures, "GET", f"/admin/reports/details/?id={report_id}")
     _report(failures)
 
 

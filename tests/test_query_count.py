@@ -129,3 +129,20 @@ def test_twenty_rows_a_page_or_a_hundred_cost_the_same_statements(
     # The account, the count (on PostgreSQL a small table's estimate, then its exact count;
     # at a million rows the estimate alone, as the benchmark shows) and the page.
     assert _statements(app, client, url, 20) == _statements(app, client, url, 100) <= 4
+
+
+def test_the_offices_answers_on_each_row_read_nothing_per_row(app, as_role, world):
+    """A report's quick answers on its list row come from its status alone."""
+    client = as_role("staff")
+    few = _statements(app, client, "/admin/reports/")
+    with app.app_context():
+        unit = db.session.get(Unit, world.unit_a)
+        for status in ("received", "editing", "not_adopted", "returned", "adopted") * 8:
+            factories.report(unit, status=status, answer_comment="理由")
+        db.session.commit()
+    assert _statements(app, client, "/admin/reports/") == few
+    page = client.get("/admin/reports/?page_size=100").get_data(as_text=True)
+    assert (
+        page.count('action="/admin/reports/answer/') == 8 + 8 + 2
+    )  # received (and the two of the world), editing
+    assert page.count("/admin/reports/adopt/?ids=") == 8 * 4 + 2  # all but the returned

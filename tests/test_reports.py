@@ -2,12 +2,15 @@
 quotas and solicitations."""
 
 import datetime as dt
+import re
 
 from models import (
     Account,
     Adoption,
+    AuditEntry,
     Deduction,
     Instruction,
+    Publication,
     Quota,
     Report,
     ScoreRule,
@@ -236,6 +239,124 @@ def test_batch_answers(app, as_role, world):
         reports = Report.query.filter(Report.id.in_(ids)).all()
         assert {r.status for r in reports} == {"not_adopted"}
         assert {r.answered_by_id for r in reports} == {world.account_ids["staff"]}
+
+
+def _answer(client, report_id, status, comment=None, url=None):
+    query = f"?id={report_id}" + (f"&url={url}" if url else "")
+    data = {"status": status, **({"comment": comment} if comment is not None else {})}
+    return client.post(f"/admin/reports/answer/{query}", data=data)
+
+
+def _status(app, report_id):
+    return read(app, Report, id=report_id)[0].status
+
+
+def test_quick_answers_on_a_reports_page(app, as_role, world):
+    staff = as_role("staff")
+    details = f"/admin/reports/details/?id={world.report_a}"
+    page = staff.get(details).get_data(as_text=True)
+    assert 'id="answer"' in page and f'href="/admin/reports/adopt/?ids={world.report_a}"' in page
+    assert all(f'value="{s}"' in page for s in ("editing", "not_adopted", "returned"))
+    response = _answer(staff, world.report_a, "editing", url=details)
+    assert response.status_code == 302 and response.location.endswith(details)
+    (report,) = read(app, Report, id=world.report_a)
+    assert (report.status, report.answered_by_id) == ("editing", world.account_ids["staff"])
+    (entry,) = read(
+        app, AuditEntry, table_name="reports", record_id=world.report_a, action="update"
+    )
+    assert entry.changes["status"] == ["received", "editing"]
+    assert entry.actor == world.usernames["staff"]
+    page = staff.get(details).get_data(as_text=True)
+    assert 'value="not_adopted"' in page and 'value="editing"' not in page  # answered so
+    refused = _answer(staff, world.report_a, "returned", comment="  ")
+    assert refused.status_code == 200 and "请填写退稿原因" in refused.get_data(as_text=True)
+    assert _status(app, world.report_a) == "editing"
+    assert _answer(staff, world.report_a, "returned", comment="请补充数据").status_code == 302
+    (report,) = read(app, Report, id=world.report_a)
+    assert (report.status, report.answer_comment) == ("returned", "请补充数据")
+    assert 'id="answer"' not in staff.get(details).get_data(as_text=True)  # the unit's turn
+
+
+def test_a_refused_quick_answer_says_why_and_changes_nothing(app, as_role, world):
+    with app.app_context():
+        report = db.session.get(Report, world.report_a)
+        factories.adoption(report, db.session.get(Publication, world.publication))
+        report.status = "adopted"
+        db.session.commit()
+    staff = as_role("staff")
+    for status in ("not_adopted", "adopted", "bogus"):
+        response = _answer(staff, world.report_a, status)
+        assert response.status_code == 200 and "alert-danger" in response.get_data(as_text=True)
+        assert _status(app, world.report_a) == "adopted"
+    page = _answer(staff, world.report_a, "not_adopted").get_data(as_text=True)
+    assert "该信息已采用，回音不再更改" in page
+    assert _adoptions(app, [world.report_a]) == 1
+
+
+def test_unit_officers_and_leaders_get_no_quick_answers(app, as_role, world):
+    for role in ("unit", "leader"):
+        client = as_role(role)
+        page = client.get(f"/admin/reports/details/?id={world.report_a}").get_data(as_text=True)
+        assert 'id="answer"' not in page and "/admin/reports/answer/" not in page
+        assert "/admin/reports/answer/" not in client.get("/admin/reports/").get_data(as_text=True)
+        assert _answer(client, world.report_a, "not_adopted").status_code == 403
+        client.post(
+            "/admin/reports/action/", data={"action": "not_adopted", "rowid": [world.report_a]}
+        )
+        assert _status(app, world.report_a) == "received"
+    # Another unit's report is not found, whatever is asked of it.
+    assert _answer(as_role("unit"), world.report_b, "not_adopted").status_code == 404
+    assert _status(app, world.report_b) == "received"
+
+
+def test_each_list_row_offers_the_answers_its_report_may_take(app, as_role, world):
+    (returned,) = _reports(app, 1, world.unit_a, status="returned", answer_comment="补充")
+    (refused,) = _reports(app, 1, world.unit_a, status="not_adopted")
+    staff = as_role("staff")
+    page = staff.get("/admin/reports/").get_data(as_text=True)
+    rows = {
+        int(row_id): cells
+        for row_id, cells in re.findall(
+            r'name="rowid" class="action-checkbox" value="(\d+)".*?<td class="list-buttons-column">(.*?)</td>',
+            page,
+            re.S,
+        )
+    }
+    assert (
+        'value="editing"' in rows[world.report_a] and 'value="not_adopted"' in rows[world.report_a]
+    )
+    assert (
+        f"/admin/reports/details/?id={world.report_a}&amp;url=/admin/reports/"
+        in rows[world.report_a]
+    )
+    assert "/admin/reports/answer/" not in rows[refused] and "adopt/?ids=" in rows[refused]
+    assert "/admin/reports/answer/" not in rows[returned] and "adopt/?ids=" not in rows[returned]
+    response = _answer(staff, world.report_a, "not_adopted", url="/admin/reports/?page=0")
+    assert response.status_code == 302 and response.location.endswith("/admin/reports/?page=0")
+    assert _status(app, world.report_a) == "not_adopted"
+    assert "已回音：未采用" in staff.get(response.location).get_data(as_text=True)
+
+
+def test_batch_not_adopted_names_the_reports_it_could_not_answer(app, as_role, world):
+    waiting = _reports(app, 2, world.unit_a)
+    (returned,) = _reports(app, 1, world.unit_a, status="returned", answer_comment="补充")
+    with app.app_context():
+        title = db.session.get(Report, returned).title
+    client = as_role("staff")
+    response = client.post(
+        "/admin/reports/action/",
+        data={"action": "not_adopted", "rowid": [*waiting, returned, 2**31 - 1]},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "已回音 2 条信息：未采用" in page
+    assert f"1 条未回音：该信息已退稿，待单位重新报送后再回音。 “{title}”" in page
+    assert "所选信息中有 1 条未找到" in page
+    assert {_status(app, i) for i in waiting} == {"not_adopted"}
+    assert _status(app, returned) == "returned"
+    again = client.post("/admin/reports/action/", data={"action": "not_adopted", "rowid": waiting})
+    page = client.get(again.location).get_data(as_text=True)
+    assert "已回音 0 条信息" in page and "2 条未回音：该信息已回音：未采用。" in page
 
 
 def _edit_report(client, report_id, unit_id, status, **extra):

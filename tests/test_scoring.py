@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import Adoption, Deduction, Instruction, Quota, Report, ScoreRule, clock, db
 from models.emergencies import Veto, emergency_counts, is_late, vetoes
-from models.reports import adopt
+from models.reports import adopt, answer_reports
 from models.scoring import quota_progress, rule_value, unit_totals
 from models.solicitations import Solicitation, missed_solicitations, zeroed_units
 from tests import factories
@@ -247,6 +247,56 @@ def test_answers_record_who_and_when_and_returned_needs_a_reason(ctx):
     assert report.answered_at is not None
     report.resubmit()
     assert report.status == "received" and report.answered_at is None
+
+
+@pytest.mark.parametrize(
+    "status,offered",
+    [
+        ("received", ["editing", "not_adopted", "returned"]),
+        ("editing", ["not_adopted", "returned"]),
+        ("not_adopted", []),
+        ("returned", []),
+        ("adopted", []),
+    ],
+)
+def test_quick_answers_go_to_reports_still_waiting_for_a_decision(ctx, status, offered):
+    comment = "请补充数据" if status == "returned" else None
+    report = factories.report(factories.unit(), status=status, answer_comment=comment)
+    assert report.quick_answers() == offered
+    for answer in ("editing", "not_adopted", "returned"):
+        problem = report.quick_answer_problem(answer, "理由")
+        assert (problem is None) == (answer in offered), (status, answer, problem)
+
+
+def test_answer_reports_answers_those_it_may_and_names_the_rest(ctx):
+    unit, pub, staff = factories.unit(), factories.publication(), factories.account("staff")
+    waiting = [factories.report(unit), factories.report(unit, status="editing")]
+    adopted = factories.report(unit, submitted_at=clock.start_of(TODAY - dt.timedelta(days=5)))
+    adopt([adopted], pub, 3, TODAY, today=TODAY)
+    returned = factories.report(unit, status="returned", answer_comment="补充数据")
+    answered, problems = answer_reports([*waiting, adopted, returned], "not_adopted", staff)
+    assert answered == waiting and sorted(problems) == sorted([adopted.id, returned.id])
+    assert "已采用" in str(problems[adopted.id]) and "退稿" in str(problems[returned.id])
+    assert {r.status for r in waiting} == {"not_adopted"}
+    assert {r.answered_by for r in waiting} == {staff}
+    assert (adopted.status, adopted.answered_by, len(adopted.adoptions)) == ("adopted", None, 1)
+    assert (returned.status, returned.answer_comment) == ("returned", "补充数据")
+    answered, problems = answer_reports(waiting, "not_adopted", staff)
+    assert answered == [] and "已回音：未采用" in str(problems[waiting[0].id])
+
+
+def test_a_quick_answer_is_one_of_three_and_returning_needs_a_reason(ctx):
+    report, staff = factories.report(factories.unit()), factories.account("staff")
+    for status, comment, expected in (
+        ("returned", "  ", "请填写退稿原因"),
+        ("adopted", None, "无效的回音状态"),
+        ("received", None, "无效的回音状态"),
+    ):
+        answered, problems = answer_reports([report], status, staff, comment)
+        assert answered == [] and expected in str(problems[report.id])
+    assert (report.status, report.answered_at) == ("received", None)
+    answer_reports([report], "returned", staff, " 请补充数据 ")
+    assert (report.status, report.answer_comment) == ("returned", "请补充数据")
 
 
 def _solicitation(units, due_on, **kw):

@@ -197,10 +197,15 @@ def test_a_post_without_the_csrf_token_changes_nothing(csrf_app, world):
         ).status_code
         == 400
     )
+    answer = f"/admin/reports/answer/?id={world.report_a}"
+    assert client.post(answer, data={"status": "not_adopted"}).status_code == 400
     assert client.post("/logout").status_code == 400
     with csrf_app.app_context():
         assert Unit.query.filter_by(code="CSRF").count() == 0
         assert db.session.get(Report, world.report_a).status == "received"
+    token = _token(client, f"/admin/reports/details/?id={world.report_a}")
+    data = {"status": "editing", "csrf_token": token}
+    assert client.post(answer, data=data).status_code == 302
     token = _token(client, "/admin/units/new/")
     assert client.post("/admin/units/new/", data={**unit, "csrf_token": token}).status_code == 302
     with csrf_app.app_context():

@@ -1,9 +1,10 @@
 """Information reports, their answers and adoptions, and the scoring table."""
 
 import sqlalchemy as sa
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
+from flask_admin.helpers import get_redirect_target
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,12 +13,13 @@ from wtforms import SelectField, validators
 
 from models import Adoption, Instruction, Publication, Report, bounds, clock, db
 from models.accounts import ADMINS, EVERYONE, OFFICE, OFFICE_AND_LEADERS, OFFICE_AND_UNITS
-from models.reports import adopt, title_search_clause
+from models.reports import REPORT_STATUSES, adopt, answer_reports, title_search_clause
 from models.scoring import RULE_KEYS, instruction_problem
 from views.base.access import scoped
 from views.base.forms import inline_form
 from views.fields import DateField, IntegerField
 from views.forms import Form
+from views.report_answers import BUTTONS, AnswerForm, AnswerRowAction, form_errors
 from views.secure import SecureModelView
 
 
@@ -35,6 +37,7 @@ class ReportView(SecureModelView):
     read_roles = EVERYONE
     write_roles = OFFICE_AND_UNITS
     row_delete = False  # a million rows: delete by ticking them (the batch action)
+    details_template = "admin/reports_details.html"  # with the office's quick answers
     list_defer = ("body",)
     unit_field = "unit"
     # A unit officer writes the report; the office alone answers and scores it.
@@ -115,6 +118,12 @@ class ReportView(SecureModelView):
         for term in search.split():
             query = query.filter(title_search_clause(dialect, term))
         return query, count_query, joins, count_joins
+
+    def get_list_row_actions(self):
+        actions = super().get_list_row_actions()
+        if self._role() in OFFICE:
+            actions.append(AnswerRowAction(self))
+        return actions
 
     def row_allows(self, model, action):
         # A unit officer may change a report until the office has answered it,
@@ -220,14 +229,50 @@ class ReportView(SecureModelView):
         return query.all(), wanted
 
     def _answer_many(self, ids, status):
-        reports, _wanted = self._selected(ids)
-        done = 0
-        for report in reports:
-            if report.status in ("received", "editing"):
-                report.answer(status, current_user)
-                done += 1
+        reports, wanted = self._selected(ids)
+        answered, problems = answer_reports(reports, status, current_user._get_current_object())
+        refused = [(r.title, problems[r.id]) for r in reports if r.id in problems]  # before commit
         db.session.commit()
-        flash(_("%(count)s reports answered.", count=done), "success")
+        _flash_answers(status, len(answered), refused, missing=len(wanted) - len(reports))
+
+    # ---- one report's quick answer (its page, its list row) ----
+    def answer_desk(self, report):
+        """What the report's page offers the person: the quick answers and whether it may be
+        adopted, or None (not the office)."""
+        if self._role() not in OFFICE:
+            return None
+        answers = {status: BUTTONS[status] for status in report.quick_answers()}
+        return {"answers": answers, "adopt": report.adoption_warning() is None}
+
+    @expose("/answer/", methods=("POST",))
+    def answer_view(self):
+        """Give a report one of the office's quick answers; a refusal shows on its page."""
+        report = self.get_one(request.args.get("id"))
+        if self._role() not in OFFICE:
+            abort(403)
+        form = AnswerForm(request.form)
+        errors = form_errors(form) if not form.validate() else []
+        if not errors:
+            status, by = form.status.data, current_user._get_current_object()
+            _answered, problems = answer_reports([report], status, by, form.comment.data)
+            errors = [str(p) for p in problems.values()]
+        if errors:
+            db.session.rollback()
+            return self._details_page(report, form, errors)
+        db.session.commit()
+        flash(_("Answered: %(answer)s.", answer=REPORT_STATUSES.label(status)), "success")
+        return redirect(get_redirect_target() or self.get_url(".details_view", id=report.id))
+
+    def _details_page(self, report, form, errors):
+        return self.render(
+            self.details_template,
+            model=report,
+            details_columns=self._details_columns,
+            get_value=self.get_detail_value,
+            return_url=self.get_url(".index_view"),
+            answer_form=form,
+            answer_errors=errors,
+        )
 
     @expose("/adopt/", methods=("GET", "POST"))
     def adopt_view(self):
@@ -287,6 +332,40 @@ class ReportView(SecureModelView):
             left=len(problems),
         )
         return flash(message, "warning")
+
+
+def _flash_answers(status, answered, refused, missing):
+    """Say how many reports the batch answered, which it did not and why, and how many of
+    the chosen were not found (another unit's, or deleted meanwhile)."""
+    label = REPORT_STATUSES.label(status)
+    flash(
+        _("%(count)s reports answered: %(answer)s.", count=answered, answer=label),
+        "success" if answered else "warning",
+    )
+    for problem, titles in _by_problem(refused).items():
+        message = _(
+            "%(count)s not answered: %(problem)s %(titles)s",
+            count=len(titles),
+            problem=problem,
+            titles=_listed(titles),
+        )
+        flash(message, "warning")
+    if missing:
+        flash(_("%(count)s of the chosen reports were not found.", count=missing), "warning")
+
+
+def _by_problem(refused):
+    """{problem: [titles]} of the (title, problem) pairs, in their order."""
+    grouped = {}
+    for title, problem in refused:
+        grouped.setdefault(str(problem), []).append(title)
+    return grouped
+
+
+def _listed(titles, most=5):
+    """The first few titles, quoted, and an ellipsis for the rest."""
+    shown = _(", ").join(f"“{t}”" for t in titles[:most])
+    return shown + ("…" if len(titles) > most else "")
 
 
 def _deleted(entry):
