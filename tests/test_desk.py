@@ -150,7 +150,7 @@ def test_the_menu_shows_how_many_things_wait(app, world, desk, as_role):
     todos, _page = _todos(client)
     total = sum(count for count, _link in todos.values())
     listing = client.get("/admin/reports/").get_data(as_text=True)
-    assert 'data-todo-count="/admin/todo-count/"' in listing and "desk.js" in listing
+    assert 'data-todo-count="/admin/todo-count/"' in listing and "ducha.js" in listing
     assert client.get("/admin/todo-count/").get_json() == {"count": total} and total == 6
 
 

@@ -154,9 +154,9 @@ def test_batch_adoption_takes_the_rest_and_names_the_one_it_cannot(app, as_role,
     text = preview.get_data(as_text=True)
     assert "其中 1 条不能采用" in text and "其余 4 条将被采用" in text
     assert "须由单位重新报送" in text
-    # asked first, of the four only (static/confirm.js asks it)
+    # asked first, of the four only (static/ducha.js asks it)
     assert 'data-confirm="确定按所选刊物、期号和日期采用这 4 条信息？"' in text
-    assert 'src="/static/confirm.js"' in text
+    assert 'src="/static/ducha.js"' in text
     response = _adopt(client, good + bad, world.publication)
     page = response.get_data(as_text=True)
     assert response.status_code == 200  # the page stays, with the one left and why

@@ -41,7 +41,7 @@ class ActionForm(BaseForm):
     """A step: `permission` is what `Assignment.may` is asked; `run` takes the step.
 
     A step that cannot simply be taken back declares `confirm`: the question the browser
-    asks before sending the form (static/confirm.js reads it from `data-confirm`).
+    asks before sending the form (static/ducha.js reads it from `data-confirm`).
     Flask-Admin's form base, so WTForms' own messages come out in Chinese like the rest.
     """
 

@@ -179,7 +179,7 @@ class HomeView(AdminIndexView):
 
     @expose("/todo-count/")
     def todo_count(self):
-        """How many things wait on the person: the badge beside the menu (static/desk.js)."""
+        """How many things wait on the person: the badge beside the menu (static/ducha.js)."""
         return jsonify(count=desk_count())
 
     @expose("/search/")

@@ -1,4 +1,4 @@
-"""Staff are asked before accepting a result (static/confirm.js, under the CSP): declining
+"""Staff are asked before accepting a result (static/ducha.js, under the CSP): declining
 leaves the assignment as it was, agreeing accepts it."""
 
 from playwright.sync_api import expect
