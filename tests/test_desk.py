@@ -3,6 +3,7 @@ count equal to the rows of the list it links to, each item one click from its pa
 same statements whatever the size of the records, and the count beside the menu."""
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -174,3 +175,29 @@ def test_the_to_do_list_costs_the_same_statements_whatever_the_data(app, world, 
             _of_each_kind(db.session.get(Unit, world.unit_b), clock.today())
         db.session.commit()
     assert home_statements() == before
+
+
+def test_the_reports_waiting_open_oldest_first_as_the_home_page_lists_them(
+    app, world, desk, as_role
+):
+    with app.app_context():
+        unit_a = db.session.get(Unit, world.unit_a)
+        for days in (9, 3, 6, 1, 12, 7):  # submitted that many days ago
+            factories.report(unit_a, submitted_at=clock.now() - dt.timedelta(days=days))
+        db.session.commit()
+    client = as_role("staff")
+    todos, page = _todos(client)
+    home = re.findall(r'href="/admin/reports/details/\?id=(\d+)"', page)
+    listing = client.get(todos["waiting"][1]).get_data(as_text=True)
+    listed = list(dict.fromkeys(re.findall(r"/admin/reports/details/\?id=(\d+)", listing)))
+    assert len(home) == 5 and listed[:5] == home
+
+
+def test_only_an_administrator_is_offered_the_reason_to_pass_the_extension_cap(
+    app, world, desk, as_role
+):
+    url = f"/admin/assignments/details/?id={desk.a['extension']}"
+    assert "cap_override_reason" in as_role("admin").get(url).get_data(as_text=True)
+    staff_page = as_role("staff").get(url).get_data(as_text=True)
+    assert "grant_extension-granted_due_on" in staff_page
+    assert "cap_override_reason" not in staff_page

@@ -11,6 +11,7 @@ from wtforms import SelectField, TextAreaField, validators
 
 from jobs.notices import dispatch_notices
 from models import clock
+from models.accounts import ADMINS
 from models.chase import chase_now
 from models.notice_plan import NoticeRules
 from models.steps import OBJECTION_SUBJECTS
@@ -52,6 +53,16 @@ class ActionForm(BaseForm):
 
     def run(self, assignment, actor):
         raise NotImplementedError
+
+    # Fields only administrators fill (the rule they may override), left out for others.
+    admin_fields = ()
+
+    def leave_out_for(self, account):
+        """Drop the fields `account` may not fill from the form shown to them."""
+        if account.role not in ADMINS:
+            for name in self.admin_fields:
+                self.form_errors.extend(getattr(self, name).errors)  # said above the form
+                delattr(self, name)
 
     def after_commit(self):
         """What the step starts once it is saved (a chase's notices); and its message."""
@@ -113,6 +124,7 @@ class GrantExtensionForm(ActionForm):
     granted_due_on = _date(_l("New due date (empty: the proposed one)"), False)
     comment = _comment()
     cap_override_reason = _comment(_l("Reason for going past the one-month limit (administrators)"))
+    admin_fields = ("cap_override_reason",)
 
     def run(self, assignment, actor):
         return assignment.grant_extension(

@@ -221,6 +221,8 @@ class AssignmentView(SecureModelView):
         }
         if failed_name:
             offered[failed_name] = failed_form
+        for form in offered.values():
+            form.leave_out_for(current_user)
         return self.render(
             self.details_template,
             model=assignment,

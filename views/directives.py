@@ -341,6 +341,8 @@ class DirectiveView(SecureModelView):
     }
     form_widget_args = {"content": {"rows": 8}}
     form_args = {"received_on": {"default": clock.today}}
+    # No level chosen until the clerk chooses one: the deadline depends on it.
+    form_choices = {"leader_level": [("", "—"), *LEADER_LEVELS.pairs()]}
     inline_models = [
         inline_form(
             Assignment,

@@ -43,11 +43,16 @@ class ListLinks:
     def __init__(self, admin):
         self.views = {view.endpoint: view for view in admin._views}
 
-    def __call__(self, endpoint, **filters):
+    def __call__(self, endpoint, _oldest_first=None, **filters):
+        """The list's URL with these filters; `_oldest_first` names a column to sort it by,
+        ascending (as the home page lists the items)."""
         view = self.views.get(endpoint)
         if view is None or not view.is_accessible():
             return None
         args = {}
+        if _oldest_first:
+            names = [name for name, _label in view._list_columns]
+            args.update(sort=names.index(_oldest_first), desc=0)
         for position, (key, value) in enumerate(filters.items()):
             args[f"flt{position}_{self._arg(view, key)}"] = value
         return url_for(f"{endpoint}.index_view", **args)
@@ -72,7 +77,7 @@ class ListLinks:
 TODO_LINKS = {
     **{kind: ("assignments", {"todo": kind}) for kind in OFFICE_ASSIGNMENTS + UNIT_ASSIGNMENTS},
     **{kind: ("assignments", {"light": kind}) for kind in LEADER_ASSIGNMENTS},
-    "waiting": ("reports", {"status": "received"}),
+    "waiting": ("reports", {"status": "received", "_oldest_first": "submitted_at"}),
     "returned_reports": ("reports", {"status": "returned"}),
     "solicitations": ("solicitations", {"open": "1"}),
 }
