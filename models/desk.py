@@ -17,6 +17,8 @@ from models.assignment_records import AssignmentEvent, ExtensionRequest
 from models.base import Choices, db
 from models.deadlines import working_days_after
 from models.directives import OPEN_STATUSES, Assignment, Directive
+from models.notices import Notice
+from models.periods import month
 from models.reports import Report
 from models.solicitations import Solicitation
 from models.units import Unit
@@ -109,6 +111,7 @@ TODO_KINDS = Choices(
     solicitations=_l("Solicitations open"),
     red=_l("Overdue assignments"),
     yellow=_l("Assignments nearly due"),
+    bulletin=_l("The month's ranking bulletin"),
 )
 # What each role's to-do holds, in the order shown; the assignments' kinds come first.
 OFFICE_ASSIGNMENTS = ("result", "extension", "objection", "unsigned")
@@ -283,6 +286,24 @@ def todos(account, today, unsigned_days, calendar, yellow):
             account, "returned_reports", Report.status == "returned", [Report.answered_at.desc()]
         )
         return [*kinds, returned, solicitation_todo(account.unit_id, today)]
-    return assignment_todos(
+    kinds = assignment_todos(
         account, leader_kind(today, yellow), LEADER_ASSIGNMENTS, [Assignment.due_on]
     )
+    return [*kinds, bulletin_todo(today)]
+
+
+def bulletin_todo(today):
+    """Last month's ranking bulletin, once the scan has sent it to the units: its period
+    and the day it went out (the outbox's keys "bulletin:2026-11:…", read by range)."""
+    period = month(today.replace(day=1) - dt.timedelta(days=1))
+    prefix = f"bulletin:{period.key}:"
+    sent = db.session.scalar(
+        sa.select(sa.func.min(Notice.created_at)).where(
+            Notice.dedupe_key >= prefix, Notice.dedupe_key < prefix[:-1] + ";"
+        )
+    )
+    todo = Todo("bulletin")
+    if sent is not None:
+        todo.count = 1
+        todo.items.append(TodoItem(0, period.label, day=clock.local_date(sent)))
+    return todo

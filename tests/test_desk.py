@@ -10,6 +10,7 @@ import pytest
 
 from models import Assignment, Report, Solicitation, Unit, WorkCalendar, clock, db
 from models.desk import unsigned_since
+from models.periods import month
 from tests import factories
 from tests.helpers import count_statements
 from tests.test_home import listed_ids, numbers
@@ -201,3 +202,16 @@ def test_only_an_administrator_is_offered_the_reason_to_pass_the_extension_cap(
     staff_page = as_role("staff").get(url).get_data(as_text=True)
     assert "grant_extension-granted_due_on" in staff_page
     assert "cap_override_reason" not in staff_page
+
+
+def test_a_leader_is_shown_last_months_bulletin_once_it_went_out(app, world, desk, as_role):
+    client = as_role("leader")
+    assert "月度排名通报" not in client.get("/admin/").get_data(as_text=True)
+    with app.app_context():
+        last_month = month(clock.today().replace(day=1) - dt.timedelta(days=1))
+        unit_a = db.session.get(Unit, world.unit_a)
+        factories.notice(unit_a, kind="bulletin", dedupe_key=f"bulletin:{last_month.key}:x")
+        db.session.commit()
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "月度排名通报" in page and f"period={last_month.key}" in page
+    assert str(last_month.label) in page

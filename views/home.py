@@ -80,6 +80,7 @@ TODO_LINKS = {
     "waiting": ("reports", {"status": "received", "_oldest_first": "submitted_at"}),
     "returned_reports": ("reports", {"status": "returned"}),
     "solicitations": ("solicitations", {"open": "1"}),
+    "bulletin": ("ranking", {}),  # a page of its own: the ranking of the month it is of
 }
 
 
