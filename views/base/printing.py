@@ -7,6 +7,7 @@ the body in 仿宋, headers centred over numbers centred alike, and under the ta
 filing block: 填报单位, 填报人, 审核人 (a line to sign) and 填报日期.
 """
 
+import datetime as dt
 import re
 from collections import namedtuple
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ class FilingBlock:
 
     office: str
     filed_by: str
-    filed_on: object  # a date
+    filed_on: dt.date
 
     def fields(self):
         return [
