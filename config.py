@@ -57,6 +57,8 @@ def from_environment():
         "DATABASE_CONNECT_TIMEOUT": _int("DATABASE_CONNECT_TIMEOUT", 5),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "DUCHA_TIMEZONE": os.environ.get("DUCHA_TIMEZONE", "Asia/Shanghai"),
+        # The office that issues the printed documents (填报单位 on the monthly report).
+        "OFFICE_NAME": os.environ.get("OFFICE_NAME") or "中共××县委办公室",
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS"),

@@ -320,10 +320,13 @@ def test_the_office_files_and_everyone_reads_the_filed_version(app, as_role, wor
     unit_page = as_role("unit").get("/admin/directive-report/?month=2026-06").get_data(as_text=True)
     assert "ducha-filed" in unit_page and "甲镇" in unit_page and "乙镇" not in unit_page
     assert 'action="/admin/directive-report/file/"' not in unit_page
-    sheet = openpyxl.load_workbook(
-        io.BytesIO(staff.get("/admin/directive-report/export.xlsx?month=2026-06").data)
-    ).active
-    assert "报送" in sheet["A1"].value
+    # The printed form names who filed it and when, whoever prints it later.
+    with app.app_context():
+        from models import Account
+
+        filer = str(db.session.get(Account, world.account_ids["staff"]))
+    sheet = _workbook(leader, "2026-06")
+    assert f"填报人：{filer}" in _filing_block(sheet)
 
 
 def test_postgresql_compiles_no_query_just_in_time(app):
@@ -335,3 +338,99 @@ def test_postgresql_compiles_no_query_just_in_time(app):
             pytest.skip("PostgreSQL only")
         assert db.session.scalar(sa.text("SHOW jit")) == "off"
         assert db.session.scalar(sa.text("SHOW timezone")) == "UTC"
+
+
+# ---- the printed form ----
+
+OFFICE = "中共清河县委办公室"
+NUMBER_COLUMNS = range(2, 9)  # 本月收到 … 按时办结率（%）, 1-based
+
+
+@pytest.fixture
+def app_config():
+    return {"OFFICE_NAME": OFFICE}
+
+
+def _workbook(client, month):
+    response = client.get(f"/admin/directive-report/export.xlsx?month={month}")
+    assert response.status_code == 200
+    return openpyxl.load_workbook(io.BytesIO(response.data)).active
+
+
+def _filing_block(sheet):
+    """The texts of the rows under the total (合计)."""
+    rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    total = next(n for n, row in enumerate(rows) if row[:1] == ["合计"])
+    return [text for row in rows[total + 1 :] for text in row]
+
+
+@pytest.fixture
+def unfinished_june(app, world):
+    """June 2026: unit A has one assignment, overdue at the month's end, none finished."""
+    from models import Unit
+
+    with app.app_context():
+        _assignment(db.session.get(Unit, world.unit_a), D(2026, 6, 3), D(2026, 6, 20))
+        db.session.commit()
+    return world
+
+
+def test_the_workbook_is_printed_as_the_office_files_it(as_role, unfinished_june):
+    sheet = _workbook(as_role("staff"), "2026-06")
+    assert sheet.title == "2026年6月"
+    # The title, merged across the table, in 黑体; the body in 仿宋.
+    assert sheet["A1"].value == "领导批示件月报表（2026-06）"
+    assert "A1:H1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert sheet["A1"].font.name == "黑体"
+    assert sheet["A2"].value == "统计截至 2026-06-30"
+    header = [c.value for c in sheet[3]]
+    assert header == [
+        "单位", "本月收到", "办结", "按时办结", "逾期", "办理中", "报结率（%）", "按时办结率（%）",
+    ]  # fmt: skip
+    body = [c.value for c in sheet[4]]
+    assert body == ["甲镇", 1, 0, 0, 1, 0, 0, "—"]  # no finished item: no on-time rate
+    assert {c.font.name for c in sheet[4]} == {"仿宋"}
+    assert sheet.cell(4, 7).number_format == "0.0"  # 0.0, as the page shows it
+    assert sheet["A5"].value == "小计：乡镇街道组" and sheet["A5"].font.b and not sheet["A4"].font.b
+    # No unit code in the table: the units' codes are internal.
+    assert not any(cell in ("A", "B") for row in sheet.iter_rows(values_only=True) for cell in row)
+    # Each number sits under its own header: both centred.
+    for col in NUMBER_COLUMNS:
+        assert sheet.cell(3, col).alignment.horizontal == "center"
+        assert sheet.cell(4, col).alignment.horizontal == "center"
+    # A4 landscape, one page wide (any number tall), the header row on every page.
+    setup = sheet.page_setup
+    assert (setup.orientation, int(setup.paperSize)) == ("landscape", 9)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (setup.fitToWidth or 1, setup.fitToHeight) == (1, 0)  # 1 is left out of the file
+    assert sheet.print_title_rows == "$3:$3"
+    assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
+
+
+def test_the_filing_block_names_the_office_the_person_and_the_day(app, as_role, unfinished_june):
+    from models import Account
+
+    today = clock.today()
+    with app.app_context():
+        staff = str(db.session.get(Account, unfinished_june.account_ids["staff"]))
+        leader = str(db.session.get(Account, unfinished_june.account_ids["leader"]))
+    block = _filing_block(_workbook(as_role("leader"), "2026-06"))
+    assert block == [
+        f"填报单位：{OFFICE}",
+        f"填报人：{leader}",  # not filed: the person printing it
+        "审核人：____________",
+        f"填报日期：{today.year}年{today.month}月{today.day}日",
+    ]
+    staff_client = as_role("staff")
+    staff_client.post("/admin/directive-report/file/", data={"month": "2026-06"})
+    block = _filing_block(_workbook(as_role("leader"), "2026-06"))
+    assert block[1] == f"填报人：{staff}"  # filed: who filed it
+    page = as_role("leader").get("/admin/directive-report/?month=2026-06").get_data(as_text=True)
+    assert f"填报单位：{OFFICE}" in page and f"填报人：{staff}" in page
+
+
+def test_the_page_shows_a_rate_with_nothing_to_count_as_the_workbook(as_role, unfinished_june):
+    page = as_role("staff").get("/admin/directive-report/?month=2026-06").get_data(as_text=True)
+    row = page[page.index("<td>甲镇</td>") :]
+    row = row[: row.index("</tr>")]
+    assert row.count('class="text-center"') == 7 and row.endswith(">—</td>\n    ")

@@ -1,7 +1,9 @@
 """The monthly directive report (领导批示件月报表): a page, filing (报送) and a printable workbook."""
 
-from flask import flash, redirect, request
+from babel.dates import format_skeleton
+from flask import current_app, flash, redirect, request
 from flask_admin import expose
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,6 +19,7 @@ from models.directive_report import (
 )
 from models.units import RANKING_GROUPS
 from views.base.export import export_response
+from views.base.printing import NO_VALUE, FilingBlock, Subtotal
 from views.secure import SecureView
 
 
@@ -34,6 +37,8 @@ def _header():
 
 
 def _cells(name, row):
+    """A row of the table, on the page and on paper alike: no unit code, "—" for a rate
+    with nothing to count."""
     return [
         name,
         row.received,
@@ -41,9 +46,13 @@ def _cells(name, row):
         row.on_time,
         row.overdue,
         row.in_progress,
-        row.completion_rate,
-        row.on_time_rate,
+        _rate(row.completion_rate),
+        _rate(row.on_time_rate),
     ]
+
+
+def _rate(value):
+    return NO_VALUE if value is None else value
 
 
 def report_lines(report):
@@ -74,6 +83,17 @@ class Shown:
         self.report = self.filing.report(own)
         again = month_report(first, scope=scope, today=self.filing.as_of)
         self.changed = changed_units(self.report, again)
+
+    def filing_block(self):
+        """填报单位, 填报人 and 填报日期: the filing's, or, for figures not filed, the
+        person looking at them and today."""
+        if self.filing is None:
+            return FilingBlock(current_app.config["OFFICE_NAME"], str(current_user), clock.today())
+        return FilingBlock(
+            current_app.config["OFFICE_NAME"],
+            self.filing.filed_by,
+            clock.local_date(self.filing.filed_at),
+        )
 
 
 class DirectiveReportView(SecureView):
@@ -119,6 +139,7 @@ class DirectiveReportView(SecureView):
             header=_header(),
             lines=report_lines(shown.report),
             total=_cells(_("Total"), shown.report.total),
+            filing_block=shown.filing_block(),
         )
 
     @expose("/file/", methods=["POST"])
@@ -141,25 +162,19 @@ class DirectiveReportView(SecureView):
 
     @expose("/export.xlsx")
     def export(self):
-        """The report as a workbook laid out for printing: title, Chinese headers, A4 landscape."""
+        """The report as the form the office files: printed to its standards, the rows of
+        the page, the filing block under them."""
         shown = Shown(self._month(), request.args.get("show") == "current")
         report = shown.report
-        title = self._title(report)
-        heading = _("%(title)s (as of %(day)s)", title=title, day=report.as_of.isoformat())
-        if shown.filing:
-            heading = _(
-                "%(title)s, filed %(when)s by %(who)s",
-                title=heading,
-                when=clock.local(shown.filing.filed_at).strftime("%Y-%m-%d %H:%M"),
-                who=shown.filing.filed_by,
-            )
-        rows = [cells for _kind, cells in report_lines(report)]
         return export_response(
             "xlsx",
-            title,
+            self._title(report),
             _header(),
-            rows,
-            title=heading,
-            widths=[28, 10, 10, 12, 12, 10, 14, 14],
+            [Subtotal(cells) if kind == "group" else cells for kind, cells in report_lines(report)],
+            title=self._title(report),
+            subtitle=_("Counted as of %(day)s", day=report.as_of.isoformat()),
+            sheet_name=format_skeleton("yMMM", report.month, locale=get_locale()),
+            widths=[30, 10, 10, 12, 10, 10, 14, 14],
             totals=_cells(_("Total"), report.total),
+            filing=shown.filing_block(),
         )

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from models import clock
 from models.base import UTCDateTime
 from models.imports.reading import FORMULA_FIRST
+from views.base import printing
 from views.base.listing import local_minute
 
 CHUNK_ROWS = 1000
@@ -113,53 +114,72 @@ def csv_response(filename, header, rows, totals=None):
     return download(ChunkReader(chunks), filename, MIMETYPES["csv"])
 
 
-def write_cell(sheet, row, col, value, formats, cell_format=None):
-    """Write one value with its type; text is always text, never a formula."""
+def write_cell(sheet, row, col, value, formats, style):
+    """Write one value with its type in the row's `style`; text is always text, never a
+    formula."""
     if value is None or value == "":
-        sheet.write_blank(row, col, None, cell_format)
+        sheet.write_blank(row, col, None, style.text)
     elif isinstance(value, bool):
-        sheet.write_boolean(row, col, value, cell_format)
-    elif isinstance(value, (int, float)):
-        sheet.write_number(row, col, value, cell_format)
+        sheet.write_boolean(row, col, value, style.text)
+    elif isinstance(value, int):
+        sheet.write_number(row, col, value, style.number)
+    elif isinstance(value, float):
+        sheet.write_number(row, col, value, style.decimal)
     elif isinstance(value, dt.datetime):
         sheet.write_datetime(row, col, value.replace(tzinfo=None), formats["datetime"])
     elif isinstance(value, dt.date):
         sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), formats["date"])
     else:
-        sheet.write_string(row, col, str(value), cell_format)
+        value = str(value)
+        sheet.write_string(
+            row, col, value, style.number if value == printing.NO_VALUE else style.text
+        )
 
 
-def write_xlsx(path, header, rows, title=None, widths=None, totals=None):
-    """Write a printable workbook row by row (constant memory)."""
-    book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
-    sheet = book.add_worksheet()
-    formats = {
+def _list_formats(book):
+    """A list's workbook: Excel's own fonts, a shaded header."""
+    total = book.add_format({"bold": True, "top": 1})
+    return {
         "title": book.add_format({"bold": True, "font_size": 14}),
         "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
+        "body": printing.Style(None, None, None),
+        "strong": printing.Style(total, total, total),
         "date": book.add_format({"num_format": "yyyy-mm-dd"}),
         "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
-        "total": book.add_format({"bold": True, "top": 1}),
     }
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
+
+
+def write_xlsx(path, header, rows, title=None, widths=None, totals=None, **document):
+    """Write a printable workbook row by row (constant memory). A titled one is a document
+    in the office's print standards (views/base/printing.py), with the `subtitle`,
+    `sheet_name` and `filing` block given in `document`; a row may be a printing.Subtotal."""
+    book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet(printing.sheet_name(document.get("sheet_name")))
+    formats = printing.formats(book) if title else _list_formats(book)
     for col, width in enumerate(widths or [max(10, len(str(h)) * 2 + 2) for h in header]):
         sheet.set_column(col, col, width)
     first = 0
     if title:
-        sheet.write_string(0, 0, str(title), formats["title"])
-        first = 2
+        sheet.set_default_row(20)  # room for 12-point type
+        first = printing.write_heading(sheet, len(header), title, document.get("subtitle"), formats)
+        sheet.set_row(first, 36)  # two lines of a wrapped header
+    printing.set_up_page(sheet, first)
     for col, name in enumerate(header):
         sheet.write_string(first, col, str(name), formats["header"])
     sheet.freeze_panes(first + 1, 0)
-    sheet.repeat_rows(first)
     row_no = first
     for row_no, row in enumerate(rows, first + 1):
+        style = formats["strong" if isinstance(row, printing.Subtotal) else "body"]
         for col, value in enumerate(row):
-            write_cell(sheet, row_no, col, value, formats)
+            write_cell(sheet, row_no, col, value, formats, style)
     if totals:
+        row_no += 1
         for col, value in enumerate(totals):
-            write_cell(sheet, row_no + 1, col, value, formats, formats["total"])
+            write_cell(sheet, row_no, col, value, formats, formats["strong"])
+    if document.get("filing"):
+        printing.write_filing_block(
+            sheet, row_no + 2, len(header), document["filing"], formats["filing"]
+        )
     book.close()
 
 
