@@ -205,9 +205,7 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
         index=True,
         info=info(_l("Unit")),
     )
-    part = sa.Column(
-        sa.String(10), nullable=False, default="lead", info=info(_l("Part"), PARTS)
-    )
+    part = sa.Column(sa.String(10), nullable=False, default="lead", info=info(_l("Part"), PARTS))
     assigned_on = sa.Column(sa.Date, nullable=False, info=info(_l("Assigned on")))
     due_on = sa.Column(sa.Date, nullable=False, index=True, info=info(_l("Due on")))
     # The due date before any extension: the one-month cap counts from it.
