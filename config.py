@@ -112,4 +112,9 @@ def from_environment():
         # The office's to-do: an assignment not signed for this many working days after it
         # was assigned (the days a unit has to object, by default).
         "DESK_UNSIGNED_DAYS": _int("DESK_UNSIGNED_DAYS", 2),
+        # The documents the office puts its name on (督办单, 催办单): who issues them, how
+        # to reach the office, and the working days a chased unit has to answer.
+        "OFFICE_NAME": os.environ.get("OFFICE_NAME") or "中共××县委办公室督查室",
+        "OFFICE_CONTACT": os.environ.get("OFFICE_CONTACT", ""),
+        "CHASE_REPLY_DAYS": _int("CHASE_REPLY_DAYS", 3),
     }
