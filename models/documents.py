@@ -187,7 +187,7 @@ def shown_assignments(directive, account):
 
 def source_text(directive):
     return _(
-        "Instruction of %(leader)s (%(level)s leader), received %(day)s",
+        "Instruction of %(leader)s (%(level)s), received %(day)s",
         leader=directive.leader_name,
         level=LEADER_LEVELS.label(directive.leader_level),
         day=day_text(directive.received_on),
@@ -208,7 +208,7 @@ def deadline_text(assignments):
     """One date for all, or each unit's; and the first progress report of an urgent one."""
     dues = {a.due_on for a in assignments}
     if len(dues) == 1:
-        lines = [_("Finish by %(day)s.", day=day_text(dues.pop()))]
+        lines = [_("To be finished by %(day)s.", day=day_text(dues.pop()))]
     else:
         lines = [
             _("%(unit)s: finish by %(day)s.", unit=str(a.unit), day=day_text(a.due_on))
@@ -262,7 +262,7 @@ def _chase_notice(assignment, today, calendar):
     matter = f"《{directive.title}》" + (f"（{issued}）" if issued else "")
     rows = (
         (_("Matter"), matter),
-        (_("Unit"), f"{assignment.unit}（{PARTS.label(assignment.part)}）"),
+        (_("Handling unit"), f"{assignment.unit}（{PARTS.label(assignment.part)}）"),
         (_("Due on"), day_text(assignment.due_on)),
         (_("Days overdue"), _("%(days)s days", days=assignment.days_overdue(today))),
         (_("Earlier chases"), "\n".join(earlier_chases(assignment)) or _("None")),

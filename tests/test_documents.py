@@ -8,6 +8,7 @@ import re
 
 import docx
 import pytest
+import sqlalchemy as sa
 from docx.oxml.ns import qn
 
 from models import (
@@ -88,8 +89,9 @@ def test_the_word_file_of_an_issued_notice(app, as_role, world):
     assert cells["督办事项"] == "乙镇批示"
     assert cells["领导批示"] == "乙镇的批示内容"
     assert cells["牵头单位"] == "乙镇"
-    assert "张书记" in cells["批示来源"] and "市级" in cells["批示来源"]
-    assert "应于" in cells["办理时限"] and "前办结" in cells["办理时限"]
+    assert cells["批示来源"].startswith("张书记（市级）批示，")
+    due = clock.today() + dt.timedelta(days=27)  # received 3 days ago, due 30 days after
+    assert cells["办理时限"] == f"应于{due.year}年{due.month}月{due.day}日前办结。"
     assert "分管领导" in cells["办理要求"]
     assert "B" not in "".join(cells.values())  # no unit code
     # Chinese fonts: the body's style and the title's run name their East Asian font.
@@ -290,7 +292,7 @@ def test_the_chase_notice_of_an_overdue_assignment(app, as_role, world, overdue)
     assert word.paragraphs[0].text == "催办单"
     cells = _cells(word)
     assert cells["督办事项"] == "《超期事项》"
-    assert cells["单位"] == "甲镇（牵头）"
+    assert cells["承办单位"] == "甲镇（牵头）"
     assert cells["超期天数"] == "5天"
     chases = cells["此前催办"].split("\n")
     assert len(chases) == 2
@@ -332,3 +334,19 @@ def test_another_unit_gets_no_chase_notice(app, as_role, world, overdue):
     for path in ("chase-notice", "chase-notice/docx"):
         assert as_role("unit_b").get(f"/admin/assignments/{path}/?id={overdue}").status_code == 404
     assert _word(as_role("leader").get(f"/admin/assignments/chase-notice/docx/?id={overdue}"))
+
+
+def test_a_number_is_never_given_twice(app, world):
+    """Deleting a directive keeps its number taken: the next directive gets the next one."""
+    with app.app_context():
+        staff = db.session.get(Account, world.account_ids["staff"])
+        doomed = db.session.get(Directive, world.directive_a)
+        documents.issue_number(doomed, staff)
+        db.session.commit()
+        assert doomed.delete_problem() is None
+        db.session.delete(doomed)
+        db.session.commit()
+        kept = db.session.scalars(sa.select(DocumentNumber)).one()
+        assert (kept.serial, kept.directive_id) == (1, None)
+        number = documents.issue_number(db.session.get(Directive, world.directive_b), staff)
+        assert number.serial == 2
