@@ -1,6 +1,7 @@
 """Leaders' directives and the units' assignments: lists with lights, pages with timelines,
 and the steps of an assignment's life."""
 
+from functools import partial
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -387,12 +388,13 @@ class DirectiveView(SecureModelView):
         if number is None and current_user.role not in OFFICE:
             flash(_("The office has not issued this directive's supervision notice yet."))
             return redirect(self.get_url(".details_view", id=directive.id))
+        url = partial(self.get_url, id=directive.id)
         return self.render(
             "admin/documents/print.html",
             document=documents.supervision_notice(directive, current_user),
-            back_url=self.get_url(".details_view", id=directive.id),
-            docx_url=number and self.get_url(".supervision_notice_docx", id=directive.id),
-            issue_url=not number and self.get_url(".issue_supervision_notice", id=directive.id),
+            back_url=url(".details_view"),
+            docx_url=url(".supervision_notice_docx") if number else None,
+            issue_url=None if number else url(".issue_supervision_notice"),
         )
 
     @expose("/notice/docx/")
