@@ -57,8 +57,6 @@ def from_environment():
         "DATABASE_CONNECT_TIMEOUT": _int("DATABASE_CONNECT_TIMEOUT", 5),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "DUCHA_TIMEZONE": os.environ.get("DUCHA_TIMEZONE", "Asia/Shanghai"),
-        # The office that issues the printed documents (填报单位 on the monthly report).
-        "OFFICE_NAME": os.environ.get("OFFICE_NAME") or "中共××县委办公室",
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS"),
@@ -114,4 +112,10 @@ def from_environment():
         # The office's to-do: an assignment not signed for this many working days after it
         # was assigned (the days a unit has to object, by default).
         "DESK_UNSIGNED_DAYS": _int("DESK_UNSIGNED_DAYS", 2),
+        # The documents the office puts its name on (the monthly report's 填报单位, 督办单,
+        # 催办单): who issues them, how to reach the office, and the working days a chased
+        # unit has to answer.
+        "OFFICE_NAME": os.environ.get("OFFICE_NAME") or "中共××县委办公室",
+        "OFFICE_CONTACT": os.environ.get("OFFICE_CONTACT", ""),
+        "CHASE_REPLY_DAYS": _int("CHASE_REPLY_DAYS", 3),
     }

@@ -7,6 +7,7 @@ from models.base import RuleError, db
 from models.deadlines import CalendarDay, DeadlineRule, WorkCalendar
 from models.directive_report import Filing
 from models.directives import ASSIGNMENT_STATUSES, LEADER_LEVELS, LIGHTS, Assignment, Directive
+from models.documents import DocumentNumber
 from models.emergencies import Veto
 from models.feedback import Attachment, Feedback
 from models.imports.runs import ImportRow, ImportRun
@@ -36,6 +37,7 @@ __all__ = [
     "Publication",
     "Adoption",
     "Directive",
+    "DocumentNumber",
     "Assignment",
     "AssignmentEvent",
     "Filing",

@@ -5,6 +5,7 @@
  *   person's "cancel" keeps it unsent.
  * - The to-do count beside the menu (待办) is asked for once the page is drawn, so no page
  *   waits on it or pays its statements; the home page shows the list itself.
+ * - A button carrying data-print prints the page (the office's documents: 督办单, 催办单).
  * - The directive form: the due date the deadline rules give, shown next to the day of
  *   receipt as the leader level, urgency and day of receipt change. The server computes
  *   it (DirectiveView.due_dates); this only asks and shows the answer.
@@ -16,6 +17,12 @@
     var question = event.target.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {
       event.preventDefault();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) {
+      window.print();
     }
   });
 

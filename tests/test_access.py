@@ -38,6 +38,7 @@ READ = {
 # Pages of a screen that fewer roles may open than its list.
 READ_PAGE = {
     "directives.due_dates": {"admin", "staff"},  # the directive form's due date
+    "directives.issue_supervision_notice": {"admin", "staff"},  # numbers the 督办单
 }
 # Who may create records on each screen.
 CREATE = {

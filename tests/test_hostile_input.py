@@ -65,6 +65,10 @@ PAGES = {
     "auth.login": ("next",),
     "feedback.create_view": ("url", "assignment", "kind"),
     "directives.due_dates": ("leader_level", "urgent", "received_on"),
+    "directives.supervision_notice_page": ("id",),
+    "directives.supervision_notice_docx": ("id",),
+    "assignments.chase_notice_page": ("id",),
+    "assignments.chase_notice_docx": ("id",),
     "reports.adopt_view": ("ids",),
 }
 EVERY_PAGE = ("lang",)

@@ -1,7 +1,7 @@
 """The units' assignments: each one's light, timeline and the steps of its life."""
 
 import sqlalchemy as sa
-from flask import abort, current_app, redirect, request
+from flask import abort, current_app, flash, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import filters as sqla_filters
@@ -19,6 +19,7 @@ from models import (
     bounds,
     clock,
     db,
+    documents,
 )
 from models.accounts import EVERYONE, OFFICE
 from models.desk import (
@@ -40,6 +41,7 @@ from models.steps import (
 )
 from views.assignment_actions import FORMS, chase, report_chased, show_error
 from views.directives import LightFilter, light_badge, light_text
+from views.documents import send_docx
 from views.secure import SecureModelView
 
 
@@ -193,6 +195,39 @@ class AssignmentView(SecureModelView):
             return redirect(self.get_url(".index_view"))
         return self._page(self.get_one(row_id))
 
+    @expose("/chase-notice/")
+    def chase_notice_page(self):
+        """The 催办单 of an overdue assignment, to print."""
+        assignment = self.get_one(request.args.get("id"))
+        document = self._chase_notice(assignment)
+        if document is None:
+            return redirect(self.get_url(".details_view", id=assignment.id))
+        return self.render(
+            "admin/documents/print.html",
+            document=document,
+            back_url=self.get_url(".details_view", id=assignment.id),
+            docx_url=self.get_url(".chase_notice_docx", id=assignment.id),
+            issue_url=None,
+        )
+
+    @expose("/chase-notice/docx/")
+    def chase_notice_docx(self):
+        """The 催办单 of an overdue assignment as a Word file."""
+        assignment = self.get_one(request.args.get("id"))
+        document = self._chase_notice(assignment)
+        if document is None:
+            return redirect(self.get_url(".details_view", id=assignment.id))
+        return send_docx(document)
+
+    @staticmethod
+    def _chase_notice(assignment):
+        """The chase notice, or None with the reason flashed (not overdue)."""
+        try:
+            return documents.chase_notice(assignment)
+        except RuleError as error:
+            flash(str(error), "warning")
+            return None
+
     @expose("/act/<step>/", methods=("POST",))
     def act(self, step):
         """Take one step of the assignment's life; a refusal is shown in its form."""
@@ -233,6 +268,8 @@ class AssignmentView(SecureModelView):
             shows_content=assignment.directive.shows_content_to(current_user),
             may_file=assignment.may(current_user, "progress"),
             chased_today=assignment.chased_on(clock.today()),
+            overdue=assignment.is_overdue(),
+            notice_number=documents.number_of(assignment.directive),
             partners=assignment.partners(),
             actions=ACTIONS,
             statuses=ASSIGNMENT_STATUSES,

@@ -1,10 +1,11 @@
 """Leaders' directives and the units' assignments: lists with lights, pages with timelines,
 and the steps of an assignment's life."""
 
+from functools import partial
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import abort, flash, g, jsonify, request, url_for
+from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.contrib.sqla.fields import QuerySelectMultipleField
@@ -26,6 +27,8 @@ from models import (
     WorkCalendar,
     bounds,
     clock,
+    db,
+    documents,
 )
 from models.accounts import EVERYONE, OFFICE
 from models.directives import DIRECTIVE_LIGHTS, DIRECTIVE_STAGES, LEADER_LEVELS, PARTS, yellow_days
@@ -33,6 +36,7 @@ from models.feedback import SCAN_TYPES, read_upload, remove_files, store_scan
 from models.lifecycle import dates_problem, plan_dates, ruled_dates
 from views.base.forms import inline_form
 from views.bounds import arg_day
+from views.documents import send_docx
 from views.feedback import UploadField
 from views.fields import DateField
 from views.secure import SecureModelView
@@ -378,6 +382,47 @@ class DirectiveView(SecureModelView):
         dates = ruled_dates(level, urgent, received_on, request_rules(), request_calendar())
         return jsonify(due_dates_answer(*dates))
 
+    @expose("/notice/")
+    def supervision_notice_page(self):
+        """The directive's 督办单 to print; the office issues (numbers) it here first."""
+        directive = self.get_one(request.args.get("id"))
+        number = documents.number_of(directive)
+        if number is None and current_user.role not in OFFICE:
+            flash(_("The office has not issued this directive's supervision notice yet."))
+            return redirect(self.get_url(".details_view", id=directive.id))
+        url = partial(self.get_url, id=directive.id)
+        return self.render(
+            "admin/documents/print.html",
+            document=documents.supervision_notice(directive, current_user),
+            back_url=url(".details_view"),
+            docx_url=url(".supervision_notice_docx") if number else None,
+            issue_url=None if number else url(".issue_supervision_notice"),
+        )
+
+    @expose("/notice/docx/")
+    def supervision_notice_docx(self):
+        """The directive's 督办单 as a Word file, once issued."""
+        directive = self.get_one(request.args.get("id"))
+        if documents.number_of(directive) is None:
+            return redirect(self.get_url(".supervision_notice_page", id=directive.id))
+        return send_docx(documents.supervision_notice(directive, current_user))
+
+    @expose("/notice/issue/", methods=("POST",))
+    def issue_supervision_notice(self):
+        """Issue the directive's 督办单: its number is given now, once (the office)."""
+        if current_user.role not in OFFICE:
+            abort(403)
+        directive = self.get_one(request.args.get("id"))
+        try:
+            number = documents.issue_number(directive, current_user)
+            db.session.commit()
+        except RuleError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(_("Issued as %(number)s.", number=str(number)), "success")
+        return redirect(self.get_url(".supervision_notice_page", id=directive.id))
+
     def get_query(self):
         light = Directive.light_expression(clock.today(), yellow_days(), current_user)
         return super().get_query().options(sa.orm.with_expression(Directive.light, light))
@@ -444,4 +489,7 @@ class DirectiveView(SecureModelView):
                 if current_user.sees_all_units or a.unit_id == current_user.unit_id
             ]
             kwargs["light_badge"] = light_badge
+            number = documents.number_of(model)
+            kwargs["notice_number"] = number
+            kwargs["notice_link"] = number is not None or current_user.role in OFFICE
         return super().render(template, **kwargs)
