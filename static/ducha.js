@@ -26,6 +26,25 @@
     }
   });
 
+  // Flask-Admin's dropdowns (select2 3.5) speak English of themselves: their messages in
+  // the page's language, set before Flask-Admin makes the dropdowns (on jQuery's ready).
+  (function dropdownTexts() {
+    var texts = document.getElementById("ducha-select2-texts");
+    var $ = window.jQuery;
+    if (!texts || !$ || !$.fn.select2) {
+      return;
+    }
+    var said = texts.dataset;
+    $.extend($.fn.select2.defaults, {
+      formatNoMatches: function () { return said.noMatches; },
+      formatSearching: function () { return said.searching; },
+      formatLoadMore: function () { return said.loadMore; },
+      formatInputTooShort: function (input, min) {
+        return said.tooShort.replace("%n", min - input.length);
+      }
+    });
+  })();
+
   function todoCount() {
     var link = document.querySelector("[data-todo-count]");
     if (!link) {
