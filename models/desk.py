@@ -169,6 +169,7 @@ def office_kind(unsigned_before):
 def unit_kind():
     """SQL: which of a unit's to-dos its assignment is on (NULL: none)."""
     return sa.case(
+        (Assignment.settled_by_lead_filter(), None),
         (Assignment.status == "assigned", "sign"),
         (Assignment.status == "returned", "returned"),
         (
@@ -183,8 +184,10 @@ def unit_kind():
 
 
 def leader_kind(today, yellow):
-    """SQL: overdue (red) and nearly due (yellow) assignments, by their light."""
-    return Assignment.light_expression(today, yellow)
+    """SQL: overdue (red) and nearly due (yellow) assignments, by their light (none for a
+    supporting part its lead units have closed)."""
+    light = Assignment.light_expression(today, yellow)
+    return sa.case((Assignment.settled_by_lead_filter(), None), else_=light)
 
 
 def assignment_todos(account, kind, kinds, order):

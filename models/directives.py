@@ -315,6 +315,24 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
             .correlate(cls)
         )
 
+    def settled_by_lead(self):
+        """A supporting unit's part of a directive its lead units have closed: nobody's
+        move any more (not reminded, chased or on a to-do list); the office may still
+        accept or cancel it for the record."""
+        return self.part == "support" and self.directive.is_done
+
+    @classmethod
+    def settled_by_lead_filter(cls):
+        """SQL of `settled_by_lead`: a supporting part whose directive has a lead unit and
+        no lead unit still open."""
+        lead = sa.orm.aliased(cls)
+        leads = sa.and_(lead.directive_id == cls.directive_id, lead.part == "lead")
+        return sa.and_(
+            cls.part == "support",
+            sa.exists().where(leads, lead.status != "cancelled"),
+            ~sa.exists().where(leads, lead.status.in_(OPEN_STATUSES)),
+        )
+
     @classmethod
     def office_decides_filter(cls):
         """SQL of `office_decides`: open and waiting for a decision of the office."""

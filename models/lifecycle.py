@@ -107,7 +107,8 @@ class AssignmentLifecycle:
         if action == "decide_extension":
             return self.pending_extension() is not None
         if action == "chase":
-            return self.pending_extension() is None and not self.chased_on(clock.today())
+            waiting = self.pending_extension() is None and not self.settled_by_lead()
+            return waiting and not self.chased_on(clock.today())
         return True
 
     # ---- assignment and signing for it ----
@@ -229,6 +230,10 @@ class AssignmentLifecycle:
         extension request waits for the office's own decision.
         """
         self._require(actor, "chase")
+        if self.settled_by_lead():
+            raise RuleError(
+                _l("The lead units' result has closed the directive: nothing to chase.")
+            )
         if self.pending_extension() is not None:
             raise RuleError(
                 _l("An extension request waits for the office's decision: decide it first.")

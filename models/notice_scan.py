@@ -107,6 +107,7 @@ def _open_assignments(horizon, after, limit):
             Assignment.status.in_(OPEN_STATUSES),
             Assignment.due_on <= horizon,
             Assignment.id > after,
+            ~Assignment.settled_by_lead_filter(),  # the lead units closed it: nobody's move
         )
         .order_by(Assignment.id)
         .limit(limit)

@@ -5,8 +5,13 @@ not; the lead unit reads its supporting units' reports."""
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 
-from models import Assignment, Directive, Unit, WorkCalendar, clock, db
+from models import Assignment, Directive, Notice, Unit, WorkCalendar, clock, db
+from models.chase import chase_now
+from models.desk import unit_kind
+from models.notice_plan import NoticeRules
+from models.notice_scan import record_due_notices
 from tests import factories
 from tests.test_views import read
 
@@ -149,3 +154,36 @@ def test_an_inline_assignment_without_a_part_leads(app, as_role, world):
     (directive,) = read(app, Directive, number="P-4")
     (assignment,) = read(app, Assignment, directive_id=directive.id)
     assert (assignment.unit_id, assignment.part) == (world.unit_a, "lead")
+
+
+def test_once_the_lead_has_closed_it_a_supporting_part_is_nobodys_move(ctx):
+    lead, support = factories.unit(), factories.unit()
+    factories.staff(support)  # an information officer with an address: chases would go
+    received = clock.today() - dt.timedelta(days=40)  # both parts overdue
+    directive = _handed(lead, support, received)
+    lead_part, support_part = directive.assignments
+    assert not support_part.settled_by_lead()
+    _finish(lead_part)
+    db.session.commit()
+    assert support_part.settled_by_lead() and support_part.status == "assigned"
+    settled = db.session.scalars(
+        sa.select(Assignment.id).where(Assignment.settled_by_lead_filter())
+    ).all()
+    assert settled == [support_part.id]
+    record_due_notices(clock.today(), NoticeRules())
+    assert Notice.query.filter_by(assignment_id=support_part.id).count() == 0
+    kind = db.session.scalar(sa.select(unit_kind()).where(Assignment.id == support_part.id))
+    assert kind is None
+    staff = factories.account("staff")
+    assert not support_part.may(staff, "chase")
+    assert chase_now([support_part], staff).refused
+
+
+def test_a_supporting_part_is_chased_while_its_lead_is_still_open(ctx):
+    lead, support = factories.unit(), factories.unit()
+    factories.staff(support)
+    directive = _handed(lead, support, clock.today() - dt.timedelta(days=40))
+    db.session.commit()
+    record_due_notices(clock.today(), NoticeRules())
+    support_part = directive.assignments[1]
+    assert Notice.query.filter_by(assignment_id=support_part.id, kind="chase").count() == 1
