@@ -1,13 +1,12 @@
 """Staff adopt five reports in one go, one of them returned to its unit: the page warns
 before anything is chosen, adopts the four and keeps the fifth on the page with the reason."""
 
-import datetime as dt
 import re
 
 from playwright.sync_api import expect
 
-from models import Adoption, Publication, Report, Unit, clock, db
-from tests.e2e.helpers import PASSWORD
+from models import Adoption, Publication, Report, clock
+from tests.e2e.helpers import PASSWORD, add_reports
 from tests.e2e.ui import answer_dialog, expect_message, fill_date, log_in, menu, row, scripts_ready
 
 PREFIX = "批量采用演练"
@@ -15,24 +14,9 @@ PREFIX = "批量采用演练"
 
 def _five_reports(records):
     """Four reports waiting for an answer and one returned to its unit, titled apart."""
+    titles = [f"{PREFIX}{n}号" for n in range(1, 6)]
+    add_reports(records, titles, days_ago=2, returned=titles[4:])
     with records.app_context():
-        unit = Unit.query.filter_by(active=True).order_by(Unit.id).first()
-        submitted = clock.now() - dt.timedelta(days=2)
-        for n in range(1, 6):
-            returned = n == 5
-            db.session.add(
-                Report(
-                    title=f"{PREFIX}{n}号",
-                    body="正文",
-                    category="news",
-                    unit=unit,
-                    author="李明",
-                    submitted_at=submitted,
-                    status="returned" if returned else "received",
-                    answer_comment="请补充数据" if returned else "",
-                )
-            )
-        db.session.commit()
         return Publication.query.filter_by(active=True).order_by(Publication.id).first().name
 
 

@@ -1,34 +1,19 @@
 """Staff answer reports from the list in one click (不采用 on a row) and return one with
 its reason from its page (退稿), the forms carrying their CSRF token in a real browser."""
 
-import datetime as dt
 import re
 
 from playwright.sync_api import expect
 
-from models import Report, Unit, clock, db
-from tests.e2e.helpers import PASSWORD
+from models import Report
+from tests.e2e.helpers import PASSWORD, add_reports
 from tests.e2e.ui import expect_message, log_in, menu, row, scripts_ready
 
 PREFIX = "快速回音演练"
 
 
 def _two_reports(records):
-    with records.app_context():
-        unit = Unit.query.filter_by(active=True).order_by(Unit.id).first()
-        submitted = clock.now() - dt.timedelta(days=1)
-        for n in (1, 2):
-            db.session.add(
-                Report(
-                    title=f"{PREFIX}{n}号",
-                    body="正文",
-                    category="news",
-                    unit=unit,
-                    author="李明",
-                    submitted_at=submitted,
-                )
-            )
-        db.session.commit()
+    add_reports(records, [f"{PREFIX}{n}号" for n in (1, 2)], days_ago=1)
 
 
 def test_staff_answer_one_report_from_its_row_and_return_another_from_its_page(
