@@ -117,6 +117,7 @@ TODO_KINDS = Choices(
 OFFICE_ASSIGNMENTS = ("result", "extension", "objection", "unsigned")
 UNIT_ASSIGNMENTS = ("sign", "progress", "returned")
 LEADER_ASSIGNMENTS = ("red", "yellow")
+MAX_UNSIGNED_DAYS = 60  # working days: about three months, beyond any office's rule
 TODO_ITEMS = 5  # items listed under each kind; the count says how many there are
 
 
@@ -144,6 +145,7 @@ class Todo:
 def unsigned_since(today, working_days, calendar):
     """The last assignment day still counted late to sign for today: an assignment is on
     the office's to-do once `working_days` working days after it have passed."""
+    working_days = min(max(working_days, 0), MAX_UNSIGNED_DAYS)  # a setting: a sane range
     day = today - dt.timedelta(days=1)
     while working_days_after(day, working_days, calendar) >= today:
         day -= dt.timedelta(days=1)

@@ -30,6 +30,12 @@ def test_an_assignment_is_late_to_sign_for_once_its_working_days_have_passed(tod
     assert unsigned_since(today, 2, WorkCalendar()) == expected
 
 
+def test_a_setting_out_of_range_for_the_days_to_sign_is_held_to_one_a_person_can_mean():
+    today = D(2026, 12, 10)
+    assert unsigned_since(today, -5, WorkCalendar()) == unsigned_since(today, 0, WorkCalendar())
+    assert unsigned_since(today, 10**9, WorkCalendar()) == unsigned_since(today, 60, WorkCalendar())
+
+
 def _at(day):
     return clock.start_of(day) + dt.timedelta(hours=10)
 
