@@ -3,6 +3,8 @@
 import os
 
 from flask_admin import Admin
+from flask_admin import babel as admin_babel
+from flask_admin import translations as shipped_translations
 from flask_admin.menu import MenuView
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
@@ -94,6 +96,21 @@ class DuchaAdmin(Admin):
         self.add_menu_item(MenuView(view.name, view, cache=False), view.category)
 
 
+def prefer_our_admin_catalogue(directory):
+    """Flask-Admin's words in our wording: its one Flask-Babel domain ("admin", in
+    flask_admin/babel.py) reads the catalogue it ships and then ours, so ours wins.
+
+    Given as Admin(translations_path=...), ours came first and the shipped one after it
+    (Flask-Babel merges a domain's directories in order, the last winning): the shipped
+    "20 项目" and "选中的" beat ours. It was also read only while a view was current, and the
+    domain keeps the first catalogue it builds for a language, view or not. A domain's
+    directories are Flask-Babel's own mechanism; Flask-Admin's is pinned (check_flask_admin).
+    """
+    shipped = os.path.dirname(shipped_translations.__file__)
+    admin_babel.domain._translation_directories = [shipped, directory]
+    admin_babel.domain.cache.clear()
+
+
 def init_admin(app):
     """Create this app's Admin and add every view to it."""
     check_flask_admin()
@@ -106,10 +123,9 @@ def init_admin(app):
             base_template="admin/ducha_base.html",
         ),
         index_view=HomeView(name=_l("Home"), url="/admin"),
-        # Our copy of Flask-Admin's catalogue: the .mo it ships lacks strings its .po has.
-        translations_path=os.path.join(app.root_path, "translations"),
         csp_nonce_generator=csp_nonce,
     )
+    prefer_our_admin_catalogue(os.path.join(app.root_path, "translations"))
     for view, model, name, category, endpoint in SCREENS:
         options = {"name": name, "category": category, "endpoint": endpoint}
         if endpoint in URLS:

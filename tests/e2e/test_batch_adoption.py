@@ -30,7 +30,7 @@ def test_batch_adoption_of_five_with_one_returned_adopts_four(page, records, scr
     expect(row(page, PREFIX)).to_have_count(5)
     scripts_ready(page)
     page.locator("input.action-rowtoggle").check()
-    page.get_by_role("button", name="选中的").click()
+    page.get_by_role("button", name="批量操作").click()
     page.get_by_role("link", name="批量采用").click()
 
     expect(page.locator(".alert", has_text="其中 1 条不能采用")).to_be_visible()

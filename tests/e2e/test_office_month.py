@@ -122,7 +122,7 @@ def test_staff_adopt_the_report_with_the_batch_action(page, records, today, scre
     expect(report).to_have_count(1)
     report.locator("input.action-checkbox").check()
     scripts_ready(page)
-    page.get_by_role("button", name="选中的").click()
+    page.get_by_role("button", name="批量操作").click()
     page.get_by_role("link", name="批量采用").click()
 
     expect(page.locator("h5")).to_contain_text("采用 1 条信息")
