@@ -236,7 +236,7 @@ class Deduction(OwnedByUnit, db.Model):
     report_id = sa.Column(
         sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True, info=info(_l("Report"))
     )
-    created_at = sa.Column(UTCDateTime, nullable=False, default=clock.now)
+    created_at = sa.Column(UTCDateTime, nullable=False, default=clock.now, info=info(_l("Created")))
 
     unit = sa.orm.relationship("Unit", info=info(_l("Unit")))
     report = sa.orm.relationship("Report", info=info(_l("Report")))

@@ -44,6 +44,9 @@ class LocalDateTimeField(DateTimeField):
             self.data = self.data.replace(tzinfo=clock.office_zone())
 
 
+NO_CHOICE = "—"
+
+
 class IntegerField(wtforms.IntegerField):
     """A whole number the database's INTEGER holds."""
 
@@ -56,7 +59,13 @@ class IntegerField(wtforms.IntegerField):
 
 class ModelConverter(AdminModelConverter):
     """Flask-Admin's fields for a model's columns, with the bounded ones above for dates,
-    timestamps (UTCDateTime: in the office's time) and whole numbers."""
+    timestamps (UTCDateTime: in the office's time) and whole numbers, and a dash for the
+    empty choice of an optional dropdown (WTForms shows an empty label as its value, __None)."""
+
+    def _model_select_field(self, prop, multiple, remote_model, **kwargs):
+        if not multiple:
+            kwargs.setdefault("blank_text", NO_CHOICE)
+        return super()._model_select_field(prop, multiple, remote_model, **kwargs)
 
     # The names of AdminModelConverter's own methods, so that these replace them.
     @converts("Date")

@@ -49,6 +49,14 @@ class SecureModelView(FastList, Exports, Listing, FormRules, RowAccess, ModelVie
         super().__init__(model, session, **kwargs)
         self.check_list_template()
 
+    def _get_list_value(self, context, model, name, column_formatters, column_type_formatters):
+        # A choice column's empty value reads as nothing, not "None" (Flask-Admin passes a
+        # value missing from the choices through as it is); views/fast_list/cells.py alike.
+        value = super()._get_list_value(
+            context, model, name, column_formatters, column_type_formatters
+        )
+        return "" if value is None else value
+
     # ---- labels, choices, fields and filters from the model's column info ----
     def _apply_model_info(self, model):
         found = form_settings(model)

@@ -13,6 +13,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from models import bounds, clock, db
 from views.base import filters
@@ -34,9 +35,27 @@ def _format_datetime(view, value, name=None):
     return local_minute(value, clock.office_zone())
 
 
+def _format_bool(view, value, name):
+    """Flask-Admin's check or minus icon, whose tooltip says the column and yes or no in
+    the page's language ("紧急：是"), not "urgent: true"."""
+    glyph, icon = ("ok-circle", "fa-check-circle") if value else ("minus-sign", "fa-minus-circle")
+    title = _(
+        "%(column)s: %(answer)s",
+        column=view.get_column_name(name),
+        answer=_("Yes") if value else _("No"),
+    )
+    return Markup('<span class="fa {} glyphicon glyphicon-{} icon-{}" title="{}"></span>').format(
+        icon, glyph, glyph, title
+    )
+
+
 TYPE_FORMATTERS = dict(typefmt.BASE_FORMATTERS)
 TYPE_FORMATTERS.update(
-    {dt.datetime: _format_datetime, dt.date: lambda v, value, n=None: value.isoformat()}
+    {
+        bool: _format_bool,
+        dt.datetime: _format_datetime,
+        dt.date: lambda v, value, n=None: value.isoformat(),
+    }
 )
 
 

@@ -48,7 +48,7 @@ class RowCells:
             value = view._get_field_value(row, name)
         choices = self.choices.get(name)
         if choices:
-            return choices.get(value) or escape(value)
+            return choices.get(value) or escape("" if value is None else value)
         formatter = self._type_formatter(value)
         if formatter is not None:
             value = formatter(view, value, name)
