@@ -310,5 +310,5 @@ def bulletin_todo(today):
     todo = Todo("bulletin")
     if sent is not None:
         todo.count = 1
-        todo.items.append(TodoItem(0, period.label, day=clock.local_date(sent)))
+        todo.items.append(TodoItem(0, period.display_label, day=clock.local_date(sent)))
     return todo

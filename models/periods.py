@@ -6,9 +6,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from babel.dates import format_skeleton
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
 from models import bounds, clock
 
 ONE_DAY = dt.timedelta(days=1)
+# CLDR's own ways of naming a month, quarter and year: 2026年10月, October 2026.
+SKELETONS = {"month": "yMMMM", "quarter": "yQQQ", "year": "y"}
 
 
 class PeriodError(ValueError):
@@ -42,6 +48,14 @@ class Period:
         if self.kind == "year":
             return f"{self.start.year}年"
         return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
+
+    @property
+    def display_label(self):
+        """The label in the reader's language: 2026年10月 (as `label`), October 2026, Q4 2026."""
+        if self.kind in SKELETONS:
+            locale = get_locale() or "zh_Hans_CN"  # no app at all: the office's language
+            return format_skeleton(SKELETONS[self.kind], self.start, locale=locale)
+        return _("%(start)s to %(end)s", start=self.start.isoformat(), end=self.end.isoformat())
 
     @property
     def days(self):

@@ -149,8 +149,13 @@ class RankingView(SecureView):
         }
 
     def _title(self, period, group):
-        group_label = f"（{RANKING_GROUPS.label(group)}）" if group else ""
-        return f"{period.label}{group_label} " + _("Information work bulletin")
+        if group:
+            return _(
+                "Information work bulletin, %(period)s (%(group)s)",
+                period=period.display_label,
+                group=RANKING_GROUPS.label(group),
+            )
+        return _("Information work bulletin, %(period)s", period=period.display_label)
 
     def _export(self, fmt, period, group, rows):
         columns = _columns(period)
