@@ -6,6 +6,7 @@
  * - The to-do count beside the menu (待办) is asked for once the page is drawn, so no page
  *   waits on it or pays its statements; the home page shows the list itself.
  * - A button carrying data-print prints the page (the office's documents: 督办单, 催办单).
+ * - Flask-Admin's dropdowns and date pickers: their own words in the page's language.
  * - The directive form: the due date the deadline rules give, shown next to the day of
  *   receipt as the leader level, urgency and day of receipt change. The server computes
  *   it (DirectiveView.due_dates); this only asks and shows the answer.
@@ -42,6 +43,41 @@
       formatInputTooShort: function (input, min) {
         return said.tooShort.replace("%n", min - input.length);
       }
+    });
+  })();
+
+  // Flask-Admin's date pickers (daterangepicker 1.3) speak English of themselves too, and
+  // Flask-Admin passes them no locale: each picker it makes (static/admin/js/form.js, which
+  // says "adminFormReady" once daterangepicker is loaded and before it makes any) gets the
+  // page's words, weekdays, months and first day of the week among its locale options.
+  (function datePickerTexts() {
+    var texts = document.getElementById("ducha-date-texts");
+    var $ = window.jQuery;
+    if (!texts || !$) {
+      return;
+    }
+    var said = texts.dataset;
+    var locale = {
+      applyLabel: said.apply,
+      cancelLabel: said.cancel,
+      fromLabel: said.from,
+      toLabel: said.to,
+      weekLabel: said.week,
+      customRangeLabel: said.custom,
+      daysOfWeek: said.days.split(" "),
+      monthNames: said.months.split(" "),
+      firstDay: parseInt(said.firstDay, 10)
+    };
+    $(document).one("adminFormReady", function () {
+      var make = $.fn.daterangepicker;
+      if (!make) {
+        return;
+      }
+      $.fn.daterangepicker = function (options, callback) {
+        var asked = $.extend({}, options);
+        asked.locale = $.extend({}, locale, asked.locale);
+        return make.call(this, asked, callback);
+      };
     });
   })();
 
@@ -115,7 +151,17 @@
     refresh();
   }
 
+  // Flask-Admin's menu button on a narrow screen is labelled in English in its template.
+  function menuButtonLabel() {
+    var texts = document.getElementById("ducha-nav-texts");
+    var button = document.querySelector(".navbar-toggler");
+    if (texts && button) {
+      button.setAttribute("aria-label", texts.dataset.toggle);
+    }
+  }
+
   function start() {
+    menuButtonLabel();
     todoCount();
     var hint = document.getElementById("ducha-due-hint");
     if (hint && window.jQuery) {
