@@ -10,6 +10,8 @@
  * - The directive form: the due date the deadline rules give, shown next to the day of
  *   receipt as the leader level, urgency and day of receipt change. The server computes
  *   it (DirectiveView.due_dates); this only asks and shows the answer.
+ * - A list's cells carry their column's header as data-label, which static/phone.css
+ *   shows beside each field when a row is drawn as a card on a phone.
  */
 (function () {
   "use strict";
@@ -160,7 +162,26 @@
     }
   }
 
+  // Copied here rather than drawn by the list template so that our list page and
+  // Flask-Admin's stay the same HTML (tests/test_list_rows.py).
+  function listLabels() {
+    document.querySelectorAll("table.model-list").forEach(function (table) {
+      var headers = Array.prototype.map.call(
+        table.querySelectorAll("thead th"),
+        function (th) { return th.textContent.replace(/\s+/g, " ").trim(); }
+      );
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.cells, function (cell, index) {
+          if (headers[index] && cell.colSpan === 1) {
+            cell.setAttribute("data-label", headers[index]);
+          }
+        });
+      });
+    });
+  }
+
   function start() {
+    listLabels();
     menuButtonLabel();
     todoCount();
     var hint = document.getElementById("ducha-due-hint");
