@@ -16,6 +16,7 @@ from models import (
     Deduction,
     Directive,
     Feedback,
+    LoginEvent,
     Notice,
     Publication,
     Quota,
@@ -28,7 +29,7 @@ from models import (
 )
 from views.accounts import AccountView
 from views.assignments import AssignmentView
-from views.audit import AuditView
+from views.audit import AuditView, LoginLogView
 from views.deadlines import CalendarDayView, DeadlineRuleView
 from views.directive_report import DirectiveReportView
 from views.directives import DirectiveView
@@ -81,6 +82,7 @@ SCREENS = [
     (NoticeView, Notice, _l("Notices"), SYSTEM, "notices"),
     (MonitorView, None, _l("Monitoring"), SYSTEM, "monitor"),
     (AuditView, AuditEntry, _l("Audit trail"), SYSTEM, "audit"),
+    (LoginLogView, LoginEvent, _l("Login log"), SYSTEM, "login_log"),
 ]
 URLS = {"directive_report": "directive-report", "imports": "import"}
 
