@@ -11,6 +11,7 @@ from models.documents import DocumentNumber
 from models.emergencies import Veto
 from models.feedback import Attachment, Feedback
 from models.imports.runs import ImportRow, ImportRun
+from models.login_log import LoginEvent
 from models.notices import NOTICE_KINDS, NOTICE_STATES, Notice, NoticeScan
 from models.reports import (
     CATEGORIES,
@@ -75,6 +76,7 @@ __all__ = [
     "AuditEntry",
     "UnitMonth",
     "LoginAttempt",
+    "LoginEvent",
     "ImportRun",
     "ImportRow",
 ]

@@ -9,22 +9,64 @@ import contextlib
 import contextvars
 import datetime as dt
 import decimal
+import logging
 
 import sqlalchemy as sa
-from flask import has_request_context
+from flask import current_app, has_app_context, has_request_context
+from flask_babel import force_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 
 from models import clock
 from models.base import Choices, UTCDateTime, db, info
 
+logger = logging.getLogger(__name__)
+
 ACTIONS = Choices(
     create=_l("Record created"), update=_l("Record changed"), delete=_l("Record deleted")
 )
-# Never written to the trail, whatever table they are in.
+# Never written to the trail, whatever table they are in: a change says only "changed".
 SECRET_FIELDS = {"password_hash"}
-# Tables whose rows are bookkeeping, not records (the trail itself, login attempts, the
+SECRET = "***"
+# Tables whose rows are bookkeeping, not records (the trail itself, logins, the
 # uploaded files of imports and their previews: what an import changes is audited).
-UNAUDITED_TABLES = {"audit_log", "login_attempts", "imports", "import_rows"}
+UNAUDITED_TABLES = {"audit_log", "login_attempts", "login_log", "imports", "import_rows"}
+# Columns that logging in and out move: the login log (models/login_log.py) has them,
+# and a change of only these is no change of the record.
+UNAUDITED_FIELDS = {("accounts", "last_login_at"), ("accounts", "session_version")}
+
+
+def _kind(text):
+    return lazy_pgettext("record kind", text)
+
+
+# Every audited table by the name the office gives its records (the list's 记录类型).
+RECORD_KINDS = Choices(
+    directives=_kind("Directive"),
+    assignments=_kind("Assignment"),
+    assignment_events=_kind("Assignment step"),
+    objections=_kind("Objection"),
+    extension_requests=_kind("Extension request"),
+    feedback=_kind("Feedback"),
+    attachments=_kind("Attachment"),
+    document_numbers=_kind("Supervision notice number"),
+    directive_report_filings=_kind("Monthly directive report filed"),
+    reports=_kind("Report"),
+    adoptions=_kind("Adoption"),
+    instructions=_kind("Leader's instruction on a report"),
+    deductions=_kind("Deduction"),
+    quotas=_kind("Yearly quota"),
+    solicitations=_kind("Solicitation"),
+    publications=_kind("Publication"),
+    score_rules=_kind("Scoring rule"),
+    deadline_rules=_kind("Deadline rule"),
+    calendar_days=_kind("Holiday or make-up working day"),
+    units=_kind("Unit"),
+    staff=_kind("Staff member"),
+    accounts=_kind("Account"),
+    notices=_kind("Notice"),
+    notice_scans=_kind("Notice scan"),
+    unit_months=_kind("Unit's monthly figures"),
+)
 
 _actor = contextvars.ContextVar("audit_actor", default=None)
 
@@ -39,7 +81,9 @@ class AuditEntry(db.Model):
     actor_id = sa.Column(sa.Integer, index=True, info=info(_l("Account id")))
     actor = sa.Column(sa.String(80), nullable=False, info=info(_l("Who")))
     action = sa.Column(sa.String(10), nullable=False, info=info(_l("Action"), ACTIONS))
-    table_name = sa.Column(sa.String(50), nullable=False, info=info(_l("Record type")))
+    table_name = sa.Column(
+        sa.String(50), nullable=False, info=info(_l("Record type"), RECORD_KINDS)
+    )
     record_id = sa.Column(sa.Integer, info=info(_l("Record id")))
     record = sa.Column(sa.String(200), nullable=False, default="", info=info(_l("Record")))
     changes = sa.Column(sa.JSON, nullable=False, default=dict, info=info(_l("Changes")))
@@ -95,13 +139,16 @@ def _plain(value):
 def _column_changes(obj, action):
     """{field: [old, new]} from the instance's state; nothing is loaded from the database."""
     state = sa.inspect(obj)
+    table = obj.__tablename__
     changes = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
+        if (table, key) in UNAUDITED_FIELDS:
+            continue
         history = state.attrs[key].history
         if key in SECRET_FIELDS:
             if action == "update" and history.has_changes():
-                changes[key] = ["***", "***"]
+                changes[key] = [SECRET, SECRET]
             continue
         if action == "create":
             changes[key] = [None, _plain(state.dict.get(key))]
@@ -115,11 +162,92 @@ def _column_changes(obj, action):
     return changes
 
 
-def _label(obj):
-    try:
-        return str(obj)[:200]
-    except Exception:  # noqa: BLE001 - a broken __str__ must not lose the entry
+# ---- how a record is named: the trail keeps the name it had when it was written ----
+
+
+def _choice(obj, field):
+    """The label of a choice column's value, e.g. an assignment step's action."""
+    column = obj.__table__.c[field]
+    choices = column.info.get("choices")
+    value = getattr(obj, field)
+    return str(choices.label(value)) if choices else str(value or "")
+
+
+def _assignment_label(assignment):
+    """An assignment as "unit · directive number"."""
+    if assignment is None:
         return ""
+    parts = (getattr(assignment.unit, "name", None), getattr(assignment.directive, "number", None))
+    return " · ".join(part for part in parts if part)
+
+
+def _of_assignment(obj, *suffix):
+    return " ".join(part for part in (_assignment_label(obj.assignment), *suffix) if part)
+
+
+def _account_label(account):
+    if account.name and account.name != account.username:
+        return f"{account.name}（{account.username}）"
+    return account.username
+
+
+# Tables whose rows are named otherwise than by their own `__str__` (or have none).
+RECORD_LABELS = {
+    "accounts": _account_label,
+    "directives": lambda d: d.number,
+    "assignments": _assignment_label,
+    "assignment_events": lambda e: _of_assignment(e, _choice(e, "action")),
+    "objections": _of_assignment,
+    "extension_requests": _of_assignment,
+    "feedback": lambda f: _of_assignment(f, _choice(f, "kind")),
+    "directive_report_filings": lambda f: f"{f.month:%Y-%m}",
+    "notice_scans": lambda s: s.scan_date.isoformat(),
+    "unit_months": lambda m: f"{getattr(m.unit, 'name', '')} {m.month:%Y-%m}".strip(),
+}
+
+
+def record_label(obj):
+    """The record as people name it (a directive's number, a unit's name, an assignment as
+    "unit · directive number"), never Python's repr; at most 200 characters."""
+    table = getattr(obj, "__tablename__", "")
+    labeller = RECORD_LABELS.get(table)
+    if labeller is None and type(obj).__str__ is not object.__str__:
+        labeller = str
+    label = ""
+    if labeller is not None:
+        try:
+            label = str(labeller(obj) or "").strip()
+        except Exception:  # noqa: BLE001 - a label that cannot be made must not lose the entry
+            logger.exception("no label for a %s row", table)
+    return label[:200]
+
+
+def kind_label(table_name):
+    """The record kind's name ("领导批示件"); a table nobody named keeps its own name."""
+    return str(RECORD_KINDS.label(table_name))
+
+
+@contextlib.contextmanager
+def _office_language():
+    """Labels kept in the trail are in the office's language, whoever made the change."""
+    if has_app_context():
+        with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_Hans_CN")):
+            yield
+    else:
+        yield
+
+
+# ---- writing the entries ----
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _name_the_deleted(session, _context, _instances):
+    """Name the rows about to be deleted while what names them can still be loaded."""
+    labels = session.info["audit_labels"] = {}  # never an earlier, failed flush's
+    with _office_language():
+        for obj in session.deleted:
+            if _audited(obj):
+                labels[id(obj)] = record_label(obj)
 
 
 @sa.event.listens_for(sa.orm.Session, "after_flush")
@@ -129,18 +257,21 @@ def _write(session, _context):
     After a flush the session still lists what was new, dirty and deleted, with the
     attribute history, and new rows have their ids.
     """
+    named = session.info.pop("audit_labels", {})
     rows = []
-    for action, objects in (
-        ("create", session.new),
-        ("update", session.dirty),
-        ("delete", session.deleted),
-    ):
-        for obj in objects:
-            if not _audited(obj):
-                continue
-            changes = _column_changes(obj, action)
-            if changes or action != "update":
-                rows.append(_entry(action, obj, changes))
+    with _office_language():
+        for action, objects in (
+            ("create", session.new),
+            ("update", session.dirty),
+            ("delete", session.deleted),
+        ):
+            for obj in objects:
+                if not _audited(obj):
+                    continue
+                changes = _column_changes(obj, action)
+                if changes or action != "update":
+                    label = named.get(id(obj)) if action == "delete" else None
+                    rows.append(_entry(action, obj, changes, label))
     if rows:
         actor_id, actor = current_actor()
         for row in rows:
@@ -148,7 +279,7 @@ def _write(session, _context):
         session.connection().execute(AuditEntry.__table__.insert(), rows)
 
 
-def _entry(action, obj, changes):
+def _entry(action, obj, changes, label=None):
     state = sa.inspect(obj)
     (record_id,) = state.mapper.primary_key_from_instance(obj)[:1] or (None,)
     return {
@@ -156,7 +287,7 @@ def _entry(action, obj, changes):
         "action": action,
         "table_name": obj.__tablename__,
         "record_id": record_id,
-        "record": _label(obj),
+        "record": label if label is not None else record_label(obj),
         "changes": changes,
     }
 

@@ -26,6 +26,7 @@ READ = {
     "accounts": {"admin"},
     "notices": {"admin", "staff", "unit"},
     "audit": {"admin"},
+    "login_log": {"admin"},
     "ranking": {"admin", "staff", "leader"},
     "monitor": {"admin"},
     "feedback": ALL,
@@ -58,6 +59,7 @@ CREATE = {
     "assignments": set(),
     "notices": set(),
     "audit": set(),
+    "login_log": set(),
 }
 
 

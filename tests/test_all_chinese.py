@@ -311,11 +311,6 @@ def test_every_page_speaks_chinese_and_english(city, role):
         assert 403 in statuses, statuses
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the audit trail (views/audit.py, models/audit.py, reworked on another branch) "
-    "lists table names, the actor 'system' and reprs of rows not yet flushed",
-)
 def test_the_audit_trail_speaks_chinese(city):
     client = login(city.test_client(), USERS["admin"], PASSWORD)
     page = client.get("/admin/audit/?lang=zh").get_data(as_text=True)

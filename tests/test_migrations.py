@@ -155,3 +155,66 @@ def test_the_upgrade_reports_dates_outside_the_office_years(scratch_url, capfd):
     assert "calendar_days.day: 2 rows with a date outside 2000-01-01..2099-12-31" in log
     assert "9999-12-31" in log and "0001-01-01" in log and "2026-10-01" not in log
     assert "login_attempts.at: 1 rows" in log
+
+
+def test_login_rows_move_from_the_audit_trail_to_the_login_log(scratch_url):
+    audit = sa.table(
+        "audit_log",
+        *(sa.column(name) for name in ("at", "actor", "action", "table_name", "record_id")),
+        sa.column("record"),
+        sa.column("changes", sa.JSON),
+    )
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        flask_migrate.upgrade(revision="b4edd2c2bb29")
+        row = {"at": "2026-10-01 01:00:00", "actor": "li", "action": "update"}
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO accounts (id, username, name, password_hash, role, active, "
+                    "session_version, must_change_password, created_at) VALUES "
+                    "(7, 'li', '李', 'x', 'staff', true, 1, false, '2026-10-01 00:00:00')"
+                )
+            )
+            conn.execute(
+                sa.insert(audit),
+                [
+                    {
+                        **row,
+                        "table_name": "accounts",
+                        "record_id": 7,
+                        "record": "李",
+                        "changes": {"last_login_at": [None, "2026-10-01T01:00:00+00:00"]},
+                    },
+                    {
+                        **row,
+                        "table_name": "accounts",
+                        "record_id": 7,
+                        "record": "李",
+                        "changes": {"session_version": [0, 1]},
+                    },
+                    {
+                        **row,
+                        "table_name": "accounts",
+                        "record_id": 7,
+                        "record": "李",
+                        "changes": {"name": ["李", "李四"], "session_version": [1, 2]},
+                    },
+                    {
+                        **row,
+                        "table_name": "assignment_events",
+                        "record_id": 3,
+                        "record": "<AssignmentEvent (pending 140568291159824)>",
+                        "changes": {},
+                    },
+                ],
+            )
+        flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            left = conn.execute(sa.text("SELECT table_name, record FROM audit_log")).all()
+            logins = conn.execute(
+                sa.text("SELECT username, account_id, event, result FROM login_log ORDER BY id")
+            ).all()
+        db.engine.dispose()
+    assert sorted(left) == [("accounts", "李"), ("assignment_events", "")]
+    assert logins == [("li", 7, "login", "success"), ("li", 7, "logout", "success")]

@@ -27,6 +27,7 @@ LISTS = [
     "/admin/quotas/",
     "/admin/score_rules/",
     "/admin/audit/",
+    "/admin/login_log/",
     "/admin/ranking/",
 ]
 

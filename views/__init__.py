@@ -18,6 +18,7 @@ from models import (
     Deduction,
     Directive,
     Feedback,
+    LoginEvent,
     Notice,
     Publication,
     Quota,
@@ -30,7 +31,7 @@ from models import (
 )
 from views.accounts import AccountView
 from views.assignments import AssignmentView
-from views.audit import AuditView
+from views.audit import AuditView, LoginLogView
 from views.deadlines import CalendarDayView, DeadlineRuleView
 from views.directive_report import DirectiveReportView
 from views.directives import DirectiveView
@@ -83,6 +84,7 @@ SCREENS = [
     (NoticeView, Notice, _l("Notices"), SYSTEM, "notices"),
     (MonitorView, None, _l("Monitoring"), SYSTEM, "monitor"),
     (AuditView, AuditEntry, _l("Audit trail"), SYSTEM, "audit"),
+    (LoginLogView, LoginEvent, _l("Login log"), SYSTEM, "login_log"),
 ]
 URLS = {"directive_report": "directive-report", "imports": "import"}
 

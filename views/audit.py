@@ -1,56 +1,74 @@
-"""The audit trail screen: administrators read who changed what, and when."""
+"""The audit trail and the login log: administrators read who changed what, and who
+logged in and out, when and from where."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from markupsafe import Markup
 
-from models import db
 from models.accounts import ADMINS
+from models.audit_text import changed_fields, changes_of, missing_record
 from views.secure import SecureModelView
 
-
-def _model_for(table_name):
-    for mapper in db.Model.registry.mappers:
-        if getattr(mapper.class_, "__tablename__", None) == table_name:
-            return mapper.class_
-    return None
+ARROW = Markup(' <span class="text-muted">→</span> ')
 
 
-def _field_label(table_name, field):
-    model = _model_for(table_name)
-    column = getattr(model, "__table__", None)
-    info = column.c[field].info if column is not None and field in column.c else {}
-    return str(info.get("label") or field)
+def _change_line(change):
+    if change.old is None:
+        values = Markup("{}").format(change.new)
+    elif change.new is None:
+        values = Markup("<del>{}</del>").format(change.old)
+    else:
+        values = Markup("{}{}{}").format(change.old, ARROW, change.new)
+    return Markup("<li><strong>{}</strong>{}{}</li>").format(change.field, _(": "), values)
 
 
 def _changes(view, context, entry, name):
-    rows = [
-        Markup("<tr><th>{}</th><td>{}</td><td>→</td><td>{}</td></tr>").format(
-            _field_label(entry.table_name, field),
-            "" if old is None else old,
-            "" if new is None else new,
-        )
-        for field, (old, new) in sorted((entry.changes or {}).items())
-    ]
-    return Markup('<table class="table table-sm mb-0 ducha-changes">{}</table>').format(
-        Markup("").join(rows)
+    lines = [_change_line(change) for change in changes_of(entry)]
+    return Markup('<ul class="list-unstyled mb-0 ducha-changes">{}</ul>').format(
+        Markup("").join(lines)
     )
 
 
-def _table_choices():
-    return sorted(
-        (m.class_.__tablename__, m.class_.__tablename__)
-        for m in db.Model.registry.mappers
-        if hasattr(m.class_, "__tablename__")
-    )
+def _changed_fields(view, context, entry, name):
+    return _(", ").join(changed_fields(entry))
 
 
-class AuditView(SecureModelView):
-    """Every change made through the app; nothing here can be edited or deleted."""
+# Who changed a record when no one was logged in (models.audit.current_actor).
+NAMELESS_ACTORS = {
+    "system": lazy_pgettext("actor", "System"),
+    "anonymous": _l("Not logged in"),
+}
+COMMAND_LINE = "command line ("
+
+
+def _actor(view, context, entry, name):
+    if entry.actor in NAMELESS_ACTORS:
+        return NAMELESS_ACTORS[entry.actor]
+    if entry.actor and entry.actor.startswith(COMMAND_LINE) and entry.actor.endswith(")"):
+        return _("Command line (%(user)s)", user=entry.actor[len(COMMAND_LINE) : -1])
+    return entry.actor
+
+
+def _record(view, context, entry, name):
+    if entry.record:
+        return entry.record
+    return missing_record(entry.table_name, entry.record_id) if entry.record_id else ""
+
+
+class ReadOnlyLog(SecureModelView):
+    """A log administrators read; nothing in it can be edited or deleted."""
 
     read_roles = ADMINS
     write_roles = frozenset()
     delete_roles = frozenset()
-    column_list = ["at", "actor", "action", "table_name", "record_id", "record"]
+    column_default_sort = ("at", True)
+
+
+class AuditView(ReadOnlyLog):
+    """Every change made through the app, field by field."""
+
+    column_list = ["at", "actor", "action", "table_name", "record", "changed_fields"]
     column_details_list = [
         "at",
         "actor",
@@ -61,9 +79,19 @@ class AuditView(SecureModelView):
         "record",
         "changes",
     ]
+    column_labels = {"changed_fields": _l("Changed fields")}
     column_filters = ["action", "table_name", "record_id", "actor", "at"]
     column_searchable_list = ["record", "actor"]
-    column_default_sort = ("at", True)
-    column_formatters_detail = {"changes": _changes}
-    column_export_exclude_list = ["changes"]
+    column_formatters = {"actor": _actor, "record": _record, "changed_fields": _changed_fields}
+    column_formatters_detail = {"actor": _actor, "record": _record, "changes": _changes}
+    column_export_list = ["at", "actor", "action", "table_name", "record_id", "record"]
     column_descriptions = {"record": _l("The record as it was named at the time.")}
+
+
+class LoginLogView(ReadOnlyLog):
+    """Every login, failed login and logout: who, when, from which address."""
+
+    column_list = ["at", "username", "event", "result", "address"]
+    column_details_list = ["at", "username", "account_id", "event", "result", "address"]
+    column_filters = ["event", "result", "username", "address", "at"]
+    column_searchable_list = ["username", "address"]

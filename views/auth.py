@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from models import Account, clock, db
 from models.accounts import MIN_PASSWORD_LENGTH, login_locked, record_login_attempt
+from models.login_log import log_login, log_logout, login_result
 from views.forms import Form
 
 bp = Blueprint("auth", __name__)
@@ -61,6 +62,10 @@ def _start_session(account):
     login_user(account)
 
 
+def _account(username):
+    return Account.query.filter_by(username=username).one_or_none()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form and log a person in."""
@@ -69,6 +74,8 @@ def login():
     if form.validate_on_submit():
         username, address = form.username.data.strip(), request.remote_addr or "-"
         if login_locked(username, address):
+            log_login(username, address, "locked", _account(username))
+            db.session.commit()
             current_app.logger.warning(
                 "login refused, locked: user=%r address=%s", username, address
             )
@@ -80,16 +87,17 @@ def login():
                 "danger",
             )
             return render_template("login.html", form=form), 429
-        account = Account.query.filter_by(username=username).one_or_none()
-        succeeded = bool(account and account.active and account.check_password(form.password.data))
-        record_login_attempt(username, address, succeeded)
-        if not succeeded:
+        account = _account(username)
+        result = login_result(account, form.password.data)
+        record_login_attempt(username, address, result == "success")
+        log_login(username, address, result, account)
+        if result != "success":
             db.session.commit()
             current_app.logger.info("login failed: user=%r address=%s", username, address)
             flash(_("Wrong username or password, or the account is disabled."), "danger")
         else:
             _start_session(account)
-            account.last_login_at = clock.now()
+            account.last_login_at = clock.now()  # not in the audit trail: the log has it
             db.session.commit()
             if account.must_change_password:
                 return redirect(url_for("auth.change_password"))
@@ -102,6 +110,7 @@ def login():
 def logout():
     """Log out (POST); a GET shows the button. Old copies of the cookie stop working."""
     if request.method == "POST":
+        log_logout(current_user, request.remote_addr)
         current_user.end_sessions()
         db.session.commit()
         logout_user()

@@ -44,6 +44,14 @@ def in_bounds(filter_class):
 IntEqualFilter = in_bounds(sqla_filters.IntEqualFilter)
 
 
+class ChoiceEqualFilter(sqla_filters.FilterEqual):
+    """Equal to one of a column's choices: any other value is left out with a message
+    (a stored value is always one of them, so it could only ever find nothing)."""
+
+    def validate(self, value):
+        return value in {str(choice) for choice, _label in self.options or ()}
+
+
 class FilterConverter(sqla_filters.FilterConverter):
     """Flask-Admin's filters for each column type, bounded; date-time filters for UTC
     timestamps too (what is typed is taken as local time)."""

@@ -7,7 +7,6 @@ from collections import OrderedDict
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.model import typefmt
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -109,7 +108,7 @@ class Listing:
         if not isinstance(name, str):
             return name
         if name in choices:
-            return sqla_filters.FilterEqual(
+            return filters.ChoiceEqualFilter(
                 getattr(mapper.class_, name), labels.get(name, name), options=choices[name].pairs()
             )
         rel = mapper.relationships.get(name)
