@@ -90,6 +90,8 @@ def from_environment():
         "FLASK_ADMIN_SWATCH": "cerulean",
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "SQLITE_BUSY_TIMEOUT_MS": 15000,
+        # The monthly pages open on the month just closed in a month's first days (0-28).
+        "CLOSED_MONTH_DAYS": _int("CLOSED_MONTH_DAYS", 10),
         # How many places at the bottom of a ranking are marked (and their leaders told).
         "RANKING_BOTTOM_COUNT": int(os.environ.get("RANKING_BOTTOM_COUNT", "3")),
         # Whether unit officers may see the ranking of their own group.

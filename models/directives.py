@@ -72,7 +72,7 @@ class Directive(db.Model):
     number = sa.Column(sa.String(50), nullable=False, unique=True, info=info(_l("Number")))
     title = sa.Column(sa.String(200), nullable=False, info=info(_l("Title")))
     content = sa.Column(sa.Text, nullable=False, default="", info=info(_l("Instruction")))
-    leader_name = sa.Column(sa.String(50), nullable=False, info=info(_l("Leader")))
+    leader_name = sa.Column(sa.String(50), nullable=False, info=info(_l("Instructing leader")))
     leader_level = sa.Column(
         sa.String(20), nullable=False, info=info(_l("Leader level"), LEADER_LEVELS)
     )

@@ -190,15 +190,26 @@ def signer_problem(assignment, signer):
     return None
 
 
+# An attachment belongs to exactly one of: feedback, a directive (its scan), a report.
+ONE_OWNER = (
+    "(CASE WHEN feedback_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN directive_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN report_id IS NULL THEN 0 ELSE 1 END) = 1"
+)
+
+
 class Attachment(db.Model):
-    """A file stored on disk under a generated name: attached to feedback, or the scan of
-    a directive's written instruction (批示件), read by those who may read its content."""
+    """A file stored on disk under a generated name: attached to feedback, the scan of a
+    directive's written instruction (批示件), or the file of an information report; read
+    by those who may read what it belongs to."""
 
     __tablename__ = "attachments"
 
     id = sa.Column(sa.Integer, primary_key=True)
     feedback_id = sa.Column(sa.ForeignKey("feedback.id", ondelete="CASCADE"), index=True)
     directive_id = sa.Column(sa.ForeignKey("directives.id", ondelete="CASCADE"), index=True)
+    # The Word file (or PDF) of an information report: one per report.
+    report_id = sa.Column(sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True, unique=True)
     original_name = sa.Column(sa.String(MAX_NAME_LENGTH), nullable=False, info=info(_l("File")))
     stored_name = sa.Column(sa.String(80), nullable=False, unique=True)
     size = sa.Column(sa.Integer, nullable=False, info=info(_l("Size")))
@@ -207,13 +218,12 @@ class Attachment(db.Model):
 
     feedback = sa.orm.relationship("Feedback", back_populates="attachments")
     directive = sa.orm.relationship("Directive", back_populates="scans")
+    report = sa.orm.relationship("Report", back_populates="attachment")
 
     __table_args__ = (
         text_not_blank("original_name"),
         sa.CheckConstraint("size >= 0", name="size_not_negative"),
-        sa.CheckConstraint(
-            "(feedback_id IS NULL) <> (directive_id IS NULL)", name="feedback_or_directive"
-        ),
+        sa.CheckConstraint(ONE_OWNER, name="one_owner"),
     )
 
     def __str__(self):
@@ -221,9 +231,10 @@ class Attachment(db.Model):
 
     @classmethod
     def visible_to(cls, account):
-        directive = related(cls.directive)
+        directive, report = related(cls.directive), related(cls.report)
         return sa.or_(
             cls.feedback.has(Feedback.visible_to(account)),
+            cls.report.has(report.visible_to(account)),
             cls.directive.has(
                 sa.and_(directive.visible_to(account), directive.content_visible_to(account))
             ),
@@ -255,6 +266,8 @@ def clean_name(filename):
 
 
 SCAN_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
+# The file of an information report: the Word (or WPS) file it was written in, or a PDF.
+REPORT_FILE_TYPES = (".doc", ".docx", ".wps", ".pdf")
 
 
 def read_upload(upload, allowed=tuple(ALLOWED_TYPES)):
@@ -300,6 +313,16 @@ def store_scan(directive, name, content):
     attachment = store_file(name, content)
     directive.scans.append(attachment)
     return attachment
+
+
+def store_report_file(report, name, content):
+    """Keep the report's file; a file it had before is returned, to be removed once saved."""
+    replaced = report.attachment
+    if replaced is not None:
+        report.attachment = None
+        db.session.flush()  # the old row goes first: one file per report
+    report.attachment = store_file(name, content)
+    return replaced
 
 
 def store_file(name, content):

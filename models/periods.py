@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from babel.dates import format_skeleton
+from flask import current_app, has_app_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -15,6 +16,8 @@ from models import bounds, clock
 ONE_DAY = dt.timedelta(days=1)
 # CLDR's own ways of naming a month, quarter and year: 2026年10月, October 2026.
 SKELETONS = {"month": "yMMMM", "quarter": "yQQQ", "year": "y"}
+DEFAULT_CLOSED_MONTH_DAYS = 10  # on 3 December the clerk files November
+MAX_CLOSED_MONTH_DAYS = 28  # every month has that many days
 
 
 class PeriodError(ValueError):
@@ -93,6 +96,30 @@ def quarter(day):
 
 def year(number):
     return Period("year", dt.date(number, 1, 1), dt.date(number, 12, 31))
+
+
+def closed_month_days():
+    """CLOSED_MONTH_DAYS, held to 0-28: the first days of a month in which the monthly
+    pages open on the month just closed (0: always the current month)."""
+    days = DEFAULT_CLOSED_MONTH_DAYS
+    if has_app_context():
+        days = current_app.config.get("CLOSED_MONTH_DAYS", days)
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = DEFAULT_CLOSED_MONTH_DAYS
+    return min(max(days, 0), MAX_CLOSED_MONTH_DAYS)
+
+
+def shown_month(today=None, closed_days=None):
+    """The month the monthly pages (the ranking, the monthly directive report) open on:
+    in the first `closed_days` days of a month the month just closed, which the clerk is
+    filing; otherwise the current month."""
+    today = today or clock.today()
+    closed_days = closed_month_days() if closed_days is None else closed_days
+    if today.day <= closed_days:
+        return month(today.replace(day=1) - ONE_DAY)
+    return month(today)
 
 
 def parse_period(text=None, start=None, end=None, today=None):

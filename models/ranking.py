@@ -219,6 +219,20 @@ def _row_sums(period):
     )
 
 
+def open_to_units():
+    """Whether unit officers see the ranking of their own group (RANKING_OPEN_TO_UNITS):
+    the ranking page, its exports and the home page's rank line alike."""
+    return has_app_context() and bool(current_app.config.get("RANKING_OPEN_TO_UNITS"))
+
+
+def sees_ranking(account):
+    """Whether `account` may see a ranking: the office and leaders always; a unit officer
+    only where the setting opens it, and then only their own group's."""
+    if account.role == "unit":
+        return open_to_units()
+    return True
+
+
 def competition_ranks(points_by_unit):
     """{unit: rank} where ties share a rank and the next rank skips (1, 1, 3)."""
     ordered = sorted(points_by_unit.values(), reverse=True)

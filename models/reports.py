@@ -127,6 +127,13 @@ class Report(OwnedByUnit, db.Model):
         cascade="all, delete-orphan",
         info=info(_l("Leaders' instructions")),
     )
+    attachment = sa.orm.relationship(
+        "Attachment",
+        back_populates="report",
+        uselist=False,
+        cascade="all, delete-orphan",
+        info=info(_l("Report file")),
+    )
 
     __table_args__ = (
         CATEGORIES.check("category"),

@@ -176,7 +176,7 @@ class Instruction(OwnedByUnit, db.Model):
     id = sa.Column(sa.Integer, primary_key=True)
     report_id = sa.Column(sa.Integer, nullable=False, index=True, info=info(_l("Report")))
     unit_id = sa.Column(sa.Integer, nullable=False, info=info(_l("Unit")))  # as on Adoption
-    leader_name = sa.Column(sa.String(50), nullable=False, info=info(_l("Leader")))
+    leader_name = sa.Column(sa.String(50), nullable=False, info=info(_l("Instructing leader")))
     leader_level = sa.Column(
         sa.String(20), nullable=False, info=info(_l("Leader level"), INSTRUCTION_LEVELS)
     )

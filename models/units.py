@@ -32,7 +32,7 @@ class Unit(db.Model):
     id = sa.Column(sa.Integer, primary_key=True)
     code = sa.Column(sa.String(32), nullable=False, unique=True, info=info(_l("Code")))
     name = sa.Column(sa.String(100), nullable=False, info=info(_l("Unit name")))
-    kind = sa.Column(sa.String(20), nullable=False, info=info(_l("Kind"), UNIT_KINDS))
+    kind = sa.Column(sa.String(20), nullable=False, info=info(_l("Unit kind"), UNIT_KINDS))
     ranking_group = sa.Column(
         sa.String(20), nullable=False, index=True, info=info(_l("Ranking group"), RANKING_GROUPS)
     )

@@ -107,7 +107,7 @@ def test_a_bad_file_gets_a_report_page_not_an_error(app, as_role, world, data, m
 @pytest.mark.parametrize(
     "row,message",
     [
-        (["QH", "清河县", "县/市/区", "", "", "", "", "", "", "", "下个月"], "“纳入日期”不是日期"),
+        (["QH", "清河县", "县/市/区", "", "", "", "", "", "", "", "下个月"], "“建档日期”不是日期"),
         (["QH-CG", "城关镇", "乡镇/街道", "", "NOPE"], "没有代码为“NOPE”的单位"),
         (["QH", "=1+1", "县/市/区"], "“单位名称”是公式"),
     ],

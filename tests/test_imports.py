@@ -402,7 +402,7 @@ def test_rows_of_one_report_must_agree(ctx, town, office):
         ),
     ]
     outcomes = run("reports", rows, office)
-    assert actions(outcomes) == ["create", "refused"] and "作者" in outcomes[1].detail
+    assert actions(outcomes) == ["create", "refused"] and "撰稿人" in outcomes[1].detail
 
 
 def test_a_late_emergency_report_is_marked_and_deducted(ctx, town, office):
@@ -554,7 +554,7 @@ def test_a_directive_already_assigned_keeps_what_its_deadlines_came_from(ctx, le
     run("directives", [directive_row()], office)
     later = (clock.today() - dt.timedelta(days=10)).isoformat()
     outcomes = run("directives", [directive_row(received=later)], office)
-    assert "收文日期" in refusal(outcomes)
+    assert "收件日期" in refusal(outcomes)
     title = run("directives", [directive_row(title="新标题", confidential="是")], office)
     assert actions(title) == ["update"]
     assert (Directive.query.one().title, Directive.query.one().confidential) == ("新标题", True)

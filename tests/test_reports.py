@@ -53,12 +53,12 @@ def _adoptions(app, ids):
         return Adoption.query.filter(Adoption.report_id.in_(ids)).count()
 
 
-def test_unit_officer_submits_with_the_unit_and_author_of_the_login(app, as_role, world):
+def test_unit_officer_submits_with_the_unit_of_the_login_and_names_the_author(app, as_role, world):
     response = as_role("unit").post(
         "/admin/reports/new/",
         data={
             **REPORT,
-            "author": "冒名",
+            "author": "张晓燕",
             "unit": world.unit_b,
             "submitted_at": "2020-01-01 00:00:00",
             "status": "adopted",
@@ -69,7 +69,7 @@ def test_unit_officer_submits_with_the_unit_and_author_of_the_login(app, as_role
     (report,) = read(app, Report, title=REPORT["title"])
     (officer,) = read(app, Account, id=world.account_ids["unit"])
     assert report.unit_id == world.unit_a
-    assert report.author == officer.name
+    assert report.author == "张晓燕"  # who wrote it (撰稿人); who sent it is submitted_by
     assert report.submitted_at.year == clock.today().year
     assert report.submitted_by_id == officer.id
     assert (report.status, report.answer_comment) == ("received", None)

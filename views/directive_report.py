@@ -17,6 +17,7 @@ from models.directive_report import (
     month_report,
     month_start,
 )
+from models.periods import closed_month_days, month, shown_month
 from models.units import RANKING_GROUPS
 from views.base.export import export_response
 from views.base.printing import NO_VALUE, FilingBlock, Subtotal
@@ -107,7 +108,7 @@ class DirectiveReportView(SecureView):
         if first is not None and not bounds.in_range(first):
             flash(
                 _(
-                    "%(month)s is outside the years %(first)s to %(last)s: this month is shown.",
+                    "%(month)s is outside the years %(first)s to %(last)s: the month this page opens on is shown.",
                     month=text,
                     first=bounds.FIRST_DAY.year,
                     last=bounds.LAST_DAY.year,
@@ -117,10 +118,14 @@ class DirectiveReportView(SecureView):
             first = None
         elif first is None and text:
             flash(
-                _("%(month)s is not a month (YYYY-MM): this month is shown.", month=text),
+                _(
+                    "%(month)s is not a month (YYYY-MM): the month this page opens on is shown.",
+                    month=text,
+                ),
                 "warning",
             )
-        return first or clock.today().replace(day=1)
+        # Nothing (readable) asked: the month the clerk is working on.
+        return first or shown_month().start
 
     def _title(self, report):
         return _("Monthly directive report, %(month)s", month=report.month.strftime("%Y-%m"))
@@ -140,6 +145,8 @@ class DirectiveReportView(SecureView):
             lines=report_lines(shown.report),
             total=_cells(_("Total"), shown.report.total),
             filing_block=shown.filing_block(),
+            shown_label=month(shown.report.month).display_label,
+            closed_days=closed_month_days(),
         )
 
     @expose("/file/", methods=["POST"])

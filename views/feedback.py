@@ -3,6 +3,7 @@
 import logging
 
 import sqlalchemy as sa
+import wtforms
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.fields import QuerySelectField
@@ -44,6 +45,25 @@ class UploadField(MultipleFileField):
 
     def populate_obj(self, obj, name):
         pass
+
+
+class FileField(wtforms.FileField):
+    """One file to attach: read by the view, never set on the model by the form."""
+
+    def populate_obj(self, obj, name):
+        pass
+
+
+def file_link(attachment):
+    """A link that downloads the file (through the one download, which checks who may
+    read it), with its size; nothing without a file."""
+    if attachment is None:
+        return ""
+    return Markup('<a class="ducha-file" href="{}">{}</a> ({} KB)').format(
+        url_for("feedback.download", attachment_id=attachment.id),
+        attachment.original_name,
+        f"{attachment.size / 1024:.1f}",
+    )
 
 
 def _attachment_links(view, context, model, name):

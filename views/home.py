@@ -12,6 +12,7 @@ from models.accounts import OFFICE
 from models.desk import LEADER_ASSIGNMENTS, OFFICE_ASSIGNMENTS, UNIT_ASSIGNMENTS, todos
 from models.directives import LIGHTS, yellow_days
 from models.periods import month
+from models.ranking import sees_ranking
 from models.search import KINDS, search
 from views.base.cache import cache
 
@@ -171,7 +172,8 @@ class HomeView(AdminIndexView):
             "answers": worklist.latest_answers(current_user),
             "lights": worklist.lights(current_user, today),
             "urgent": worklist.most_urgent(current_user, today),
-            "place": worklist.unit_place(unit, today),
+            # The rank line only where the ranking page is open to the unit too.
+            "place": worklist.unit_place(unit, today) if sees_ranking(current_user) else None,
             "quota": quota,
             "totals": totals,
         }

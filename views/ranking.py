@@ -1,6 +1,6 @@
 """The ranking page: monthly, quarterly, yearly or any range; HTML, XLSX, CSV and JSON."""
 
-from flask import abort, current_app, flash, jsonify, request
+from flask import abort, flash, jsonify, request
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -9,8 +9,8 @@ from flask_login import current_user
 from models import RANKING_GROUPS, Unit, clock, db
 from models.accounts import EVERYONE
 from models.on_time import directive_table
-from models.periods import PeriodError, parse_period
-from models.ranking import Placing, rank_history, ranking
+from models.periods import PeriodError, closed_month_days, parse_period, shown_month
+from models.ranking import Placing, rank_history, ranking, sees_ranking
 from views.base.export import export_response
 from views.bounds import arg_id
 from views.secure import SecureView
@@ -96,9 +96,7 @@ class RankingView(SecureView):
     read_roles = EVERYONE
 
     def is_accessible(self):
-        if self._role() == "unit":
-            return bool(current_app.config.get("RANKING_OPEN_TO_UNITS"))
-        return super().is_accessible()
+        return super().is_accessible() and sees_ranking(current_user)
 
     @expose("/")
     def index(self):
@@ -106,18 +104,18 @@ class RankingView(SecureView):
         if fmt not in FORMATS:
             abort(400)
         group = self._group()
+        asked = [request.args.get(name) for name in ("period", "from", "to")]
         try:
-            period = parse_period(
-                request.args.get("period"), request.args.get("from"), request.args.get("to")
-            )
+            # Nothing asked: the month the clerk is working on (models/periods.shown_month).
+            period = parse_period(*asked) if any(asked) else shown_month()
         except PeriodError as error:
-            # The page says so and shows last month; a file or JSON is not made at all.
+            # The page says so and shows the month it opens on; a file or JSON is not made.
             if fmt == "json":
                 return jsonify({"error": str(error)}), 400
             if fmt != "html":
                 abort(400)
             flash(_("That period cannot be read: %(error)s", error=str(error)), "error")
-            period = parse_period()
+            period = shown_month()
         placing = Placing(period)
         rows = ranking(period, group, placing=placing)
         directives = directive_table(period, group)
@@ -193,6 +191,7 @@ class RankingView(SecureView):
             history_unit=next((r.unit for r in rows if r.unit_id == unit_id), ""),
             unit_id=unit_id,
             title=self._title(period, group),
+            closed_days=closed_month_days(),
             shortcuts=self._shortcuts(today),
             max_points=max([r.points for r in rows] + [1]),
             args={k: v for k, v in request.args.items() if k not in ("format", "unit")},

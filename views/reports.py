@@ -13,10 +13,18 @@ from wtforms import SelectField, validators
 
 from models import Adoption, Instruction, Publication, Report, bounds, clock, db
 from models.accounts import ADMINS, EVERYONE, OFFICE, OFFICE_AND_LEADERS, OFFICE_AND_UNITS
+from models.feedback import (
+    REPORT_FILE_TYPES,
+    max_attachment_bytes,
+    read_upload,
+    remove_files,
+    store_report_file,
+)
 from models.reports import REPORT_STATUSES, adopt, answer_reports, title_search_clause
 from models.scoring import RULE_KEYS, instruction_problem
 from views.base.access import scoped
 from views.base.forms import inline_form
+from views.feedback import FileField, file_link
 from views.fields import DateField, IntegerField
 from views.forms import Form
 from views.report_answers import BUTTONS, AnswerForm, AnswerRowAction, form_errors
@@ -42,7 +50,6 @@ class ReportView(SecureModelView):
     unit_field = "unit"
     # A unit officer writes the report; the office alone answers and scores it.
     office_only_fields = (
-        "author",
         "submitted_at",
         "status",
         "answer_comment",
@@ -76,6 +83,7 @@ class ReportView(SecureModelView):
         "answered_by",
         "answered_at",
         "body",
+        "attachment",
         "adoptions",
         "instructions",
     ]
@@ -88,6 +96,7 @@ class ReportView(SecureModelView):
         "event_at",
         "solicitation",
         "body",
+        "file",
         "status",
         "answer_comment",
         "adoptions",
@@ -102,7 +111,9 @@ class ReportView(SecureModelView):
         "body": lambda v, c, report, n: Markup('<div class="ducha-text">{}</div>').format(
             report.body or ""
         ),
+        "attachment": lambda v, c, report, n: file_link(report.attachment),
     }
+    form_extra_fields = {"file": FileField(_l("Report file"))}
     inline_models = [
         inline_form(Adoption, ["publication", "issue_no", "adopted_on"], _l("Adoption")),
         inline_form(
@@ -118,6 +129,34 @@ class ReportView(SecureModelView):
         for term in search.split():
             query = query.filter(title_search_clause(dialect, term))
         return query, count_query, joins, count_joins
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        if request.method == "GET" and not form.author.data:
+            form.author.data = _login_name()  # who writes the unit's reports, mostly
+        return self._describe_file(self._author_optional_for_units(form))
+
+    def edit_form(self, obj=None):
+        return self._describe_file(self._author_optional_for_units(super().edit_form(obj)))
+
+    @staticmethod
+    def _author_optional_for_units(form):
+        """A unit officer who leaves 撰稿人 blank is taken as its author (on_model_change);
+        the office, entering a unit's report, names the author."""
+        if current_user.is_unit_officer:
+            required = (validators.InputRequired, validators.DataRequired)
+            form.author.validators = [
+                v for v in form.author.validators if not isinstance(v, required)
+            ]
+        return form
+
+    @staticmethod
+    def _describe_file(form):
+        form.file.description = _(
+            "The report's Word, WPS or PDF file, at most %(mb)s MB; a new one replaces the old.",
+            mb=round(max_attachment_bytes() / 1024 / 1024, 1),
+        )
+        return form
 
     def get_list_row_actions(self):
         actions = super().get_list_row_actions()
@@ -135,6 +174,12 @@ class ReportView(SecureModelView):
     def form_problems(self, form):
         problems = []
         report = form._obj
+        form._upload = None
+        if getattr(form.file.data, "filename", None):
+            try:
+                form._upload = read_upload(form.file.data, REPORT_FILE_TYPES)
+            except ValueError as error:
+                problems.append((form.file, error.args[0]))
         if form.category.data == "emergency":
             problems += self._emergency_problems(form)
         if "status" in form:
@@ -187,8 +232,13 @@ class ReportView(SecureModelView):
 
     def on_model_change(self, form, model, is_created):
         super().on_model_change(form, model, is_created)
+        if getattr(form, "_upload", None):
+            replaced = store_report_file(model, *form._upload)
+            form._written.append(model.attachment)
+            if replaced is not None:
+                form._replaced.append(replaced)
         if current_user.is_unit_officer:
-            model.author = current_user.name or current_user.username
+            model.author = (model.author or "").strip() or _login_name()
             if is_created:
                 model.submitted_at = clock.now()
             model.resubmit()
@@ -199,6 +249,21 @@ class ReportView(SecureModelView):
         if sa.inspect(model).attrs.status.history.has_changes() and model.status != "received":
             model.answered_by_id = current_user.id
             model.answered_at = clock.now()
+
+    def create_model(self, form):
+        return self._keeping_files(form, super().create_model)
+
+    def update_model(self, form, model):
+        return self._keeping_files(form, lambda f: super(ReportView, self).update_model(f, model))
+
+    @staticmethod
+    def _keeping_files(form, save):
+        """Save; a file written for a report that was not saved is removed again, and the
+        file a saved one replaced is removed once the new one is kept."""
+        form._written, form._replaced = [], []
+        saved = save(form)
+        remove_files(form._replaced if saved else form._written)
+        return saved
 
     # ---- batch answers and fast adoption ----
     @action("adopt", _l("Adopt in a publication..."))
@@ -366,6 +431,10 @@ def _listed(titles, most=5):
     """The first few titles, quoted, and an ellipsis for the rest."""
     shown = _(", ").join(f"“{t}”" for t in titles[:most])
     return shown + ("…" if len(titles) > most else "")
+
+
+def _login_name():
+    return (current_user.name or current_user.username)[:100]
 
 
 def _deleted(entry):

@@ -8,13 +8,14 @@ its value.
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from models import bounds
+from models import bounds, glossary
 from models.imports.reading import CellError, Formula
 
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "有"}
@@ -35,13 +36,38 @@ class RowProblem(ValueError):
 
 @dataclass(frozen=True)
 class Column:
-    header: str  # as in the template, in Chinese
+    # The model attribute the column fills, whose label (models/glossary.py) is the header,
+    # or, for a column of the import alone (a unit's code, a reason), the header in Chinese.
+    name: object
     key: str
     kind: str = "text"  # text, email, date, datetime, int, bool, choice
     required: bool = False
     max_length: int | None = None
     choices: object = None  # a models.base.Choices for kind "choice"
     note: str = ""  # what the template's notes say about the column (Chinese)
+    aliases: tuple = ()  # headers older templates used: still read, never written
+
+    @property
+    def header(self):
+        """The header as the template writes it: the field's name, in Chinese."""
+        return glossary.in_chinese(self.name)
+
+
+class Headers(Mapping):
+    """{key: header} of a template's columns, read when asked: a header is a name
+    translated into Chinese, which needs the app."""
+
+    def __init__(self, columns):
+        self.columns = {c.key: c for c in columns}
+
+    def __getitem__(self, key):
+        return self.columns[key].header
+
+    def __iter__(self):
+        return iter(self.columns)
+
+    def __len__(self):
+        return len(self.columns)
 
 
 def zh_labels(choices):
@@ -228,7 +254,8 @@ def header_positions(columns, headers):
     """{key: column index}; RowProblem-free, FileProblem-raising check of the headers."""
     from models.imports.reading import FileProblem
 
-    known = {c.header: c for c in columns}
+    known = {alias: c for c in columns for alias in c.aliases}
+    known.update({c.header: c for c in columns})
     positions, unknown, seen = {}, [], set()
     for index, header in enumerate(headers):
         if not header:
@@ -237,6 +264,10 @@ def header_positions(columns, headers):
             raise FileProblem(_l("The column “%(column)s” appears twice.", column=header))
         seen.add(header)
         if header in known:
+            if known[header].key in positions:  # the header and an older one of the same column
+                raise FileProblem(
+                    _l("The column “%(column)s” appears twice.", column=known[header].header)
+                )
             positions[known[header].key] = index
         else:
             unknown.append(header)

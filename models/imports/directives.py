@@ -21,7 +21,7 @@ from models.base import RuleError, db
 from models.deadlines import LEADER_LEVELS, DeadlineRule, WorkCalendar
 from models.directives import Assignment, Directive
 from models.feedback import Feedback, required_signer_duties
-from models.imports.columns import Column, RowProblem
+from models.imports.columns import Column, Headers, RowProblem
 from models.imports.engine import Importer, Outcome, changes_text, in_chunks, set_changed
 from models.imports.units import UnitCodes
 from models.staff import Staff
@@ -29,28 +29,40 @@ from models.steps import ASSIGNMENT_STATUSES, OBJECTION_SUBJECTS, STEPS
 
 COLUMNS = [
     Column(
-        "批示件编号", "number", required=True, max_length=50, note="唯一；已有的批示件按编号更新"
+        Directive.number,
+        "number",
+        required=True,
+        max_length=50,
+        note="唯一；已有的批示件按编号更新",
+        aliases=("批示件编号",),
     ),
-    Column("标题", "title", required=True, max_length=200),
-    Column("批示领导", "leader_name", required=True, max_length=50),
-    Column("领导级别", "leader_level", "choice", required=True, choices=LEADER_LEVELS),
-    Column("收文日期", "received_on", "date", required=True),
-    Column("急件", "urgent", "bool", note="是/否，留空为否"),
-    Column("涉密", "confidential", "bool", note="是/否，留空为否"),
-    Column("批示内容", "content"),
+    Column(Directive.title, "title", required=True, max_length=200),
+    Column(Directive.leader_name, "leader_name", required=True, max_length=50),
+    Column(Directive.leader_level, "leader_level", "choice", required=True, choices=LEADER_LEVELS),
+    Column(Directive.received_on, "received_on", "date", True, aliases=("收文日期",)),
+    Column(Directive.urgent, "urgent", "bool", note="是/否，留空为否"),
+    Column(Directive.confidential, "confidential", "bool", note="是/否，留空为否"),
+    Column(Directive.content, "content"),
     Column("承办单位代码", "unit_code", max_length=32, note="一行一个承办单位；留空为尚未交办"),
-    Column("交办日期", "assigned_on", "date", note="留空为收文日期"),
-    Column("办理期限", "due_on", "date", note="留空按办理时限规则"),
+    Column(Assignment.assigned_on, "assigned_on", "date", note="留空为收件日期"),
+    Column(Assignment.due_on, "due_on", "date", note="留空按办理时限规则", aliases=("办理期限",)),
     Column("期限说明", "due_reason", note="期限与规则不同时必填"),
-    Column("办理状态", "status", "choice", choices=ASSIGNMENT_STATUSES, note="留空为已交办"),
-    Column("办结日期", "finished_on", "date", note="已办结时必填"),
+    Column(
+        Assignment.status,
+        "status",
+        "choice",
+        choices=ASSIGNMENT_STATUSES,
+        note="留空为已交办",
+        aliases=("办理状态",),
+    ),
+    Column(Assignment.finished_on, "finished_on", "date", note="已办结时必填"),
     Column(
         "签发人", "signer", max_length=50, note="已报结、已办结、退回重办时必填：本单位领导姓名"
     ),
     Column("异议事项", "objection_subject", "choice", choices=OBJECTION_SUBJECTS),
     Column("情况说明", "note", note="撤销、退回、异议的理由"),
 ]
-HEADERS = {c.key: c.header for c in COLUMNS}
+HEADERS = Headers(COLUMNS)
 FREE_FIELDS = [c for c in COLUMNS if c.key in ("title", "content", "leader_name", "confidential")]
 # Fields the assignments' deadlines were computed from: fixed once the directive is assigned.
 DEADLINE_FIELDS = [c for c in COLUMNS if c.key in ("received_on", "leader_level", "urgent")]

@@ -15,30 +15,47 @@ from flask_babel import lazy_gettext as _l
 
 from models import clock
 from models.base import db
-from models.imports.columns import Column, RowProblem, as_text
+from models.imports.columns import Column, Headers, RowProblem, as_text
 from models.imports.engine import Importer, Outcome, changes_text
 from models.imports.units import UnitCodes
 from models.reports import CATEGORIES, REPORT_STATUSES, Adoption, Publication, Report
 
 COLUMNS = [
-    Column("标题", "title", required=True, max_length=200),
+    Column(Report.title, "title", required=True, max_length=200),
     Column("单位代码", "unit_code", required=True, max_length=32),
-    Column("报送时间", "submitted", "datetime", required=True, note="日期，或日期和时间"),
-    Column("类别", "category", "choice", required=True, choices=CATEGORIES),
-    Column("作者", "author", required=True, max_length=100),
-    Column("正文", "body"),
-    Column("事件时间", "event_at", "datetime", note="紧急信息必填，写到时分"),
+    Column(Report.submitted_at, "submitted", "datetime", required=True, note="日期，或日期和时间"),
+    Column(Report.category, "category", "choice", True, choices=CATEGORIES, aliases=("类别",)),
+    Column(Report.author, "author", required=True, max_length=100, aliases=("作者",)),
+    Column(Report.body, "body"),
     Column(
-        "回音", "status", "choice", choices=REPORT_STATUSES, note="留空：有采用为已采用，否则已收稿"
+        Report.event_at,
+        "event_at",
+        "datetime",
+        note="紧急信息必填，写到时分",
+        aliases=("事件时间",),
     ),
-    Column("回音意见", "answer_comment", note="退稿时必填"),
-    Column("采用刊物", "publication", max_length=100, note="计分表中的刊物名称"),
-    Column("期号", "issue_no", "int"),
-    Column("采用日期", "adopted_on", "date"),
+    Column(
+        Report.status,
+        "status",
+        "choice",
+        choices=REPORT_STATUSES,
+        note="留空：有采用为已采用，否则已收稿",
+        aliases=("回音",),
+    ),
+    Column(Report.answer_comment, "answer_comment", note="退稿时必填"),
+    Column(
+        Adoption.publication,
+        "publication",
+        max_length=100,
+        note="计分表中的刊物名称",
+        aliases=("采用刊物",),
+    ),
+    Column(Adoption.issue_no, "issue_no", "int"),
+    Column(Adoption.adopted_on, "adopted_on", "date"),
 ]
 REPORT_KEYS = ("category", "author", "body", "event_at", "status", "answer_comment", "submitted")
 ADOPTION_KEYS = ("publication", "issue_no", "adopted_on")
-HEADERS = {c.key: c.header for c in COLUMNS}
+HEADERS = Headers(COLUMNS)
 
 
 @dataclass

@@ -10,17 +10,25 @@ from models.staff import DUTIES, Staff
 from models.units import DEFAULT_GROUP, RANKING_GROUPS, UNIT_KINDS, Unit
 
 UNIT_COLUMNS = [
-    Column("单位代码", "code", required=True, max_length=32, note="唯一；已有的单位按代码更新"),
-    Column("单位名称", "name", required=True, max_length=100),
-    Column("单位类型", "kind", "choice", required=True, choices=UNIT_KINDS),
-    Column("排名分组", "ranking_group", "choice", choices=RANKING_GROUPS, note="留空按单位类型"),
+    Column(Unit.code, "code", required=True, max_length=32, note="唯一；已有的单位按代码更新"),
+    Column(Unit.name, "name", required=True, max_length=100),
+    Column(Unit.kind, "kind", "choice", required=True, choices=UNIT_KINDS),
+    Column(
+        Unit.ranking_group, "ranking_group", "choice", choices=RANKING_GROUPS, note="留空按单位类型"
+    ),
     Column("上级单位代码", "parent_code", max_length=32, note="可以是本文件中的单位"),
-    Column("主要领导", "principal_leader", max_length=50),
-    Column("主要领导邮箱", "principal_leader_email", "email", max_length=120),
-    Column("分管领导", "leader_in_charge", max_length=50),
-    Column("分管领导邮箱", "leader_in_charge_email", "email", max_length=120),
-    Column("是否在用", "active", "bool", note="是/否，留空为是"),
-    Column("纳入日期", "created_on", "date", note="单位纳入排名的日期，留空为导入当天"),
+    Column(Unit.principal_leader, "principal_leader", max_length=50),
+    Column(Unit.principal_leader_email, "principal_leader_email", "email", max_length=120),
+    Column(Unit.leader_in_charge, "leader_in_charge", max_length=50),
+    Column(Unit.leader_in_charge_email, "leader_in_charge_email", "email", max_length=120),
+    Column(Unit.active, "active", "bool", note="是/否，留空为是", aliases=("是否在用",)),
+    Column(
+        Unit.created_on,
+        "created_on",
+        "date",
+        note="单位纳入排名的日期，留空为导入当天",
+        aliases=("纳入日期",),
+    ),
 ]
 UNIT_FIELDS = [c for c in UNIT_COLUMNS if c.key not in ("code", "parent_code")]
 
@@ -141,14 +149,20 @@ def unit_rows():
 # ---- staff ----
 
 STAFF_COLUMNS = [
-    Column("姓名", "name", required=True, max_length=50),
+    Column(Staff.name, "name", required=True, max_length=50),
     Column("单位代码", "unit_code", required=True, max_length=32),
-    Column("职务", "duty", "choice", choices=DUTIES, note="留空为信息员"),
-    Column("电话", "phone", max_length=30),
+    Column(Staff.duty, "duty", "choice", choices=DUTIES, note="留空为信息员"),
+    Column(Staff.phone, "phone", max_length=30),
     Column(
-        "邮箱", "email", "email", required=True, max_length=120, note="唯一；已有的人员按邮箱更新"
+        Staff.email,
+        "email",
+        "email",
+        required=True,
+        max_length=120,
+        note="唯一；已有的人员按邮箱更新",
+        aliases=("邮箱",),
     ),
-    Column("是否在用", "active", "bool", note="是/否，留空为是"),
+    Column(Staff.active, "active", "bool", note="是/否，留空为是", aliases=("是否在用",)),
 ]
 STAFF_FIELDS = [c for c in STAFF_COLUMNS if c.key in ("name", "duty", "phone", "active")]
 
