@@ -7,9 +7,9 @@ import io
 import re
 
 import openpyxl
-from openpyxl.utils import get_column_letter
 import pytest
 import sqlalchemy as sa
+from openpyxl.utils import get_column_letter
 
 from models import Account, Bulletin, Deduction, DocumentNumber, RuleError, Unit, clock, db
 from models.bulletins import draft_bulletin, issue_bulletin, redraft
