@@ -11,8 +11,10 @@ import pytest
 import sqlalchemy as sa
 from openpyxl.utils import get_column_letter
 
-from models import Account, Bulletin, Deduction, DocumentNumber, RuleError, Unit, clock, db
+from models import Account, Bulletin, Deduction, DocumentNumber, Notice, RuleError, Unit, clock, db
 from models.bulletins import draft_bulletin, issue_bulletin, redraft
+from models.notice_plan import NoticeRules
+from models.notice_scan import record_due_notices
 from models.periods import parse_period
 from tests import factories
 
@@ -292,3 +294,44 @@ def test_the_rankings_workbook_prints_no_unit_code(app, as_role, month):
     assert not any(c.value in ("A", "B", "C0") for row in sheet.iter_rows() for c in row)
     numbers = [c for c in sheet[4] if isinstance(c.value, int)]
     assert all(c.alignment.horizontal == "center" for c in numbers)
+
+
+# ---- the monthly notice and the leader's to-do ----
+
+
+def test_the_monthly_notice_names_and_links_the_issued_bulletin(app, world, month):
+    with app.app_context():
+        for unit_id in (world.unit_a, world.unit_b):
+            factories.staff(db.session.get(Unit, unit_id), email=f"officer{unit_id}@example.org")
+        db.session.commit()
+        rules = NoticeRules(bulletin_days=3)
+        record_due_notices(dt.date(2026, 11, 1), rules)  # before the bulletin is issued
+        before = Notice.query.filter_by(kind="bulletin").first().body
+        staff = db.session.get(Account, world.account_ids["staff"])
+        bulletin = draft_bulletin(parse_period(PERIOD), "township", staff)
+        db.session.flush()
+        issue_bulletin(bulletin, staff, now=dt.datetime(2026, 11, 1, 2, tzinfo=dt.UTC))
+        db.session.commit()
+        bulletin_id = bulletin.id
+        Notice.query.delete()
+        db.session.commit()
+        app.config.update(PUBLIC_URL="https://ducha.example.gov.cn/", RANKING_OPEN_TO_UNITS=True)
+        record_due_notices(dt.date(2026, 11, 2), rules)
+        body = Notice.query.filter_by(kind="bulletin", unit_id=world.unit_a).first().body
+    assert "信息工作通报" not in before
+    link = f"https://ducha.example.gov.cn/admin/bulletins/document/?id={bulletin_id}"
+    assert f"详见《信息工作通报》2026年第1期：{link}。" in body
+
+
+def test_the_leaders_to_do_shows_last_months_issued_bulletin(app, as_role, world):
+    last_month = parse_period(None)
+    staff = as_role("staff")
+    bulletin_id = _bulletin_id(_draft(staff, last_month.key))
+    leader = as_role("leader")
+    home = leader.get("/admin/").get_data(as_text=True)
+    assert f"/admin/bulletins/document/?id={bulletin_id}" not in home  # a draft
+    _issue(staff, bulletin_id)
+    home = leader.get("/admin/").get_data(as_text=True)
+    todo = home[home.index('data-kind="bulletin"') :]
+    assert f"/admin/bulletins/document/?id={bulletin_id}" in todo
+    assert f"{clock.today().isoformat()} 印发" in todo
