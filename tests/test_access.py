@@ -27,6 +27,7 @@ READ = {
     "notices": {"admin", "staff", "unit"},
     "audit": {"admin"},
     "ranking": {"admin", "staff", "leader"},
+    "bulletins": {"admin", "staff", "leader"},  # units too, as the ranking, if opened to them
     "monitor": {"admin"},
     "feedback": ALL,
     "directive_report": ALL,
@@ -39,6 +40,8 @@ READ = {
 READ_PAGE = {
     "directives.due_dates": {"admin", "staff"},  # the directive form's due date
     "directives.issue_supervision_notice": {"admin", "staff"},  # numbers the 督办单
+    # Drafting, drafting again and issuing a bulletin (numbering it) are the office's.
+    **{f"bulletins.{page}": {"admin", "staff"} for page in ("draft", "redraft_view", "issue")},
 }
 # Who may create records on each screen.
 CREATE = {
@@ -58,6 +61,7 @@ CREATE = {
     "assignments": set(),
     "notices": set(),
     "audit": set(),
+    "bulletins": set(),  # drafted from the ranking page
 }
 
 
