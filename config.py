@@ -120,4 +120,7 @@ def from_environment():
         "OFFICE_NAME": os.environ.get("OFFICE_NAME") or "中共××县委办公室",
         "OFFICE_CONTACT": os.environ.get("OFFICE_CONTACT", ""),
         "CHASE_REPLY_DAYS": _int("CHASE_REPLY_DAYS", 3),
+        # Where units reach the app (https://ducha.example.gov.cn): the monthly bulletin
+        # notice links to the issued bulletin with it. Unset: the notice names it only.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
     }

@@ -15,6 +15,7 @@ from models import clock
 from models.accounts import OFFICE
 from models.assignment_records import AssignmentEvent, ExtensionRequest
 from models.base import Choices, db
+from models.bulletins import Bulletin
 from models.deadlines import working_days_after
 from models.directives import OPEN_STATUSES, Assignment, Directive
 from models.notices import Notice
@@ -298,9 +299,25 @@ def todos(account, today, unsigned_days, calendar, yellow):
 
 
 def bulletin_todo(today):
-    """Last month's ranking bulletin, once the scan has sent it to the units: its period
-    and the day it went out (the outbox's keys "bulletin:2026-11:…", read by range)."""
+    """Last month's ranking bulletin: the bulletins the office issued of it (record ids,
+    titles and numbers, the day issued), else, once the scan has sent the units their
+    lines, its period and the day they went out (record id 0; the outbox's keys
+    "bulletin:2026-11:…", read by range)."""
     period = month(today.replace(day=1) - dt.timedelta(days=1))
+    issued = db.session.scalars(
+        sa.select(Bulletin)
+        .where(Bulletin.period == period.key, Bulletin.state == "issued")
+        .order_by(Bulletin.issued_at.desc(), Bulletin.id.desc())
+        .limit(TODO_ITEMS)
+    ).all()
+    if issued:
+        todo = Todo("bulletin")
+        todo.count = len(issued)
+        todo.items = [
+            TodoItem(b.id, f"{b.title} {b.number_text}", day=clock.local_date(b.issued_at))
+            for b in issued
+        ]
+        return todo
     prefix = f"bulletin:{period.key}:"
     sent = db.session.scalar(
         sa.select(sa.func.min(Notice.created_at)).where(

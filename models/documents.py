@@ -23,7 +23,9 @@ from models.directives import PARTS
 from models.feedback import signer_rule
 from models.notices import NOTICE_KINDS, Notice, office_text
 
-DOCUMENT_KINDS = Choices(supervision=_l("Supervision notice"))
+DOCUMENT_KINDS = Choices(
+    supervision=_l("Supervision notice"), bulletin=_l("Information work bulletin")
+)
 CHASE_KINDS = ("chase", "office_chase")  # scheduled chases, and the office's by hand
 ISSUE_ATTEMPTS = 5
 
@@ -59,9 +61,11 @@ class DocumentNumber(db.Model):
     )
 
     def __str__(self):
-        return office_text(
-            _l("Supervision No. %(serial)s of %(year)s", year=self.year, serial=self.serial)
-        )
+        if self.kind == "bulletin":
+            text = _l("Issue %(serial)s of %(year)s", year=self.year, serial=self.serial)
+        else:
+            text = _l("Supervision No. %(serial)s of %(year)s", year=self.year, serial=self.serial)
+        return office_text(text)
 
 
 def number_of(directive, kind="supervision"):
@@ -79,17 +83,23 @@ def next_serial(kind, year):
 
 
 def issue_number(directive, actor, kind="supervision", now=None):
-    """The directive's number, given the first time: the year's highest serial plus one.
-
-    Two people issuing at once: the database's unique constraints refuse one of them, who
-    takes the number the other gave this directive or tries the next serial (not committed).
-    """
+    """The directive's number, given the first time (see give_number)."""
     if not any(a.status != "cancelled" for a in directive.assignments):
         raise RuleError(_l("Hand the directive to a unit before issuing its notice."))
+    return give_number(kind, actor, now, directive)
+
+
+def give_number(kind, actor, now=None, directive=None):
+    """A number of `kind` for the year of `now`: the year's highest serial plus one; a
+    directive's, the one it was given already if any (not committed).
+
+    Two people issuing at once: the database's unique constraints refuse one of them, who
+    takes the number the other gave this directive or tries the next serial.
+    """
     now = now or clock.now()
     year = clock.local(now).year
     for _attempt in range(ISSUE_ATTEMPTS):
-        found = number_of(directive, kind)
+        found = number_of(directive, kind) if directive is not None else None
         if found:
             return found
         try:
@@ -98,7 +108,7 @@ def issue_number(directive, actor, kind="supervision", now=None):
                     kind=kind,
                     year=year,
                     serial=next_serial(kind, year),
-                    directive_id=directive.id,
+                    directive_id=directive.id if directive is not None else None,
                     issued_at=now,
                     issued_by_id=actor.id if actor else None,
                     issued_by_name=actor.name if actor else "",

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from models.bulletins import issued_bulletins
 from models.directives import OPEN_STATUSES
 from models.periods import month
 from models.ranking import ranking
@@ -183,19 +185,44 @@ def plan_monthly_notices(today, rules, units, officers):
     drafts = []
     for group in RANKING_GROUPS:
         rows = [row for row in ranking(period, group, today) if row.unit_id in units]
+        bulletin = bulletin_reference(period, group)
         for row in rows:
             unit = units[row.unit_id]
-            context = partial(ranking_context, row, period, group, len(rows), today)
+            context = partial(
+                ranking_context, row, period, group, len(rows), today, bulletin=bulletin
+            )
             drafts += monthly_drafts("bulletin", period, unit, officers.get(unit.id), context)
             if row.bottom:
                 drafts += monthly_drafts("bottom", period, unit, None, context)
     return drafts
 
 
-def ranking_context(row, period, group, size, today, recipient_name=""):
-    """What the bulletin and bottom templates are given: the unit's line of the ranking."""
+# Where an issued bulletin is read, under PUBLIC_URL (views/bulletins.py).
+BULLETIN_PATH = "/admin/bulletins/document/?id={id}"
+
+
+def bulletin_reference(period, group):
+    """(number, link) of the period's issued bulletin of the group, the latest: the link
+    only where units may read it (RANKING_OPEN_TO_UNITS) and PUBLIC_URL says where the app
+    is; ("", "") when none is issued."""
+    found = issued_bulletins(period.key, group)
+    if not found:
+        return "", ""
+    config = current_app.config
+    base = (config.get("PUBLIC_URL") or "").rstrip("/")
+    link = ""
+    if base and config.get("RANKING_OPEN_TO_UNITS"):
+        link = base + BULLETIN_PATH.format(id=found[0].id)
+    return found[0].number_text, link
+
+
+def ranking_context(row, period, group, size, today, recipient_name="", bulletin=("", "")):
+    """What the bulletin and bottom templates are given: the unit's line of the ranking,
+    and the issued bulletin's number and link if there is one."""
     movement = row.movement
     return {
+        "bulletin_number": bulletin[0],
+        "bulletin_url": bulletin[1],
         "period_label": period.label,
         "group_label": str(RANKING_GROUPS.label(group)),
         "unit_name": row.unit,

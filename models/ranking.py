@@ -10,7 +10,7 @@ source of numbers.
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from operator import itemgetter
 
 import sqlalchemy as sa
@@ -72,6 +72,15 @@ class RankRow:
             "veto_on": self.veto.on.isoformat() if self.veto else None,
             "veto_reason": self.veto.reason if self.veto else None,
         }
+
+    @classmethod
+    def from_dict(cls, values):
+        """The row `as_dict` gave (a bulletin keeps its rows so, as JSON)."""
+        names = {f.name for f in fields(cls)} - {"veto"}
+        row = cls(**{name: value for name, value in values.items() if name in names})
+        if values.get("veto_on"):
+            row.veto = Veto(dt.date.fromisoformat(values["veto_on"]), values["veto_reason"])
+        return row
 
 
 def sum_if(condition):

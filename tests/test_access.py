@@ -28,6 +28,7 @@ READ = {
     "audit": {"admin"},
     "login_log": {"admin"},
     "ranking": {"admin", "staff", "leader"},
+    "bulletins": {"admin", "staff", "leader"},  # units too, as the ranking, if opened to them
     "monitor": {"admin"},
     "feedback": ALL,
     "directive_report": ALL,
@@ -40,6 +41,8 @@ READ = {
 READ_PAGE = {
     "directives.due_dates": {"admin", "staff"},  # the directive form's due date
     "directives.issue_supervision_notice": {"admin", "staff"},  # numbers the 督办单
+    # Drafting, drafting again and issuing a bulletin (numbering it) are the office's.
+    **{f"bulletins.{page}": {"admin", "staff"} for page in ("draft", "redraft_view", "issue")},
 }
 # Who may create records on each screen.
 CREATE = {
@@ -60,6 +63,7 @@ CREATE = {
     "notices": set(),
     "audit": set(),
     "login_log": set(),
+    "bulletins": set(),  # drafted from the ranking page
 }
 
 

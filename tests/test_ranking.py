@@ -265,14 +265,15 @@ def test_xlsx_is_laid_out_for_printing(app, as_role, world):
     assert "filename*=UTF-8''2026%E5%B9%B410%E6%9C%88" in response.headers["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     assert sheet["A1"].value == "2026年10月 信息工作通报"
-    assert [c.value for c in sheet[3]][:5] == ["名次", "单位代码", "单位", "报送条数", "采用条数"]
+    # The printed table names units; the code is the CSV's.
+    assert [c.value for c in sheet[3]][:4] == ["名次", "单位", "报送条数", "采用条数"]
     assert sheet.freeze_panes == "A4"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
     first = [c for c in sheet[4]]
-    assert (first[0].value, first[2].value, first[12].value) == (1, "=1+1", 10)
-    assert first[2].data_type == "s"
+    assert (first[0].value, first[1].value, first[11].value) == (1, "=1+1", 10)
+    assert first[1].data_type == "s"
     last = [c.value for c in sheet[sheet.max_row]]
-    assert last[0] == "合计" and last[12] == 10
+    assert last[0] == "合计" and last[11] == 10
 
 
 def test_csv_has_a_bom_and_decodes(app, as_role, world):
@@ -354,11 +355,11 @@ def test_every_rendering_of_the_year_places_the_vetoed_unit_alike(app, as_role, 
     assert [(row[0], row[2]) for row in csv_rows[1:3]] == [("1", "乙镇"), ("2", "甲镇")]
     assert csv_rows[2][veto_column] == f"一票否决，排在最后（{today.isoformat()}：漏报火情）"
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(base + "&format=xlsx").data)).active
-    assert [(sheet.cell(r, 1).value, sheet.cell(r, 3).value) for r in (4, 5)] == [
+    assert [(sheet.cell(r, 1).value, sheet.cell(r, 2).value) for r in (4, 5)] == [
         (1, "乙镇"),
         (2, "甲镇"),
     ]
-    assert sheet.cell(5, veto_column + 1).value == csv_rows[2][veto_column]
+    assert sheet.cell(5, veto_column).value == csv_rows[2][veto_column]  # no code column
     page = client.get(base).get_data(as_text=True)
     table, chart = page.split('class="ducha-chart"', 1)
     assert table.index('data-unit="B"') < table.index('data-unit="A"')

@@ -13,6 +13,7 @@ from models import (
     Account,
     Assignment,
     AuditEntry,
+    Bulletin,
     CalendarDay,
     DeadlineRule,
     Deduction,
@@ -32,6 +33,7 @@ from models import (
 from views.accounts import AccountView
 from views.assignments import AssignmentView
 from views.audit import AuditView, LoginLogView
+from views.bulletins import BulletinView
 from views.deadlines import CalendarDayView, DeadlineRuleView
 from views.directive_report import DirectiveReportView
 from views.directives import DirectiveView
@@ -61,6 +63,7 @@ SCREENS = [
     (ReportView, Report, _l("Reports"), INFORMATION, "reports"),
     (SolicitationView, Solicitation, _l("Solicitations"), INFORMATION, "solicitations"),
     (RankingView, None, _l("Rankings"), INFORMATION, "ranking"),
+    (BulletinView, Bulletin, _l("Information work bulletins"), INFORMATION, "bulletins"),
     (DeductionView, Deduction, _l("Deductions"), INFORMATION, "deductions"),
     (QuotaView, Quota, _l("Yearly quotas"), INFORMATION, "quotas"),
     (PublicationView, Publication, _l("Publications and points"), INFORMATION, "publications"),

@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import RANKING_GROUPS, Unit, clock, db
-from models.accounts import EVERYONE
+from models.accounts import EVERYONE, OFFICE
+from models.bulletins import BULLETIN_KINDS, issued_bulletins
 from models.on_time import directive_table
 from models.periods import PeriodError, closed_month_days, parse_period, shown_month
 from models.ranking import Placing, rank_history, ranking, sees_ranking
@@ -84,6 +85,13 @@ def _columns(period):
     return columns
 
 
+def printed_columns(period):
+    """The columns of a printed table: every one but the unit code (the CSV's and the
+    JSON's, for other systems; a reader knows units by name)."""
+    columns = _columns(period)
+    return columns[:1] + columns[2:]
+
+
 def _totals_row(columns, rows):
     totals = [sum(value(r) or 0 for r in rows) if summed else "" for _h, value, summed in columns]
     totals[0] = _("Total")
@@ -156,11 +164,11 @@ class RankingView(SecureView):
         return _("Information work bulletin, %(period)s", period=period.display_label)
 
     def _export(self, fmt, period, group, rows):
-        columns = _columns(period)
+        columns = _columns(period) if fmt == "csv" else printed_columns(period)
+        widths = [6, 24] + [9] * (len(columns) - 2)
         header = [str(h) for h, _v, _s in columns]
         body = [[value(r) for _h, value, _s in columns] for r in rows]
         title = self._title(period, group)
-        widths = [6, 10, 24] + [9] * (len(columns) - 3)
         return export_response(
             fmt,
             title.replace(" ", ""),
@@ -195,7 +203,15 @@ class RankingView(SecureView):
             shortcuts=self._shortcuts(today),
             max_points=max([r.points for r in rows] + [1]),
             args={k: v for k, v in request.args.items() if k not in ("format", "unit")},
+            may_draft=self._role() in OFFICE and period.kind in BULLETIN_KINDS,
+            bulletins=self._bulletins(period, group),
         )
+
+    def _bulletins(self, period, group):
+        """The issued bulletins of the period and group the person may read."""
+        if period.kind not in BULLETIN_KINDS:
+            return []
+        return issued_bulletins(period.key, group)
 
     @staticmethod
     def _shortcuts(today):

@@ -149,13 +149,29 @@ def _list_formats(book):
     }
 
 
-def write_xlsx(path, header, rows, title=None, widths=None, totals=None, **document):
-    """Write a printable workbook row by row (constant memory). A titled one is a document
-    in the office's print standards (views/base/printing.py), with the `subtitle`,
-    `sheet_name` and `filing` block given in `document`; a row may be a printing.Subtotal."""
+def write_xlsx(path, header, rows, **layout):
+    """Write a printable workbook of one sheet (see write_book)."""
+    write_book(path, [{"header": header, "rows": rows, **layout}])
+
+
+def write_book(path, sheets):
+    """Write a workbook of `sheets` (each the keyword arguments of write_sheet) row by row,
+    in constant memory."""
     book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
+    made = {}
+    for sheet in sheets:
+        kind = "document" if sheet.get("title") else "list"
+        if kind not in made:
+            made[kind] = printing.formats(book) if sheet.get("title") else _list_formats(book)
+        write_sheet(book, made[kind], **sheet)
+    book.close()
+
+
+def write_sheet(book, formats, header, rows, title=None, widths=None, totals=None, **document):
+    """One sheet of rows. A titled one is a document in the office's print standards
+    (views/base/printing.py), with the `subtitle`, `sheet_name` and `filing` block given in
+    `document`; a row may be a printing.Subtotal."""
     sheet = book.add_worksheet(printing.sheet_name(document.get("sheet_name")))
-    formats = printing.formats(book) if title else _list_formats(book)
     for col, width in enumerate(widths or [max(10, len(str(h)) * 2 + 2) for h in header]):
         sheet.set_column(col, col, width)
     first = 0
@@ -180,16 +196,20 @@ def write_xlsx(path, header, rows, title=None, widths=None, totals=None, **docum
         printing.write_filing_block(
             sheet, row_no + 2, len(header), document["filing"], formats["filing"]
         )
-    book.close()
 
 
 def xlsx_response(filename, header, rows, **layout):
+    """A workbook of one sheet as a download (see book_response)."""
+    return book_response(filename, [{"header": header, "rows": rows, **layout}])
+
+
+def book_response(filename, sheets):
     """Build the workbook in a temporary file, then stream it; the file is gone once read
     (its name is removed as soon as it is open)."""
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
-        write_xlsx(path, header, rows, **layout)
+        write_book(path, sheets)
         book = open(path, "rb")  # noqa: SIM115 - send_file closes it
     finally:
         os.unlink(path)
