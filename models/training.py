@@ -45,7 +45,10 @@ class Training(db.Model):
 
     staff = sa.orm.relationship(
         "Staff",
-        backref=sa.orm.backref("trainings", passive_deletes=True, order_by="Training.started_on"),
+        # Deleted with the person, each through the session, so the trail keeps them.
+        backref=sa.orm.backref(
+            "trainings", cascade="all, delete-orphan", order_by="Training.started_on"
+        ),
         info=info(_l("Person")),
     )
 
