@@ -334,3 +334,57 @@ def test_the_unit_list_costs_the_same_whatever_the_units(app, as_role, world):
         db.session.commit()
     many = [_statements(app, client, url) for url in urls]
     assert many == few
+
+
+# ---- the import ----
+
+
+def _import(rows, account, commit=True):
+    from models.imports import check_rows, template_header
+    from tests.import_files import xlsx_bytes
+
+    header = template_header("trainings")
+    rows = [list(row) + [""] * (len(header) - len(row)) for row in rows]
+    outcomes = check_rows("trainings", xlsx_bytes(header, rows), account, commit=commit)
+    if commit:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return outcomes
+
+
+def test_training_records_import_from_a_spreadsheet_and_again_change_nothing(ctx):
+    office = factories.account("staff")
+    person = factories.staff(factories.unit(), email="Li@example.org")
+    rows = [
+        ["li@example.org", "跟班培训", "2026-03-02", "2026-03-06", "40", "县委办信息科"],
+        ["li@example.org", "以会代训", "2026年4月1日", "2026年4月1日", "4", "全县信息工作会议"],
+    ]
+    outcomes = _import(rows, office)
+    assert [o.action for o in outcomes] == ["create", "create"]
+    assert [(t.kind, t.hours) for t in person.trainings] == [("alongside", 40), ("by_meeting", 4)]
+    assert [o.action for o in _import(rows, office)] == ["unchanged", "unchanged"]
+    rows[0][4] = "32"
+    assert [o.action for o in _import(rows, office)] == ["update", "unchanged"]
+    assert Training.query.count() == 2
+    assert AuditEntry.query.filter_by(table_name="trainings").count() == 3
+
+
+@pytest.mark.parametrize(
+    "row, reason",
+    [
+        (["nobody@example.org", "跟班培训", "2026-03-02", "2026-03-06", "40"], "没有邮箱"),
+        (["li@example.org", "跟班培训", "2026-03-06", "2026-03-05", "8"], "结束日期不能早于"),
+        (["li@example.org", "跟班培训", "2026-03-02", "2026-03-02", "25"], "学时"),
+        (["li@example.org", "顶岗培训", "2026-03-02", "2026-03-02", "0"], "学时"),
+        (["li@example.org", "出国考察", "2026-03-02", "2026-03-02", "8"], "培训方式"),
+        (["li@example.org", "跟班培训", "1999-12-31", "2000-01-01", "8"], "开始日期"),
+    ],
+)
+def test_a_bad_training_row_is_refused_with_its_reason_and_nothing_is_saved(ctx, row, reason):
+    office = factories.account("staff")
+    factories.staff(factories.unit(), email="li@example.org")
+    db.session.commit()
+    (outcome,) = _import([row], office)
+    assert outcome.action == "refused" and reason in outcome.detail
+    assert Training.query.count() == 0

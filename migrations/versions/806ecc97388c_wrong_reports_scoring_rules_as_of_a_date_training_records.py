@@ -16,6 +16,8 @@ branch_labels = None
 depends_on = None
 
 OLD_KINDS = "kind IN ('late_emergency', 'missed_emergency', 'content_error', 'other')"
+OLD_IMPORTS = "kind IN ('units', 'staff', 'reports', 'directives')"
+NEW_IMPORTS = "kind IN ('units', 'staff', 'reports', 'directives', 'trainings')"
 NEW_KINDS = (
     "kind IN ('late_emergency', 'missed_emergency', 'wrong_report', 'content_error', 'other')"
 )
@@ -55,6 +57,10 @@ def upgrade():
         batch_op.drop_constraint(batch_op.f('ck_deductions_kind'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_deductions_kind'), NEW_KINDS)
 
+    with op.batch_alter_table('imports', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_imports_kind'), type_='check')
+        batch_op.create_check_constraint(batch_op.f('ck_imports_kind'), NEW_IMPORTS)
+
     rules = sa.table('score_rules', sa.column('kind', sa.String), sa.column('key', sa.String),
                      sa.column('value', sa.Integer))
     op.bulk_insert(rules, [{'kind': 'deduction', 'key': 'wrong_report', 'value': 5}])
@@ -74,6 +80,11 @@ def downgrade():
     with op.batch_alter_table('deductions', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_deductions_kind'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_deductions_kind'), OLD_KINDS)
+
+    op.execute("DELETE FROM imports WHERE kind = 'trainings'")
+    with op.batch_alter_table('imports', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_imports_kind'), type_='check')
+        batch_op.create_check_constraint(batch_op.f('ck_imports_kind'), OLD_IMPORTS)
 
     with op.batch_alter_table('unit_months', schema=None) as batch_op:
         batch_op.drop_column('wrong')
