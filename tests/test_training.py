@@ -64,9 +64,8 @@ def test_the_database_refuses_an_end_before_the_start_and_hours_out_of_range(ctx
         {"hours": 2001},
         {"kind": "holiday"},
     ):
-        with pytest.raises(IntegrityError):
-            with db.session.begin_nested():
-                factories.training(person, **values)
+        with pytest.raises(IntegrityError), db.session.begin_nested():
+            factories.training(person, **values)
 
 
 def test_a_persons_records_go_with_them(ctx):
