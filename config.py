@@ -24,6 +24,20 @@ def _seconds(name, default):
     return [float(part) for part in text.split(",") if part.strip()]
 
 
+def _counts(name, default="", most=20):
+    """{word: n} from "township=2,county_dept=1", each n from 0 to `most`; refuses the
+    setting (at start) on anything else."""
+    counts = {}
+    for part in filter(None, (p.strip() for p in (os.environ.get(name) or default).split(","))):
+        key, _sep, number = part.partition("=")
+        if not key.strip().isidentifier() or not number.strip().isdigit():
+            raise ValueError(f"{name}: {part!r} is not name=number")
+        if int(number) > most:
+            raise ValueError(f"{name}: {part!r} is more than {most}")
+        counts[key.strip()] = int(number)
+    return counts
+
+
 def _secret_key():
     """Use SECRET_KEY, or in development a key generated once into instance/."""
     key = os.environ.get("SECRET_KEY")
@@ -103,6 +117,9 @@ def from_environment():
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         # An emergency report later than this after the event is late (迟报).
         "EMERGENCY_REPORT_HOURS": float(os.environ.get("EMERGENCY_REPORT_HOURS", "2")),
+        # The fewest information officers a unit of a kind must have, where not the rule's
+        # (township 2, departments 1): "township=3,county=1".
+        "INFO_OFFICER_MINIMUM": _counts("INFO_OFFICER_MINIMUM"),
         "DUCHA_LIGHT_YELLOW_DAYS": int(os.environ.get("DUCHA_LIGHT_YELLOW_DAYS", "3")),
         "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR") or str(INSTANCE_DIR / "attachments"),
         "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_MB", "20")) * 1024 * 1024,

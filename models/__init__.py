@@ -28,6 +28,7 @@ from models.scoring import DEDUCTION_KINDS, Deduction, Instruction, Quota, Score
 from models.solicitations import Solicitation
 from models.staff import DUTIES, Staff
 from models.steps import IllegalTransition
+from models.training import TRAINING_KINDS, Training
 from models.units import RANKING_GROUPS, UNIT_KINDS, Unit
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "Account",
     "Unit",
     "Staff",
+    "Training",
+    "TRAINING_KINDS",
     "Report",
     "Publication",
     "Adoption",

@@ -1,4 +1,5 @@
-"""Emergency reports: late (迟报) and missed (漏报), and the veto a missed one brings.
+"""Emergency reports: late (迟报) and missed (漏报), and the veto a missed one brings;
+wrong reports (误报), which the office records beside them.
 
 An emergency report that came more than the limit after the event is late: whatever saves
 a report, its late mark and its late-report deduction follow the rule (a flush hook). A
@@ -78,12 +79,17 @@ def _emergency_fields_changed(report):
     return any(state.attrs[name].history.has_changes() for name in EMERGENCY_FIELDS)
 
 
+# The deduction kinds counted beside the points, by the name of their count.
+COUNTED = {"late_emergency": "late", "missed_emergency": "missed", "wrong_report": "wrong"}
+
+
 def emergency_counts(start, end, unit_ids=None):
-    """{unit_id: {"late": n, "missed": m}} for emergency reports in the days start..end."""
+    """{unit_id: {"late": n, "missed": m, "wrong": w}}: late, missed and wrong reports in
+    the days start..end."""
     query = (
         sa.select(Deduction.unit_id, Deduction.kind, sa.func.count())
         .where(
-            Deduction.kind.in_(("late_emergency", "missed_emergency")),
+            Deduction.kind.in_(tuple(COUNTED)),
             Deduction.occurred_on.between(start, end),
         )
         .group_by(Deduction.unit_id, Deduction.kind)
@@ -92,8 +98,8 @@ def emergency_counts(start, end, unit_ids=None):
         query = query.where(Deduction.unit_id.in_(unit_ids))
     counts = {}
     for unit_id, kind, n in db.session.execute(query):
-        row = counts.setdefault(unit_id, {"late": 0, "missed": 0})
-        row["late" if kind == "late_emergency" else "missed"] = n
+        row = counts.setdefault(unit_id, dict.fromkeys(COUNTED.values(), 0))
+        row[COUNTED[kind]] = n
     return counts
 
 

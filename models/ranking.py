@@ -41,6 +41,7 @@ class RankRow:
     deducted: int = 0
     late: int = 0
     missed: int = 0
+    wrong: int = 0
     points: int = 0
     rank: int | None = 0  # None: left out (a vetoed unit in the year, if the rules say so)
     previous_rank: int | None = None
@@ -204,6 +205,7 @@ def _row_sums(period):
             sa.func.sum(Deduction.points).label("deducted"),
             sum_if(Deduction.kind == "late_emergency").label("late"),
             sum_if(Deduction.kind == "missed_emergency").label("missed"),
+            sum_if(Deduction.kind == "wrong_report").label("wrong"),
         )
         .where(Deduction.occurred_on.between(period.start, period.end))
         .group_by(Deduction.unit_id),

@@ -26,6 +26,7 @@ FIGURES = (
     "deducted",
     "late",
     "missed",
+    "wrong",
 )
 
 
@@ -47,6 +48,7 @@ class UnitMonth(OwnedByUnit, db.Model):
     deducted = sa.Column(sa.Integer, nullable=False, default=0)
     late = sa.Column(sa.Integer, nullable=False, default=0)
     missed = sa.Column(sa.Integer, nullable=False, default=0)
+    wrong = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
 
 
 def first_of_month(day):
@@ -100,6 +102,7 @@ def month_figures(conn, month, unit_ids=None):
                 sa.func.sum(Deduction.points).label("deducted"),
                 _sum_if(Deduction.kind == "late_emergency").label("late"),
                 _sum_if(Deduction.kind == "missed_emergency").label("missed"),
+                _sum_if(Deduction.kind == "wrong_report").label("wrong"),
             )
             .where(Deduction.occurred_on.between(start, end))
             .group_by(Deduction.unit_id),

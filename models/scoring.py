@@ -24,6 +24,7 @@ RULE_KINDS = Choices(
 DEDUCTION_KINDS = Choices(
     late_emergency=_l("Late emergency report"),
     missed_emergency=_l("Missed emergency report"),
+    wrong_report=_l("Wrong report"),
     content_error=_l("Returned for content errors"),
     other=_l("Other deduction"),
 )
@@ -51,6 +52,7 @@ DEFAULT_RULES = {
     ("factor", "research"): 200,
     ("deduction", "late_emergency"): 5,
     ("deduction", "missed_emergency"): 10,
+    ("deduction", "wrong_report"): 5,
     ("deduction", "content_error"): 2,
     ("deduction", "other"): 0,
     ("limit", "missed_solicitations"): 2,
@@ -58,6 +60,9 @@ DEFAULT_RULES = {
     ("ranking", "bottom_ties"): 0,
 }
 DEFAULT_FACTOR = 100
+# The day the table's first values hold from: a value holds until a later one of the
+# same rule takes over, so a record is scored at the rate of its own day.
+TABLE_START = dt.date(2000, 1, 1)
 
 
 class ScoreRule(db.Model):
@@ -69,10 +74,17 @@ class ScoreRule(db.Model):
     kind = sa.Column(sa.String(20), nullable=False, info=info(_l("Rule"), RULE_KINDS))
     key = sa.Column(sa.String(30), nullable=False, info=info(_l("Applies to")))
     value = sa.Column(sa.Integer, nullable=False, info=info(_l("Value")))
+    valid_from = sa.Column(
+        sa.Date,
+        nullable=False,
+        default=TABLE_START,
+        server_default=TABLE_START.isoformat(),
+        info=info(_l("Applies from")),
+    )
 
     __table_args__ = (
         RULE_KINDS.check("kind"),
-        sa.UniqueConstraint("kind", "key"),
+        sa.UniqueConstraint("kind", "key", "valid_from"),
         sa.CheckConstraint("value >= 0", name="value_not_negative"),
     )
 
@@ -103,29 +115,66 @@ class ScoreRule(db.Model):
         return None
 
 
-def rule_value(kind, key, connection=None):
-    """The table's value for (kind, key), or the default when the office set none."""
-    query = sa.select(ScoreRule.value).where(ScoreRule.kind == kind, ScoreRule.key == key)
+def rule_value(kind, key, connection=None, on=None):
+    """The table's value for (kind, key) on the day `on` (default today): the value of the
+    latest line holding from that day or before, or the default when there is none."""
+    on = on or clock.today()
+    query = (
+        sa.select(ScoreRule.value)
+        .where(ScoreRule.kind == kind, ScoreRule.key == key, ScoreRule.valid_from <= on)
+        .order_by(ScoreRule.valid_from.desc())
+        .limit(1)
+    )
     value = (connection or db.session).scalar(query)
     if value is None:
-        return DEFAULT_RULES.get((kind, key), DEFAULT_FACTOR if kind == "factor" else 0)
+        return default_value(kind, key)
     return value
 
 
-def rule_values(kind):
-    """{key: value} of every rule of `kind`: the table's, or the default where it has none."""
-    query = sa.select(ScoreRule.key, ScoreRule.value).where(ScoreRule.kind == kind)
-    values = {key: value for (k, key), value in DEFAULT_RULES.items() if k == kind}
-    return values | dict(db.session.execute(query).all())
+def default_value(kind, key):
+    return DEFAULT_RULES.get((kind, key), DEFAULT_FACTOR if kind == "factor" else 0)
 
 
-def adoption_points(connection, publication_id, report_id):
-    """Points of an adoption recorded now: the publication's points times the category factor."""
+def rule_values(kind, on=None):
+    """{key: value} of every rule of `kind` on the day `on` (default today): the table's,
+    or the default where it has none."""
+    return RuleHistory.load(kind).on(on or clock.today())
+
+
+class RuleHistory:
+    """Every line of one kind of rule, in one query, to read the value of any day."""
+
+    def __init__(self, kind, lines):
+        self.kind = kind
+        self.lines = sorted(lines, key=lambda line: line[1])  # (key, valid_from, value)
+
+    @classmethod
+    def load(cls, kind, connection=None):
+        query = sa.select(ScoreRule.key, ScoreRule.valid_from, ScoreRule.value).where(
+            ScoreRule.kind == kind
+        )
+        return cls(kind, (connection or db.session).execute(query).all())
+
+    def on(self, day):
+        """{key: value} on `day`."""
+        values = {key: value for (k, key), value in DEFAULT_RULES.items() if k == self.kind}
+        for key, valid_from, value in self.lines:
+            if valid_from <= day:
+                values[key] = value
+        return values
+
+    def value(self, key, day):
+        return self.on(day).get(key, default_value(self.kind, key))
+
+
+def adoption_points(connection, publication_id, report_id, on=None):
+    """Points of an adoption: the publication's points times the category factor of the
+    adoption's day."""
     points = connection.scalar(
         sa.select(Publication.points).where(Publication.id == publication_id)
     )
     category = connection.scalar(sa.select(Report.category).where(Report.id == report_id))
-    factor = rule_value("factor", category, connection)
+    factor = rule_value("factor", category, connection, on)
     return round((points or 0) * factor / 100)
 
 
@@ -150,11 +199,11 @@ def _award_points_before_flush(session, _context, _instances):
                 )
             ).all()
         )
-        factors = rule_values("factor")
+        factors = RuleHistory.load("factor", session)
     for adoption in new:
         publication_id = adoption.publication_id or getattr(adoption.publication, "id", None)
         if publication_id in points:
-            factor = factors.get(adoption.report.category, DEFAULT_FACTOR)
+            factor = factors.value(adoption.report.category, adoption.adopted_on or clock.today())
             adoption.points = round((points[publication_id] or 0) * factor / 100)
 
 
@@ -162,7 +211,9 @@ def _award_points_before_flush(session, _context, _instances):
 def _award_points_on_insert(mapper, connection, adoption):
     """Every way of recording an adoption stores the points the table gives now."""
     if adoption.points is None:
-        adoption.points = adoption_points(connection, adoption.publication_id, adoption.report_id)
+        adoption.points = adoption_points(
+            connection, adoption.publication_id, adoption.report_id, adoption.adopted_on
+        )
 
 
 INSTRUCTION_LEVELS = LEVELS
@@ -214,7 +265,9 @@ def instruction_problem(report_status, instructed_on, today=None):
 @sa.event.listens_for(Instruction, "before_insert")
 def _bonus_on_insert(mapper, connection, instruction):
     if instruction.points is None:
-        instruction.points = rule_value("bonus", instruction.leader_level, connection)
+        instruction.points = rule_value(
+            "bonus", instruction.leader_level, connection, instruction.instructed_on
+        )
 
 
 class Deduction(OwnedByUnit, db.Model):
@@ -254,8 +307,23 @@ class Deduction(OwnedByUnit, db.Model):
 
 @sa.event.listens_for(Deduction, "before_insert")
 def _deduction_on_insert(mapper, connection, deduction):
+    """A deduction is scored at the table's rate of the day it happened on."""
     if deduction.points is None:
-        deduction.points = rule_value("deduction", deduction.kind, connection)
+        deduction.points = rule_value(
+            "deduction", deduction.kind, connection, deduction.occurred_on
+        )
+
+
+@sa.event.listens_for(Deduction, "before_update")
+def _deduction_on_update(mapper, connection, deduction):
+    """A deduction whose kind or day changes is scored again, at the new day's rate
+    (unless its points were set in the same change)."""
+    state = sa.inspect(deduction)
+    moved = any(state.attrs[name].history.has_changes() for name in ("kind", "occurred_on"))
+    if moved and not state.attrs.points.history.has_changes():
+        deduction.points = rule_value(
+            "deduction", deduction.kind, connection, deduction.occurred_on
+        )
 
 
 # ---- quotas ----

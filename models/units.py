@@ -50,6 +50,9 @@ class Unit(db.Model):
     )
 
     parent = sa.orm.relationship("Unit", remote_side=[id], info=info(_l("Parent unit")))
+    # The unit's active information officers, when a query asks for them
+    # (models/training.py: officer_count).
+    info_officers = sa.orm.query_expression()
 
     __table_args__ = (
         UNIT_KINDS.check("kind"),

@@ -15,6 +15,7 @@ from models import (
     Publication,
     Report,
     Staff,
+    Training,
     Unit,
     WorkCalendar,
     clock,
@@ -55,6 +56,22 @@ def staff(unit, **kw):
             **kw,
         }
     )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def training(person, **kw):
+    values = {
+        "staff": person,
+        "kind": "alongside",
+        "started_on": dt.date(2026, 3, 2),
+        "ended_on": dt.date(2026, 3, 6),
+        "hours": 40,
+        "place": "县委办信息科",
+        **kw,
+    }
+    row = Training(**values)
     db.session.add(row)
     db.session.flush()
     return row

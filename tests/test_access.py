@@ -7,7 +7,7 @@ import re
 import openpyxl
 import pytest
 
-from models import Deduction, Quota, Report, Solicitation, Unit, clock, db
+from models import Deduction, Quota, Report, Solicitation, Staff, Unit, clock, db
 from tests import factories
 
 ALL = {"admin", "staff", "leader", "unit"}
@@ -23,6 +23,7 @@ READ = {
     "assignments": ALL,
     "units": ALL,
     "staff": ALL,
+    "trainings": ALL,
     "accounts": {"admin"},
     "notices": {"admin", "staff", "unit"},
     "audit": {"admin"},
@@ -51,6 +52,7 @@ CREATE = {
     "deadline_rules": {"admin"},
     "calendar_days": {"admin"},
     "staff": {"admin", "staff", "unit"},
+    "trainings": {"admin", "staff"},
     "units": {"admin", "staff"},
     "directives": {"admin", "staff"},
     "solicitations": {"admin", "staff"},
@@ -137,6 +139,7 @@ def _foreign_rows(app, world):
         quota = Quota(unit=b, year=2026, items=1, points=1)
         solicitation = Solicitation(topic="只问乙镇", due_on=clock.today(), units=[b])
         notice = factories.notice(b, body="乙镇", recipient_name="乙镇信息员")
+        training = factories.training(db.session.get(Staff, world.staff_b), place="乙镇会议室")
         db.session.add_all([deduction, quota, solicitation, notice])
         db.session.commit()
         return {
@@ -149,6 +152,7 @@ def _foreign_rows(app, world):
             "quotas": quota.id,
             "solicitations": solicitation.id,
             "notices": notice.id,
+            "trainings": training.id,
         }
 
 

@@ -30,6 +30,7 @@ from models import (
     Report,
     ScoreRule,
     Solicitation,
+    Staff,
     Unit,
     clock,
     db,
@@ -264,6 +265,8 @@ def records(app, world):
         db.session.add_all(made.values())
         db.session.commit()
         rule_id = db.session.query(sa.func.min(DeadlineRule.id)).scalar()
+        training_id = factories.training(db.session.get(Staff, world.staff_a)).id
+        db.session.commit()
         edit = {screen: row.id for screen, row in made.items()}
     return {
         "edit": {
@@ -271,6 +274,7 @@ def records(app, world):
             "reports": world.report_a,
             "units": world.unit_a,
             "staff": world.staff_a,
+            "trainings": training_id,
             "directives": world.directive_a,
             "publications": world.publication,
             "deadline_rules": rule_id,
@@ -279,6 +283,7 @@ def records(app, world):
         # Fields the rules want filled though the form does not mark them required.
         "fill": {
             "unit": world.unit_a,
+            "staff": world.staff_a,
             "assignment": world.assignment_a,
             "units": world.unit_a,
             "assignments-0-unit": world.unit_a,

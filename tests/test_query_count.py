@@ -13,6 +13,7 @@ LISTS = [
     "/admin/reports/",
     "/admin/units/",
     "/admin/staff/",
+    "/admin/trainings/",
     "/admin/directives/",
     "/admin/assignments/",
     "/admin/publications/",
@@ -38,7 +39,7 @@ def _grow(app, world, n):
         parent = factories.unit(name="上级县")
         for i in range(n):
             u = factories.unit(parent=parent)
-            factories.staff(u)
+            factories.training(factories.staff(u))
             report = factories.report(u)
             factories.adoption(report, factories.publication())
             assignment = factories.directive(u, a).assignments[0]

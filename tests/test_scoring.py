@@ -169,7 +169,10 @@ def test_a_missed_report_vetoes_the_year_of_that_unit_only(ctx):
     assert vetoes(2026, until=dt.date(2026, 3, 8)) == {}
     assert vetoes(2025) == {}
     march = emergency_counts(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
-    assert march == {a.id: {"late": 0, "missed": 1}, b.id: {"late": 1, "missed": 0}}
+    assert march == {
+        a.id: {"late": 0, "missed": 1, "wrong": 0},
+        b.id: {"late": 1, "missed": 0, "wrong": 0},
+    }
     assert emergency_counts(dt.date(2026, 3, 10), dt.date(2026, 3, 31)) == {}
 
 

@@ -27,6 +27,7 @@ from models import (
     ScoreRule,
     Solicitation,
     Staff,
+    Training,
     Unit,
     db,
 )
@@ -48,6 +49,7 @@ from views.reports import PublicationView, ReportView, ScoreRuleView
 from views.scoring import DeductionView, QuotaView
 from views.security import csp_nonce
 from views.solicitations import SolicitationView
+from views.training import TrainingView
 from views.units import StaffView, UnitView
 
 INFORMATION, SUPERVISION, BASICS, SYSTEM = (
@@ -82,6 +84,7 @@ SCREENS = [
     ),
     (UnitView, Unit, _l("Units"), BASICS, "units"),
     (StaffView, Staff, _l("Staff"), BASICS, "staff"),
+    (TrainingView, Training, _l("Training records"), BASICS, "trainings"),
     (ImportView, None, _l("Import spreadsheets"), BASICS, "imports"),
     (AccountView, Account, _l("Accounts"), SYSTEM, "accounts"),
     (NoticeView, Notice, _l("Notices"), SYSTEM, "notices"),

@@ -74,6 +74,7 @@ def _columns(period):
         (_l("Movement"), _movement, False),
         (_l("Late reports"), lambda r: r.late, True),
         (_l("Missed reports"), lambda r: r.missed, True),
+        (_l("Wrong reports"), lambda r: r.wrong, True),
         (_l("Veto"), lambda r: veto_text(r, period), False),
     ]
     if period.kind == "year":

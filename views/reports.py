@@ -468,21 +468,28 @@ class ScoreRuleView(SecureModelView):
     read_roles = OFFICE_AND_LEADERS
     write_roles = ADMINS
     delete_roles = ADMINS
-    column_list = ["kind", "key", "value"]
-    column_filters = ["kind"]
-    column_default_sort = "kind"
-    form_columns = ["kind", "key", "value"]
+    column_list = ["kind", "key", "value", "valid_from"]
+    column_filters = ["kind", "valid_from"]
+    column_default_sort = [("kind", False), ("key", False), ("valid_from", True)]
+    form_columns = ["kind", "key", "value", "valid_from"]
     form_choices = {
         # Lazy labels, translated when the form is drawn.
         "key": sorted({k: v for keys in RULE_KEYS.values() for k, v in keys.pairs()}.items())
     }
-    form_args = {"value": {"validators": [validators.NumberRange(min=0, max=10000)]}}
+    form_args = {
+        "value": {"validators": [validators.NumberRange(min=0, max=10000)]},
+        "valid_from": {"default": clock.today},
+    }
     column_formatters = {"key": lambda v, c, m, n: m.key_label}
     column_descriptions = {
         "value": _l(
             "Bonus and deduction points; factors in percent (200 counts double); "
             "limits as counts; ranking rules as their names say. A change of points "
             "applies to later records only; a ranking rule to every ranking shown from now."
+        ),
+        "valid_from": _l(
+            "The value holds from this day until a later line of the same rule: a new rate "
+            "is a new line. A deduction is scored at the rate of the day it happened on."
         ),
     }
 
@@ -495,4 +502,9 @@ class ScoreRuleView(SecureModelView):
             problems.append((form.key, problem))
         if problem := ScoreRule.value_problem(kind, key, form.value.data):
             problems.append((form.value, problem))
+        same = ScoreRule.query.filter_by(kind=kind, key=key, valid_from=form.valid_from.data)
+        if form._obj is not None:
+            same = same.filter(ScoreRule.id != form._obj.id)
+        if form.valid_from.data and same.first() is not None:
+            problems.append((form.valid_from, _l("This rule already has a line from that day.")))
         return problems

@@ -27,7 +27,7 @@ class DeductionView(SecureModelView):
     form_ajax_refs = {"report": {"fields": ["title"], "page_size": 10}}
     column_descriptions = {
         "kind": _l("A missed emergency report (漏报) vetoes the unit's yearly evaluation."),
-        "points": _l("Taken from the scoring table when recorded."),
+        "points": _l("Taken from the scoring table at the rate of the day it happened on."),
     }
 
     def form_problems(self, form):

@@ -1,12 +1,53 @@
 """Units and their staff."""
 
+import sqlalchemy as sa
+from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
-from models import clock
+from models import Unit, clock
 from models.accounts import EVERYONE, OFFICE_AND_UNITS
 from models.scoring import quota_progress
+from models.training import lacks_officers, officer_count, officer_minimum, officers_short
 from views.secure import SecureModelView
+from views.training import person_trainings, unit_trainings
+
+
+class OfficersShortFilter(sqla_filters.FilterEqual):
+    """ "Information officers: too few / enough", by the rule of the unit's kind, in SQL."""
+
+    def __init__(self):
+        super().__init__(
+            Unit.id,
+            _l("Information officers"),
+            options=[("short", _l("Too few")), ("enough", _l("Enough"))],
+        )
+
+    def apply(self, query, value, alias=None):
+        short = officers_short() > 0
+        return query.filter(short if value == "short" else sa.not_(short))
+
+
+def officers_cell(view, context, unit, name):
+    """ "1" or, where the unit's kind needs more, "1 · 缺 1 名" as a warning."""
+    count = unit.info_officers or 0
+    needed = officer_minimum().get(unit.kind, 0)
+    if not lacks_officers(unit.kind, count):
+        return str(count)
+    return Markup('{} <span class="badge badge-warning ducha-officers-short">{}</span>').format(
+        count, _("%(missing)s short of %(needed)s", missing=needed - count, needed=needed)
+    )
+
+
+def officers_text(view, context, unit, name):
+    count = unit.info_officers or 0
+    if not lacks_officers(unit.kind, count):
+        return str(count)
+    needed = officer_minimum().get(unit.kind, 0)
+    return (
+        f"{count} ({_('%(missing)s short of %(needed)s', missing=needed - count, needed=needed)})"
+    )
 
 
 class UnitView(SecureModelView):
@@ -21,10 +62,11 @@ class UnitView(SecureModelView):
         "parent",
         "principal_leader",
         "leader_in_charge",
+        "info_officers",
         "active",
     ]
     column_searchable_list = ["code", "name"]
-    column_filters = ["kind", "ranking_group", "parent", "active"]
+    column_filters = ["kind", "ranking_group", "parent", "active", OfficersShortFilter()]
     column_sortable_list = [
         "code",
         "name",
@@ -46,13 +88,31 @@ class UnitView(SecureModelView):
         "leader_in_charge_email",
         "active",
     ]
-    column_details_list = [*form_columns, "quota"]
-    column_labels = {"quota": _l("This year's quota")}
-    column_formatters_detail = {"quota": lambda v, c, unit, n: quota_line(unit)}
+    column_details_list = [*form_columns, "info_officers", "quota", "trainings"]
+    column_labels = {
+        "quota": _l("This year's quota"),
+        "info_officers": _l("Information officers"),
+        "trainings": _l("Training records"),
+    }
+    column_formatters = {"info_officers": officers_cell}
+    column_formatters_export = {"info_officers": officers_text}
+    column_formatters_detail = {
+        "quota": lambda v, c, unit, n: quota_line(unit),
+        "info_officers": officers_cell,
+        "trainings": unit_trainings,
+    }
     column_descriptions = {
+        "info_officers": _l(
+            "Active information officers; a township needs at least 2, a department 1."
+        ),
         "ranking_group": _l("Units are ranked with the others of their group."),
         "code": _l("A short unique code, used by imports and exports."),
     }
+
+    def get_query(self):
+        return (
+            super().get_query().options(sa.orm.with_expression(Unit.info_officers, officer_count()))
+        )
 
     def form_problems(self, form):
         parent = form.parent.data if "parent" in form else None
@@ -74,6 +134,9 @@ class StaffView(SecureModelView):
     column_sortable_list = ["name", ("unit", "unit.name"), "duty", "active"]
     column_default_sort = "name"
     form_columns = ["name", "unit", "duty", "phone", "email", "active"]
+    column_details_list = [*form_columns, "trainings"]
+    column_labels = {"trainings": _l("Training records")}
+    column_formatters_detail = {"trainings": person_trainings}
 
 
 def quota_line(unit):

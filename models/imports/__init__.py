@@ -1,5 +1,5 @@
 """Importing the office's spreadsheets: units, staff, reports with adoptions, directives
-with assignments.
+with assignments, training records.
 
 A run goes: upload (the file is stored, state "checking") → `check_run` (every row
 applied by the importer's rules inside a transaction that is rolled back; the outcome of
@@ -33,6 +33,7 @@ from models.imports.runs import (
     ImportRun,
     replace_rows,
 )
+from models.imports.training import TrainingImporter, training_rows
 from models.imports.units import StaffImporter, UnitImporter, staff_rows, unit_rows
 
 log = logging.getLogger(__name__)
@@ -42,12 +43,14 @@ IMPORTERS = {
     "staff": StaffImporter,
     "reports": ReportImporter,
     "directives": DirectiveImporter,
+    "trainings": TrainingImporter,
 }
 ROWS = {
     "units": unit_rows,
     "staff": staff_rows,
     "reports": report_rows,
     "directives": directive_rows,
+    "trainings": training_rows,
 }
 # Template file names, in Chinese as the office saves them.
 TEMPLATE_NAMES = {
@@ -55,6 +58,7 @@ TEMPLATE_NAMES = {
     "staff": "人员导入模板",
     "reports": "信息稿件导入模板",
     "directives": "批示件导入模板",
+    "trainings": "培训记录导入模板",
 }
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_ROWS = 100_000

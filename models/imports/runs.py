@@ -18,6 +18,7 @@ IMPORT_KINDS = Choices(
     staff=_l("Staff"),
     reports=_l("Reports and adoptions"),
     directives=_l("Directives and assignments"),
+    trainings=_l("Training records"),
 )
 RUN_STATES = Choices(
     checking=_l("Being checked"),
