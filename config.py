@@ -118,4 +118,7 @@ def from_environment():
         "OFFICE_NAME": os.environ.get("OFFICE_NAME") or "中共××县委办公室",
         "OFFICE_CONTACT": os.environ.get("OFFICE_CONTACT", ""),
         "CHASE_REPLY_DAYS": _int("CHASE_REPLY_DAYS", 3),
+        # A criticism notice (通报批评) is drafted for an assignment overdue this many working
+        # days (0 to 60; models/criticism.py holds it there).
+        "CRITICISM_OVERDUE_DAYS": _int("CRITICISM_OVERDUE_DAYS", 10),
     }

@@ -4,6 +4,7 @@ from models.accounts import ROLES, Account, LoginAttempt
 from models.assignment_records import AssignmentEvent, ExtensionRequest, Objection
 from models.audit import AuditEntry
 from models.base import RuleError, db
+from models.criticism import CriticismNotice
 from models.deadlines import CalendarDay, DeadlineRule, WorkCalendar
 from models.directive_report import Filing
 from models.directives import ASSIGNMENT_STATUSES, LEADER_LEVELS, LIGHTS, Assignment, Directive
@@ -38,6 +39,7 @@ __all__ = [
     "Adoption",
     "Directive",
     "DocumentNumber",
+    "CriticismNotice",
     "Assignment",
     "AssignmentEvent",
     "Filing",

@@ -23,7 +23,12 @@ from models.directives import PARTS
 from models.feedback import signer_rule
 from models.notices import NOTICE_KINDS, Notice, office_text
 
-DOCUMENT_KINDS = Choices(supervision=_l("Supervision notice"))
+DOCUMENT_KINDS = Choices(supervision=_l("Supervision notice"), criticism=_l("Criticism notice"))
+# How each kind's number is written: 督办〔2026〕3号, 通报〔2026〕2号.
+NUMBER_FORMATS = {
+    "supervision": _l("Supervision No. %(serial)s of %(year)s"),
+    "criticism": _l("Criticism No. %(serial)s of %(year)s"),
+}
 CHASE_KINDS = ("chase", "office_chase")  # scheduled chases, and the office's by hand
 ISSUE_ATTEMPTS = 5
 
@@ -59,9 +64,8 @@ class DocumentNumber(db.Model):
     )
 
     def __str__(self):
-        return office_text(
-            _l("Supervision No. %(serial)s of %(year)s", year=self.year, serial=self.serial)
-        )
+        text = NUMBER_FORMATS.get(self.kind, NUMBER_FORMATS["supervision"])
+        return office_text(text) % {"year": self.year, "serial": self.serial}
 
 
 def number_of(directive, kind="supervision"):
@@ -79,17 +83,25 @@ def next_serial(kind, year):
 
 
 def issue_number(directive, actor, kind="supervision", now=None):
-    """The directive's number, given the first time: the year's highest serial plus one.
-
-    Two people issuing at once: the database's unique constraints refuse one of them, who
-    takes the number the other gave this directive or tries the next serial (not committed).
-    """
+    """The directive's number, given the first time: the year's highest serial plus one."""
     if not any(a.status != "cancelled" for a in directive.assignments):
         raise RuleError(_l("Hand the directive to a unit before issuing its notice."))
+    return take_number(
+        kind, actor, lambda: number_of(directive, kind), now, directive_id=directive.id
+    )
+
+
+def take_number(kind, actor, already, now=None, **owner):
+    """The next number of `kind` in the year of `now`, unless `already()` finds one given.
+
+    Two people issuing at once: the database's unique constraints refuse one of them, who
+    takes the number the other gave (`already`) or tries the next serial (not committed).
+    A number once taken is never given again, whatever becomes of its document.
+    """
     now = now or clock.now()
     year = clock.local(now).year
     for _attempt in range(ISSUE_ATTEMPTS):
-        found = number_of(directive, kind)
+        found = already()
         if found:
             return found
         try:
@@ -98,10 +110,10 @@ def issue_number(directive, actor, kind="supervision", now=None):
                     kind=kind,
                     year=year,
                     serial=next_serial(kind, year),
-                    directive_id=directive.id,
                     issued_at=now,
                     issued_by_id=actor.id if actor else None,
                     issued_by_name=actor.name if actor else "",
+                    **owner,
                 )
                 db.session.add(row)
             return row

@@ -29,6 +29,7 @@ READ = {
     "ranking": {"admin", "staff", "leader"},
     "monitor": {"admin"},
     "feedback": ALL,
+    "criticism": ALL,
     "directive_report": ALL,
     "deadline_rules": {"admin", "staff", "leader"},
     "calendar_days": {"admin", "staff", "leader"},
@@ -39,6 +40,8 @@ READ = {
 READ_PAGE = {
     "directives.due_dates": {"admin", "staff"},  # the directive form's due date
     "directives.issue_supervision_notice": {"admin", "staff"},  # numbers the 督办单
+    "criticism.draft_view": {"admin", "staff"},  # drafts 通报批评 from the records
+    "criticism.act": {"admin", "staff"},  # approves, issues, sends, drops one
 }
 # Who may create records on each screen.
 CREATE = {
@@ -56,6 +59,7 @@ CREATE = {
     "score_rules": {"admin"},
     "accounts": {"admin"},
     "assignments": set(),
+    "criticism": set(),
     "notices": set(),
     "audit": set(),
 }

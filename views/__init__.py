@@ -12,6 +12,7 @@ from models import (
     Assignment,
     AuditEntry,
     CalendarDay,
+    CriticismNotice,
     DeadlineRule,
     Deduction,
     Directive,
@@ -29,6 +30,7 @@ from models import (
 from views.accounts import AccountView
 from views.assignments import AssignmentView
 from views.audit import AuditView
+from views.criticism import CriticismView
 from views.deadlines import CalendarDayView, DeadlineRuleView
 from views.directive_report import DirectiveReportView
 from views.directives import DirectiveView
@@ -65,6 +67,7 @@ SCREENS = [
     (DirectiveView, Directive, _l("Directives"), SUPERVISION, "directives"),
     (AssignmentView, Assignment, _l("Assignments"), SUPERVISION, "assignments"),
     (FeedbackView, Feedback, _l("Feedback"), SUPERVISION, "feedback"),
+    (CriticismView, CriticismNotice, _l("Criticism notices"), SUPERVISION, "criticism"),
     (DirectiveReportView, None, _l("Monthly directive report"), SUPERVISION, "directive_report"),
     (DeadlineRuleView, DeadlineRule, _l("Deadline rules"), SUPERVISION, "deadline_rules"),
     (

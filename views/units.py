@@ -1,11 +1,15 @@
 """Units and their staff."""
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
 
 from models import clock
 from models.accounts import EVERYONE, OFFICE_AND_UNITS
 from models.scoring import quota_progress
+from views.criticism import unit_criticisms
 from views.secure import SecureModelView
 
 
@@ -46,9 +50,12 @@ class UnitView(SecureModelView):
         "leader_in_charge_email",
         "active",
     ]
-    column_details_list = [*form_columns, "quota"]
-    column_labels = {"quota": _l("This year's quota")}
-    column_formatters_detail = {"quota": lambda v, c, unit, n: quota_line(unit)}
+    column_details_list = [*form_columns, "quota", "criticisms"]
+    column_labels = {"quota": _l("This year's quota"), "criticisms": _l("Criticism notices")}
+    column_formatters_detail = {
+        "quota": lambda v, c, unit, n: quota_line(unit),
+        "criticisms": lambda v, c, unit, n: criticism_links(unit),
+    }
     column_descriptions = {
         "ranking_group": _l("Units are ranked with the others of their group."),
         "code": _l("A short unique code, used by imports and exports."),
@@ -94,3 +101,17 @@ def quota_line(unit):
         points=totals["points"],
         target_points=quota.points,
     )
+
+
+def criticism_links(unit):
+    """The unit's criticism notices the reader may see, one link a line (none: a dash)."""
+    notices = unit_criticisms(unit, current_user)
+    if not notices:
+        return "—"
+    lines = [
+        Markup(
+            '<a class="ducha-criticism" href="{}">{}</a> <span class="text-muted">{}</span>'
+        ).format(url_for("criticism.details_view", id=notice.id), str(notice), notice.state_label)
+        for notice in notices
+    ]
+    return Markup("<br>").join(lines)
