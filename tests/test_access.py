@@ -135,6 +135,7 @@ def _foreign_rows(app, world):
         quota = Quota(unit=b, year=2026, items=1, points=1)
         solicitation = Solicitation(topic="只问乙镇", due_on=clock.today(), units=[b])
         notice = factories.notice(b, body="乙镇", recipient_name="乙镇信息员")
+        criticism = factories.criticism(b, state="issued")
         db.session.add_all([deduction, quota, solicitation, notice])
         db.session.commit()
         return {
@@ -147,6 +148,7 @@ def _foreign_rows(app, world):
             "quotas": quota.id,
             "solicitations": solicitation.id,
             "notices": notice.id,
+            "criticism": criticism.id,
         }
 
 

@@ -46,10 +46,10 @@ class DraftForm(Form):
 
     month = SelectField(_l("Month of the emergency reports"))
 
-    def __init__(self, *args, today, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, formdata, today):
+        super().__init__(formdata)
         self.month.choices = month_choices(today)
-        if not self.month.data or self.month.data == "None":
+        if formdata is None:
             self.month.data = self.month.choices[1][0]  # last month, the one ended
 
 
@@ -235,7 +235,7 @@ class CriticismView(SecureModelView):
         if self._role() not in OFFICE:
             abort(403)
         today = clock.today()
-        form = DraftForm(request.form, today=today)
+        form = DraftForm(request.form if request.method == "POST" else None, today)
         if request.method == "POST" and form.validate():
             period = month(dt.date.fromisoformat(form.month.data + "-01"))
             try:
