@@ -247,7 +247,7 @@ class CriticismNotice(OwnedByUnit, db.Model):
         with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
             rows = (
                 (_("Unit criticised"), self.unit.name),
-                (_("Reason"), str(self.reason_label)),
+                (_("Grounds"), str(self.reason_label)),
                 (_("Text"), self.text),
             )
             number = str(self.number) if self.number is not None else ""

@@ -113,6 +113,10 @@ class DropForm(ActionForm):
 FORMS = {"approve": ApproveForm, "issue": IssueForm, "send": SendForm, "drop": DropForm}
 
 
+def _text(view, context, model, name):
+    return Markup('<div class="ducha-text">{}</div>').format(model.text)
+
+
 def _state_badge(view, context, model, name):
     badge = STATE_BADGES.get(model.state, "secondary")
     return Markup('<span class="badge badge-{}">{}</span>').format(
@@ -156,7 +160,8 @@ class CriticismView(SecureModelView):
     ]
     column_default_sort = [("period", True), ("id", True)]
     column_formatters = {"state": _state_badge}
-    column_formatters_detail = {"state": _state_badge}
+    column_formatters_detail = {"state": _state_badge, "text": _text}
+    column_labels = {"reason": _l("Grounds")}
     form_columns = ["title", "text"]
     form_widget_args = {"text": {"rows": 14}}
     details_template = "admin/criticism/details.html"
@@ -305,7 +310,12 @@ class CriticismView(SecureModelView):
         return self.render(
             self.details_template,
             model=notice,
-            details_columns=self._details_columns,
+            # The steps not taken yet (who approved, why dropped) are left out.
+            details_columns=[
+                (name, label)
+                for name, label in self._details_columns
+                if getattr(notice, name) not in (None, "")
+            ],
             get_value=self.get_detail_value,
             return_url=self.get_url(".index_view"),
             forms=offered,
