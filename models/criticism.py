@@ -209,9 +209,20 @@ class CriticismNotice(OwnedByUnit, db.Model):
         return self.step_problem(actor, step) is None
 
     def _require(self, actor, step):
+        self._lock()
         problem = self.step_problem(actor, step)
         if problem:
             raise RuleError(problem)
+
+    def _lock(self):
+        """Hold the row until the commit (PostgreSQL) and read its state afresh, so that two
+        people issuing at once do not both number it; SQLite's write transaction already
+        serialises them."""
+        if self.id is not None and db.session.get_bind().dialect.name == "postgresql":
+            db.session.execute(
+                sa.select(CriticismNotice.id).where(CriticismNotice.id == self.id).with_for_update()
+            )
+            db.session.refresh(self)
 
     def approve(self, actor, at=None):
         """The office approves the draft as it stands: its text is fixed from now on."""

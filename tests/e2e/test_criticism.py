@@ -75,5 +75,9 @@ def test_the_office_criticises_an_overdue_unit_which_then_reads_it(page, records
     expect(page.locator("table").first).to_contain_text(title)
     expect(page.locator(".ducha-step")).to_have_count(0)  # the office's steps are not its
     screenshot(page, "criticism-unit")
+    page.get_by_role("link", name="打印").click()
+    expect(page.locator(".ducha-document-title")).to_have_text(TITLE)
+    expect(page.locator(".ducha-document-number")).to_have_text(issued)
+    screenshot(page, "criticism-print")
     page.goto(f"/admin/units/details/?id={unit_id}")
     expect(page.locator("a.ducha-criticism")).to_contain_text(issued)
