@@ -140,4 +140,7 @@ def from_environment():
         # Where units reach the app (https://ducha.example.gov.cn): the monthly bulletin
         # notice links to the issued bulletin with it. Unset: the notice names it only.
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
+        # A criticism notice (通报批评) is drafted for an assignment overdue this many working
+        # days (0 to 60; models/criticism.py holds it there).
+        "CRITICISM_OVERDUE_DAYS": _int("CRITICISM_OVERDUE_DAYS", 10),
     }

@@ -5,6 +5,7 @@ from models.assignment_records import AssignmentEvent, ExtensionRequest, Objecti
 from models.audit import AuditEntry
 from models.base import RuleError, db
 from models.bulletins import Bulletin
+from models.criticism import CriticismNotice
 from models.deadlines import CalendarDay, DeadlineRule, WorkCalendar
 from models.directive_report import Filing
 from models.directives import ASSIGNMENT_STATUSES, LEADER_LEVELS, LIGHTS, Assignment, Directive
@@ -44,6 +45,7 @@ __all__ = [
     "Directive",
     "DocumentNumber",
     "Bulletin",
+    "CriticismNotice",
     "Assignment",
     "AssignmentEvent",
     "Filing",

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from models import bounds, clock
 from models.accounts import OFFICE
 from models.base import Choices, RuleError, UTCDateTime, db, info
-from models.documents import DocumentNumber, day_text, give_number
+from models.documents import DocumentNumber, day_text, take_number
 from models.periods import PeriodError, parse_period
 from models.ranking import RankRow, ranking, sees_ranking
 from models.reports import LEVELS
@@ -220,7 +220,7 @@ def issue_bulletin(bulletin, actor, now=None):
     """
     text = check_text(bulletin.text)
     now = now or clock.now()
-    number = give_number("bulletin", actor, now)
+    number = take_number("bulletin", actor, lambda: None, now)
     claimed = db.session.execute(
         sa.update(Bulletin)
         .where(Bulletin.id == bulletin.id, Bulletin.state == "draft")

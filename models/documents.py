@@ -24,8 +24,16 @@ from models.feedback import signer_rule
 from models.notices import NOTICE_KINDS, Notice, office_text
 
 DOCUMENT_KINDS = Choices(
-    supervision=_l("Supervision notice"), bulletin=_l("Information work bulletin")
+    supervision=_l("Supervision notice"),
+    bulletin=_l("Information work bulletin"),
+    criticism=_l("Criticism notice"),
 )
+# How each kind's number is written: 督办〔2026〕3号, 2026年第3期, 通报〔2026〕2号.
+NUMBER_FORMATS = {
+    "supervision": _l("Supervision No. %(serial)s of %(year)s"),
+    "bulletin": _l("Issue %(serial)s of %(year)s"),
+    "criticism": _l("Criticism No. %(serial)s of %(year)s"),
+}
 CHASE_KINDS = ("chase", "office_chase")  # scheduled chases, and the office's by hand
 ISSUE_ATTEMPTS = 5
 
@@ -61,11 +69,8 @@ class DocumentNumber(db.Model):
     )
 
     def __str__(self):
-        if self.kind == "bulletin":
-            text = _l("Issue %(serial)s of %(year)s", year=self.year, serial=self.serial)
-        else:
-            text = _l("Supervision No. %(serial)s of %(year)s", year=self.year, serial=self.serial)
-        return office_text(text)
+        text = NUMBER_FORMATS.get(self.kind, NUMBER_FORMATS["supervision"])
+        return office_text(text) % {"year": self.year, "serial": self.serial}
 
 
 def number_of(directive, kind="supervision"):
@@ -83,23 +88,25 @@ def next_serial(kind, year):
 
 
 def issue_number(directive, actor, kind="supervision", now=None):
-    """The directive's number, given the first time (see give_number)."""
+    """The directive's number, given the first time: the year's highest serial plus one."""
     if not any(a.status != "cancelled" for a in directive.assignments):
         raise RuleError(_l("Hand the directive to a unit before issuing its notice."))
-    return give_number(kind, actor, now, directive)
+    return take_number(
+        kind, actor, lambda: number_of(directive, kind), now, directive_id=directive.id
+    )
 
 
-def give_number(kind, actor, now=None, directive=None):
-    """A number of `kind` for the year of `now`: the year's highest serial plus one; a
-    directive's, the one it was given already if any (not committed).
+def take_number(kind, actor, already, now=None, **owner):
+    """The next number of `kind` in the year of `now`, unless `already()` finds one given.
 
     Two people issuing at once: the database's unique constraints refuse one of them, who
-    takes the number the other gave this directive or tries the next serial.
+    takes the number the other gave (`already`) or tries the next serial (not committed).
+    A number once taken is never given again, whatever becomes of its document.
     """
     now = now or clock.now()
     year = clock.local(now).year
     for _attempt in range(ISSUE_ATTEMPTS):
-        found = number_of(directive, kind) if directive is not None else None
+        found = already()
         if found:
             return found
         try:
@@ -108,10 +115,10 @@ def give_number(kind, actor, now=None, directive=None):
                     kind=kind,
                     year=year,
                     serial=next_serial(kind, year),
-                    directive_id=directive.id if directive is not None else None,
                     issued_at=now,
                     issued_by_id=actor.id if actor else None,
                     issued_by_name=actor.name if actor else "",
+                    **owner,
                 )
                 db.session.add(row)
             return row

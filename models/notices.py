@@ -27,6 +27,7 @@ NOTICE_KINDS = Choices(
     bottom=_l("Bottom of ranking"),
     digest=_l("Office's daily digest"),
     office_chase=_l("Chase by the office"),
+    criticism=_l("Criticism notice"),
 )
 NOTICE_STATES = Choices(
     queued=_l("Queued"),

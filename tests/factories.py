@@ -8,6 +8,7 @@ from models import (
     Account,
     Adoption,
     Assignment,
+    CriticismNotice,
     DeadlineRule,
     Directive,
     Feedback,
@@ -271,4 +272,24 @@ def notice(unit, **kw):
     )
     db.session.add(row)
     db.session.flush()
+    return row
+
+
+def criticism(unit, state="draft", actor=None):
+    """A criticism notice of `unit` for an overdue assignment, brought to `state`."""
+    assignment = assignment_due(unit, clock.today() - dt.timedelta(days=40))
+    row = CriticismNotice(
+        unit=unit,
+        reason="overdue",
+        period=clock.today().strftime("%Y-%m"),
+        title=f"关于对{unit.name}领导批示件办理超期的通报批评",
+        text=f"{unit.name}：\n经查，你单位承办的领导批示件已超期。",
+        assignments=[assignment],
+    )
+    db.session.add(row)
+    db.session.flush()
+    if state in ("approved", "issued"):
+        row.approve(actor)
+    if state == "issued":
+        row.issue(actor)
     return row

@@ -32,6 +32,7 @@ READ = {
     "bulletins": {"admin", "staff", "leader"},  # units too, as the ranking, if opened to them
     "monitor": {"admin"},
     "feedback": ALL,
+    "criticism": ALL,
     "directive_report": ALL,
     "deadline_rules": {"admin", "staff", "leader"},
     "calendar_days": {"admin", "staff", "leader"},
@@ -44,6 +45,8 @@ READ_PAGE = {
     "directives.issue_supervision_notice": {"admin", "staff"},  # numbers the 督办单
     # Drafting, drafting again and issuing a bulletin (numbering it) are the office's.
     **{f"bulletins.{page}": {"admin", "staff"} for page in ("draft", "redraft_view", "issue")},
+    "criticism.draft_view": {"admin", "staff"},  # drafts 通报批评 from the records
+    "criticism.act": {"admin", "staff"},  # approves, issues, sends, drops one
 }
 # Who may create records on each screen.
 CREATE = {
@@ -62,6 +65,7 @@ CREATE = {
     "score_rules": {"admin"},
     "accounts": {"admin"},
     "assignments": set(),
+    "criticism": set(),
     "notices": set(),
     "audit": set(),
     "login_log": set(),
@@ -140,6 +144,7 @@ def _foreign_rows(app, world):
         solicitation = Solicitation(topic="只问乙镇", due_on=clock.today(), units=[b])
         notice = factories.notice(b, body="乙镇", recipient_name="乙镇信息员")
         training = factories.training(db.session.get(Staff, world.staff_b), place="乙镇会议室")
+        criticism = factories.criticism(b, state="issued")
         db.session.add_all([deduction, quota, solicitation, notice])
         db.session.commit()
         return {
@@ -153,6 +158,7 @@ def _foreign_rows(app, world):
             "solicitations": solicitation.id,
             "notices": notice.id,
             "trainings": training.id,
+            "criticism": criticism.id,
         }
 
 

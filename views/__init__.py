@@ -15,6 +15,7 @@ from models import (
     AuditEntry,
     Bulletin,
     CalendarDay,
+    CriticismNotice,
     DeadlineRule,
     Deduction,
     Directive,
@@ -35,6 +36,7 @@ from views.accounts import AccountView
 from views.assignments import AssignmentView
 from views.audit import AuditView, LoginLogView
 from views.bulletins import BulletinView
+from views.criticism import CriticismView
 from views.deadlines import CalendarDayView, DeadlineRuleView
 from views.directive_report import DirectiveReportView
 from views.directives import DirectiveView
@@ -73,6 +75,7 @@ SCREENS = [
     (DirectiveView, Directive, _l("Directives"), SUPERVISION, "directives"),
     (AssignmentView, Assignment, _l("Assignments"), SUPERVISION, "assignments"),
     (FeedbackView, Feedback, _l("Feedback"), SUPERVISION, "feedback"),
+    (CriticismView, CriticismNotice, _l("Criticism notices"), SUPERVISION, "criticism"),
     (DirectiveReportView, None, _l("Monthly directive report"), SUPERVISION, "directive_report"),
     (DeadlineRuleView, DeadlineRule, _l("Deadline rules"), SUPERVISION, "deadline_rules"),
     (

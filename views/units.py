@@ -1,15 +1,18 @@
 """Units and their staff."""
 
 import sqlalchemy as sa
+from flask import url_for
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from markupsafe import Markup
 
 from models import Unit, clock
 from models.accounts import EVERYONE, OFFICE_AND_UNITS
 from models.scoring import quota_progress
 from models.training import lacks_officers, officer_count, officer_minimum, officers_short
+from views.criticism import unit_criticisms
 from views.secure import SecureModelView
 from views.training import person_trainings, unit_trainings
 
@@ -88,11 +91,12 @@ class UnitView(SecureModelView):
         "leader_in_charge_email",
         "active",
     ]
-    column_details_list = [*form_columns, "info_officers", "quota", "trainings"]
+    column_details_list = [*form_columns, "info_officers", "quota", "trainings", "criticisms"]
     column_labels = {
         "quota": _l("This year's quota"),
         "info_officers": _l("Information officers"),
         "trainings": _l("Training records"),
+        "criticisms": _l("Criticism notices"),
     }
     column_formatters = {"info_officers": officers_cell}
     column_formatters_export = {"info_officers": officers_text}
@@ -100,6 +104,7 @@ class UnitView(SecureModelView):
         "quota": lambda v, c, unit, n: quota_line(unit),
         "info_officers": officers_cell,
         "trainings": unit_trainings,
+        "criticisms": lambda v, c, unit, n: criticism_links(unit),
     }
     column_descriptions = {
         "info_officers": _l(
@@ -157,3 +162,17 @@ def quota_line(unit):
         points=totals["points"],
         target_points=quota.points,
     )
+
+
+def criticism_links(unit):
+    """The unit's criticism notices the reader may see, one link a line (none: a dash)."""
+    notices = unit_criticisms(unit, current_user)
+    if not notices:
+        return "—"
+    lines = [
+        Markup(
+            '<a class="ducha-criticism" href="{}">{}</a> <span class="text-muted">{}</span>'
+        ).format(url_for("criticism.details_view", id=notice.id), str(notice), notice.state_label)
+        for notice in notices
+    ]
+    return Markup("<br>").join(lines)
