@@ -445,8 +445,10 @@ def test_every_screen_opens_its_forms_for_an_admin(app, as_role, world):
             for page in ("details", "edit") if editable else ("details",):
                 url = f"/admin/{view.endpoint}/{page}/?id={row.id}"
                 assert client.get(url).status_code == 200, url
-        # Assignments come from directives, criticism notices from drafting the records.
-        if not read_only and view.endpoint not in {"assignments", "criticism"}:
+        # Assignments come from directives, criticism notices from drafting the records,
+        # bulletins from the ranking page.
+        drafted = {"assignments", "criticism", "bulletins"}
+        if not read_only and view.endpoint not in drafted:
             assert client.get(f"/admin/{view.endpoint}/new/").status_code == 200, view.endpoint
         opened.add(view.endpoint)
     assert {"reports", "publications", "directives", "units", "staff", "accounts"} <= opened

@@ -35,7 +35,7 @@ def month_choices(today):
     choices = []
     for _n in range(DRAFT_MONTHS):
         period = month(first)
-        choices.append((period.key, period.label))
+        choices.append((period.key, period.display_label))
         first = (first - dt.timedelta(days=1)).replace(day=1)
     return choices
 
