@@ -22,6 +22,8 @@ ACTIONS = Choices(
 )
 # Never written to the trail, whatever table they are in.
 SECRET_FIELDS = {"password_hash"}
+# Kept by the models from other fields (a row's search index words): not a change of its own.
+DERIVED_FIELDS = {"search_words"}
 # Tables whose rows are bookkeeping, not records (the trail itself, login attempts, the
 # uploaded files of imports and their previews: what an import changes is audited).
 UNAUDITED_TABLES = {"audit_log", "login_attempts", "imports", "import_rows"}
@@ -98,6 +100,8 @@ def _column_changes(obj, action):
     changes = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
+        if key in DERIVED_FIELDS:
+            continue
         history = state.attrs[key].history
         if key in SECRET_FIELDS:
             if action == "update" and history.has_changes():

@@ -13,7 +13,7 @@ from wtforms import SelectField, validators
 
 from models import Adoption, Instruction, Publication, Report, bounds, clock, db
 from models.accounts import ADMINS, EVERYONE, OFFICE, OFFICE_AND_LEADERS, OFFICE_AND_UNITS
-from models.reports import REPORT_STATUSES, adopt, answer_reports, title_search_clause
+from models.reports import REPORT_STATUSES, adopt, answer_reports
 from models.scoring import RULE_KEYS, instruction_problem
 from views.base.access import scoped
 from views.base.forms import inline_form
@@ -111,13 +111,6 @@ class ReportView(SecureModelView):
             _l("Leader's instruction"),
         ),
     ]
-
-    def _apply_search(self, query, count_query, joins, count_joins, search):
-        # Every word must be in the title; the database's trigram index finds it.
-        dialect = db.engine.dialect.name
-        for term in search.split():
-            query = query.filter(title_search_clause(dialect, term))
-        return query, count_query, joins, count_joins
 
     def get_list_row_actions(self):
         actions = super().get_list_row_actions()
