@@ -67,6 +67,7 @@ WAITING_STATUSES = ("received", "editing")
 class Report(Searchable, OwnedByUnit, db.Model):
     __tablename__ = "reports"
     search_fields = ("title",)
+    trigram_field = "title"
 
     id = sa.Column(sa.Integer, primary_key=True)
     title = sa.Column(sa.String(200), nullable=False, info=info(_l("Title")))

@@ -10,7 +10,8 @@ fed by triggers from the row's `search_words` column. The column is written by t
 
 A search word's own pairs (and the Latin words it surely contains) narrow the rows through
 the index, a superset of the rows that hold it; the exact substring test (ILIKE) then
-confirms them. A word that yields nothing to look up (one character, or Latin letters that
+confirms them. A report title searched for three characters or more goes through its
+trigram index instead, which keeps the characters' order. A word that yields nothing to look up (one character, or Latin letters that
 may sit inside a longer word) is answered by a bounded scan of the newest `SCAN_ROWS` rows.
 """
 
@@ -149,6 +150,7 @@ class Searchable:
     """A model whose `search_fields` are searched through the bigram index."""
 
     search_fields = ()
+    trigram_field = None  # the one search field with a trigram index too (migration ff1704d0dbbc)
 
     @sa.orm.declared_attr
     def search_words(cls):
@@ -174,6 +176,8 @@ class Searchable:
     def narrowing(cls, term):
         """A condition the rows holding `term` all meet, served by the index; None when
         the index cannot narrow it."""
+        if cls.trigram_field and len(term) >= 3 and not set(term) & set('%_\\"'):
+            return cls._trigram_narrowing(term)
         exact, prefixes = query_words(term)
         if not exact and not prefixes:
             return None
@@ -187,6 +191,23 @@ class Searchable:
             sa.select(sa.literal_column("rowid"))
             .select_from(sa.table(table))
             .where(sa.literal_column(table).op("MATCH")(sa.literal(" ".join(parts), sa.Text)))
+        )
+        return cls.id.in_(matching)
+
+    @classmethod
+    def _trigram_narrowing(cls, term):
+        # Three characters or more of a field with a trigram index of its own (a report's
+        # title: pg_trgm, or SQLite's FTS5 trigram table): its trigrams keep the order of
+        # the characters, where pairs do not. At a million reports `秸秆禁烧工作12` (758
+        # matches) reads 758 rows through the trigrams, 4,301 through the pairs.
+        if db.engine.dialect.name == "postgresql":
+            return getattr(cls, cls.trigram_field).ilike(f"%{term}%")
+        matching = (
+            sa.select(sa.literal_column("rowid"))
+            .select_from(sa.table(f"{cls.__tablename__}_fts"))
+            .where(
+                sa.literal_column(f"{cls.__tablename__}_fts").op("MATCH")(sa.literal(f'"{term}"'))
+            )
         )
         return cls.id.in_(matching)
 
