@@ -9,7 +9,8 @@ import random
 
 import sqlalchemy as sa
 
-from models import Unit, clock, db, rollup
+from models import Directive, Report, Staff, Unit, clock, db, rollup
+from models.words import stored, words
 
 BENCH_PREFIX = "BENCH-"
 CHUNK = 20_000
@@ -30,6 +31,7 @@ WORDS = [
     "河长制",
     "文明城市",
 ]
+SEARCHABLE = {model.__tablename__: model for model in (Report, Directive, Unit, Staff)}
 ACTIONS = ["扎实开展", "多措并举推进", "创新机制抓好", "强化责任落实", "聚焦重点突破"]
 CATEGORIES = [
     "news",
@@ -69,10 +71,19 @@ def wipe():
 
 
 def _copy(conn, table, columns, rows):
-    """Insert many rows: COPY on PostgreSQL, executemany elsewhere."""
+    """Insert many rows: COPY on PostgreSQL, executemany elsewhere (with a searchable
+    table's index words, written from the row's fields as the model writes them)."""
     rows = list(rows)
     if not rows:
         return
+    model = SEARCHABLE.get(table)
+    if model is not None:
+        at = [columns.index(name) if name in columns else None for name in model.search_fields]
+        rows = [
+            (*row, stored(words(*(None if i is None else row[i] for i in at)), conn.dialect.name))
+            for row in rows
+        ]
+        columns = [*columns, "search_words"]
     if conn.dialect.name == "postgresql":
         raw = conn.connection.dbapi_connection
         with (

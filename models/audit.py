@@ -27,6 +27,8 @@ ACTIONS = Choices(
 # Never written to the trail, whatever table they are in: a change says only "changed".
 SECRET_FIELDS = {"password_hash"}
 SECRET = "***"
+# Kept by the models from other fields (a row's search index words): not a change of its own.
+DERIVED_FIELDS = {"search_words"}
 # Tables whose rows are bookkeeping, not records (the trail itself, logins, the
 # uploaded files of imports and their previews: what an import changes is audited).
 UNAUDITED_TABLES = {"audit_log", "login_attempts", "login_log", "imports", "import_rows"}
@@ -146,7 +148,7 @@ def _column_changes(obj, action):
     changes = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
-        if (table, key) in UNAUDITED_FIELDS:
+        if (table, key) in UNAUDITED_FIELDS or key in DERIVED_FIELDS:
             continue
         history = state.attrs[key].history
         if key in SECRET_FIELDS:

@@ -23,6 +23,7 @@ from models.steps import (
     OPEN_STATUSES,
     WAITING_ON_UNIT,
 )
+from models.words import Searchable
 
 LIGHTS = Choices(
     red=_l("Red: overdue"),
@@ -65,8 +66,9 @@ def yellow_days():
     return DEFAULT_YELLOW_DAYS
 
 
-class Directive(db.Model):
+class Directive(Searchable, db.Model):
     __tablename__ = "directives"
+    search_fields = ("number", "title", "leader_name", "content")
 
     id = sa.Column(sa.Integer, primary_key=True)
     number = sa.Column(sa.String(50), nullable=False, unique=True, info=info(_l("Number")))

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from models import clock
 from models.base import Choices, OwnedByUnit, UTCDateTime, db, info, text_not_blank
+from models.words import Searchable
 
 CATEGORIES = Choices(
     news=_l("Dynamic news"),
@@ -38,25 +39,20 @@ EDITIONS = Choices(
 
 # Made by the search migration, not by the models: the trigram index (PostgreSQL) and the
 # FTS5 table with its shadow tables (SQLite). Schema comparisons leave them alone.
-TITLE_SEARCH_OBJECTS = ("ix_reports_title_trgm", "reports_fts")
+# So are the bigram indexes of models/words.py: the GIN indexes (PostgreSQL) and the FTS5
+# tables (SQLite) of the searchable tables.
+WORD_TABLES = ("reports", "directives", "units", "staff")
+TITLE_SEARCH_OBJECTS = (
+    "ix_reports_title_trgm",
+    "reports_fts",
+    *(f"ix_{table}_search_words" for table in WORD_TABLES),
+    *(f"{table}_words" for table in WORD_TABLES),
+)
 
 
 def managed_by_models(name):
     """Whether a table or index of the database is one the models describe."""
     return not (name or "").startswith(TITLE_SEARCH_OBJECTS)
-
-
-def title_search_clause(dialect, term):
-    """A condition on Report.title containing `term`, using the database's search index."""
-    if dialect == "sqlite" and len(term) >= 3:
-        phrase = '"' + term.replace('"', '""') + '"'
-        return Report.id.in_(
-            sa.select(sa.column("rowid"))
-            .select_from(sa.table("reports_fts"))
-            .where(sa.text("reports_fts MATCH :phrase").bindparams(phrase=phrase))
-        )
-    # PostgreSQL's trigram index serves ILIKE; SQLite's trigrams need 3 characters.
-    return Report.title.ilike(f"%{term}%")
 
 
 ANSWERED_STATUSES = ("editing", "adopted", "not_adopted", "returned")
@@ -68,8 +64,10 @@ QUICK_ANSWERS = ("editing", "not_adopted", "returned")
 WAITING_STATUSES = ("received", "editing")
 
 
-class Report(OwnedByUnit, db.Model):
+class Report(Searchable, OwnedByUnit, db.Model):
     __tablename__ = "reports"
+    search_fields = ("title",)
+    trigram_field = "title"
 
     id = sa.Column(sa.Integer, primary_key=True)
     title = sa.Column(sa.String(200), nullable=False, info=info(_l("Title")))

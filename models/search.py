@@ -2,8 +2,11 @@
 words of a title, within what the person may see.
 
 Every word must match (in any of a record's fields); `visible_to` narrows each query as
-the lists are narrowed. A directive's content is searched only where the person may read
-it, so a confidential instruction never answers a search by its words.
+the lists are narrowed. The words' character pairs find the rows through the bigram index
+(models/words.py) and the substring match confirms them; a search the index cannot narrow
+(one character) reads the newest SCAN_ROWS rows of each kind, and says so. A directive's
+content is searched only where the person may read it, so a confidential instruction never
+answers a search by its words.
 """
 
 from dataclasses import dataclass
@@ -15,6 +18,7 @@ from models.directives import Directive
 from models.reports import Report
 from models.staff import Staff
 from models.units import Unit
+from models.words import narrowed
 
 MAX_WORDS = 5
 MAX_LENGTH = 100
@@ -25,6 +29,7 @@ KINDS = ("units", "staff", "reports", "directives")
 class Found:
     rows: list
     more: bool  # there are more than those shown
+    scanned: int = 0  # only this many newest rows were searched (models/words.py)
 
 
 def words_of(text):
@@ -69,9 +74,11 @@ def search(account, text, limit=10):
         return {}
     found = {}
     for kind, (model, match, order) in _queries(account).items():
+        # The bigram index narrows the rows; the substring match confirms them.
+        narrowing, scanned = narrowed(model, words)
         query = (
             sa.select(model)
-            .where(model.visible_to(account), _every_word(words, match))
+            .where(model.visible_to(account), *narrowing, _every_word(words, match))
             .order_by(*order, model.id)
             .limit(limit + 1)
         )
@@ -80,5 +87,5 @@ def search(account, text, limit=10):
         if model is Report:
             query = query.options(sa.orm.joinedload(Report.unit))
         rows = list(db.session.scalars(query).unique())
-        found[kind] = Found(rows[:limit], len(rows) > limit)
+        found[kind] = Found(rows[:limit], len(rows) > limit, scanned)
     return found

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models.base import Choices, OwnedByUnit, db, info, text_not_blank
+from models.words import Searchable
 
 DUTIES = Choices(
     info_officer=_l("Information officer"),
@@ -14,8 +15,9 @@ DUTIES = Choices(
 )
 
 
-class Staff(OwnedByUnit, db.Model):
+class Staff(Searchable, OwnedByUnit, db.Model):
     __tablename__ = "staff"
+    search_fields = ("name", "phone", "email")
 
     id = sa.Column(sa.Integer, primary_key=True)
     name = sa.Column(sa.String(50), nullable=False, info=info(_l("Name")))

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from models import clock
 from models.base import Choices, db, info, text_not_blank
+from models.words import Searchable
 
 UNIT_KINDS = Choices(
     township=_l("Township / street"),
@@ -26,8 +27,9 @@ DEFAULT_GROUP = {
 }
 
 
-class Unit(db.Model):
+class Unit(Searchable, db.Model):
     __tablename__ = "units"
+    search_fields = ("code", "name")
 
     id = sa.Column(sa.Integer, primary_key=True)
     code = sa.Column(sa.String(32), nullable=False, unique=True, info=info(_l("Code")))

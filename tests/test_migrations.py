@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from models import db
-from models.reports import managed_by_models
+from models.reports import WORD_TABLES, managed_by_models
 from tests.helpers import base_config
 
 
@@ -54,12 +54,13 @@ def _search_objects(engine):
     with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             rows = conn.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE name LIKE 'reports_fts%' "
-                "AND type IN ('table', 'trigger')"
+                "SELECT name FROM sqlite_master WHERE (name LIKE 'reports_fts%' "
+                "OR name LIKE '%\\_words%' ESCAPE '\\') AND type IN ('table', 'trigger')"
             )
         else:
             rows = conn.exec_driver_sql(
-                "SELECT indexname FROM pg_indexes WHERE indexname = 'ix_reports_title_trgm'"
+                "SELECT indexname FROM pg_indexes WHERE indexname = 'ix_reports_title_trgm' "
+                "OR indexname ~ '^ix_.*_search_words$'"
             )
         return {row[0] for row in rows}
 
@@ -89,8 +90,13 @@ def test_title_search_is_in_place_after_every_migration(app):
                 "reports_fts_delete",
                 "reports_fts_update",
             }
+            for table in WORD_TABLES:  # the bigram index (models/words.py)
+                fts = f"{table}_words"
+                assert {fts, f"{fts}_insert", f"{fts}_delete", f"{fts}_update"} <= found
         else:
-            assert found == {"ix_reports_title_trgm"}
+            assert found == {"ix_reports_title_trgm"} | {
+                f"ix_{table}_search_words" for table in WORD_TABLES
+            }
 
 
 def test_earlier_steps_get_their_due_date_and_closed_assignments_their_time(scratch_url):

@@ -20,7 +20,7 @@ from models.feedback import (
     remove_files,
     store_report_file,
 )
-from models.reports import REPORT_STATUSES, adopt, answer_reports, title_search_clause
+from models.reports import REPORT_STATUSES, adopt, answer_reports
 from models.scoring import RULE_KEYS, instruction_problem
 from views.base.access import scoped
 from views.base.forms import inline_form
@@ -122,13 +122,6 @@ class ReportView(SecureModelView):
             _l("Leader's instruction"),
         ),
     ]
-
-    def _apply_search(self, query, count_query, joins, count_joins, search):
-        # Every word must be in the title; the database's trigram index finds it.
-        dialect = db.engine.dialect.name
-        for term in search.split():
-            query = query.filter(title_search_clause(dialect, term))
-        return query, count_query, joins, count_joins
 
     def create_form(self, obj=None):
         form = super().create_form(obj)

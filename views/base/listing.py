@@ -6,7 +6,7 @@ import datetime as dt
 from collections import OrderedDict
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 from flask_admin.model import typefmt
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -15,6 +15,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from models import bounds, clock, db
+from models.words import narrowed
 from views.base import filters
 from views.base.access import is_everything, scoped, viewer
 from views.base.cache import cache
@@ -142,6 +143,34 @@ class Listing:
             groups, dumps=policies["json.dumps_function"], **policies["json.dumps_kwargs"]
         )
         return groups
+
+    def scaffold_list_columns(self):
+        # A row's search index words are the database's, not a column to show or export.
+        return [name for name in super().scaffold_list_columns() if name != "search_words"]
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        # Flask-Admin's own search (every term in one of the columns, by ILIKE) confirms
+        # the rows; on a model with a bigram index (models/words.py) covering every column
+        # searched, the terms' character pairs first narrow them through the index.
+        query, count_query, joins, count_joins = super()._apply_search(
+            query, count_query, joins, count_joins, search
+        )
+        if self._searched_through_words():
+            terms = [term.lstrip("^=") for term in search.split(" ") if term]
+            narrowing, scanned = narrowed(self.model, terms)
+            query = query.filter(*narrowing)
+            if count_query is not None:
+                count_query = count_query.filter(*narrowing)
+            if scanned:
+                g.search_scanned = scanned  # the page says so
+        return query, count_query, joins, count_joins
+
+    def _searched_through_words(self):
+        fields = getattr(self.model, "search_fields", ())
+        return bool(self._search_fields) and all(
+            not path and column.table is self.model.__table__ and column.key in fields
+            for column, path in self._search_fields
+        )
 
     def _get_list_extra_args(self):
         # A page number no list reaches (negative, or its offset beyond an integer) is
