@@ -3,6 +3,7 @@
 from models.accounts import ROLES, Account, LoginAttempt
 from models.assignment_records import AssignmentEvent, ExtensionRequest, Objection
 from models.audit import AuditEntry
+from models.awards import PAY_KINDS, AwardFiling, Commendation, PayRate
 from models.base import RuleError, db
 from models.bulletins import Bulletin
 from models.criticism import CriticismNotice
@@ -38,6 +39,10 @@ __all__ = [
     "Unit",
     "Staff",
     "Training",
+    "PayRate",
+    "PAY_KINDS",
+    "AwardFiling",
+    "Commendation",
     "TRAINING_KINDS",
     "Report",
     "Publication",

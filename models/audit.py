@@ -71,6 +71,9 @@ RECORD_KINDS = Choices(
     notices=_kind("Notice"),
     notice_scans=_kind("Notice scan"),
     unit_months=_kind("Unit's monthly figures"),
+    pay_rates=_kind("Pay rate"),
+    award_filings=_kind("Payment sheet filed"),
+    commendations=_kind("Commendation"),
 )
 
 _actor = contextvars.ContextVar("audit_actor", default=None)

@@ -7,7 +7,7 @@ import re
 import openpyxl
 import pytest
 
-from models import Deduction, Quota, Report, Solicitation, Staff, Unit, clock, db
+from models import Commendation, Deduction, Quota, Report, Solicitation, Staff, Unit, clock, db
 from tests import factories
 
 ALL = {"admin", "staff", "leader", "unit"}
@@ -19,6 +19,9 @@ READ = {
     "quotas": ALL,
     "publications": {"admin", "staff", "leader"},
     "score_rules": {"admin", "staff", "leader"},
+    "pay_rates": {"admin", "staff", "leader"},
+    "award_sheet": ALL,  # a unit its own lines only
+    "commendations": ALL,
     "directives": ALL,
     "assignments": ALL,
     "units": ALL,
@@ -47,6 +50,7 @@ READ_PAGE = {
     **{f"bulletins.{page}": {"admin", "staff"} for page in ("draft", "redraft_view", "issue")},
     "criticism.draft_view": {"admin", "staff"},  # drafts 通报批评 from the records
     "criticism.act": {"admin", "staff"},  # approves, issues, sends, drops one
+    "award_sheet.file": {"admin", "staff"},  # files the year's payment sheet
 }
 # Who may create records on each screen.
 CREATE = {
@@ -63,6 +67,8 @@ CREATE = {
     "quotas": {"admin", "staff"},
     "publications": {"admin"},
     "score_rules": {"admin"},
+    "pay_rates": {"admin", "staff"},
+    "commendations": {"admin", "staff"},
     "accounts": {"admin"},
     "assignments": set(),
     "criticism": set(),
@@ -102,7 +108,14 @@ def _url(rule, record_id):
 def test_the_role_table_covers_every_screen(app):
     screens = {_endpoint_of(rule) for rule in _admin_rules(app)}
     assert screens == set(READ), "a new screen needs its line in READ (and CREATE)"
-    assert set(CREATE) == screens - {"ranking", "monitor", "directive_report", "imports", "admin"}
+    assert set(CREATE) == screens - {
+        "ranking",
+        "monitor",
+        "directive_report",
+        "award_sheet",
+        "imports",
+        "admin",
+    }
 
 
 @pytest.mark.parametrize("role", ["anonymous", "admin", "staff", "leader", "unit"])
@@ -145,7 +158,14 @@ def _foreign_rows(app, world):
         notice = factories.notice(b, body="乙镇", recipient_name="乙镇信息员")
         training = factories.training(db.session.get(Staff, world.staff_b), place="乙镇会议室")
         criticism = factories.criticism(b, state="issued")
-        db.session.add_all([deduction, quota, solicitation, notice])
+        commendation = Commendation(
+            year=2025,
+            title="乙镇先进",
+            unit=b,
+            document_no="乙委办〔2026〕1号",
+            awarded_on=dt.date(2026, 1, 10),
+        )
+        db.session.add_all([deduction, quota, solicitation, notice, commendation])
         db.session.commit()
         return {
             "reports": world.report_b,
@@ -159,6 +179,7 @@ def _foreign_rows(app, world):
             "notices": notice.id,
             "trainings": training.id,
             "criticism": criticism.id,
+            "commendations": commendation.id,
         }
 
 

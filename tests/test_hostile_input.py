@@ -24,8 +24,10 @@ from models import (
     Assignment,
     AuditEntry,
     CalendarDay,
+    Commendation,
     DeadlineRule,
     Deduction,
+    PayRate,
     Quota,
     Report,
     ScoreRule,
@@ -71,6 +73,8 @@ PAGES = {
     "assignments.chase_notice_page": ("id",),
     "assignments.chase_notice_docx": ("id",),
     "reports.adopt_view": ("ids",),
+    "award_sheet.index": ("year", "as_of", "show"),
+    "award_sheet.export": ("year", "as_of", "show"),
 }
 EVERY_PAGE = ("lang",)
 GOOD_PATH = {"export_type": "csv", "fmt": "csv", "kind": "units"}
@@ -266,6 +270,14 @@ def records(app, world):
         db.session.commit()
         rule_id = db.session.query(sa.func.min(DeadlineRule.id)).scalar()
         training_id = factories.training(db.session.get(Staff, world.staff_a)).id
+        made["pay_rates"] = PayRate(
+            kind="adoption", level="city", amount=50, valid_from=dt.date(2026, 1, 1)
+        )
+        made["commendations"] = Commendation(
+            year=2025, title="优秀信息员", unit=a, document_no="委办〔2026〕1号",
+            awarded_on=dt.date(2026, 1, 10),
+        )  # fmt: skip
+        db.session.add_all([made["pay_rates"], made["commendations"]])
         db.session.commit()
         edit = {screen: row.id for screen, row in made.items()}
     return {
@@ -288,6 +300,7 @@ def records(app, world):
             "units": world.unit_a,
             "assignments-0-unit": world.unit_a,
             "new_password": "long-enough-password",
+            "amount": "12.50",
         },
     }
 

@@ -15,6 +15,7 @@ from models import (
     AuditEntry,
     Bulletin,
     CalendarDay,
+    Commendation,
     CriticismNotice,
     DeadlineRule,
     Deduction,
@@ -22,6 +23,7 @@ from models import (
     Feedback,
     LoginEvent,
     Notice,
+    PayRate,
     Publication,
     Quota,
     Report,
@@ -35,6 +37,7 @@ from models import (
 from views.accounts import AccountView
 from views.assignments import AssignmentView
 from views.audit import AuditView, LoginLogView
+from views.awards import AwardSheetView, CommendationView, PayRateView
 from views.bulletins import BulletinView
 from views.criticism import CriticismView
 from views.deadlines import CalendarDayView, DeadlineRuleView
@@ -72,6 +75,9 @@ SCREENS = [
     (QuotaView, Quota, _l("Yearly quotas"), INFORMATION, "quotas"),
     (PublicationView, Publication, _l("Publications and points"), INFORMATION, "publications"),
     (ScoreRuleView, ScoreRule, _l("Scoring rules"), INFORMATION, "score_rules"),
+    (PayRateView, PayRate, _l("Pay rates"), INFORMATION, "pay_rates"),
+    (AwardSheetView, None, _l("Payment sheet"), INFORMATION, "award_sheet"),
+    (CommendationView, Commendation, _l("Commendations"), INFORMATION, "commendations"),
     (DirectiveView, Directive, _l("Directives"), SUPERVISION, "directives"),
     (AssignmentView, Assignment, _l("Assignments"), SUPERVISION, "assignments"),
     (FeedbackView, Feedback, _l("Feedback"), SUPERVISION, "feedback"),
@@ -95,7 +101,7 @@ SCREENS = [
     (AuditView, AuditEntry, _l("Audit trail"), SYSTEM, "audit"),
     (LoginLogView, LoginEvent, _l("Login log"), SYSTEM, "login_log"),
 ]
-URLS = {"directive_report": "directive-report", "imports": "import"}
+URLS = {"directive_report": "directive-report", "imports": "import", "award_sheet": "award-sheet"}
 
 
 class DuchaAdmin(Admin):

@@ -12,6 +12,12 @@ from models import Unit, clock
 from models.accounts import EVERYONE, OFFICE_AND_UNITS
 from models.scoring import quota_progress
 from models.training import lacks_officers, officer_count, officer_minimum, officers_short
+from views.awards import (
+    person_commendations,
+    person_payments,
+    unit_commendations,
+    unit_payments,
+)
 from views.criticism import unit_criticisms
 from views.secure import SecureModelView
 from views.training import person_trainings, unit_trainings
@@ -91,9 +97,19 @@ class UnitView(SecureModelView):
         "leader_in_charge_email",
         "active",
     ]
-    column_details_list = [*form_columns, "info_officers", "quota", "trainings", "criticisms"]
+    column_details_list = [
+        *form_columns,
+        "info_officers",
+        "quota",
+        "payments",
+        "commendations",
+        "trainings",
+        "criticisms",
+    ]
     column_labels = {
         "quota": _l("This year's quota"),
+        "payments": _l("Payments for adopted information"),
+        "commendations": _l("Commendations"),
         "info_officers": _l("Information officers"),
         "trainings": _l("Training records"),
         "criticisms": _l("Criticism notices"),
@@ -105,6 +121,8 @@ class UnitView(SecureModelView):
         "info_officers": officers_cell,
         "trainings": unit_trainings,
         "criticisms": lambda v, c, unit, n: criticism_links(unit),
+        "payments": unit_payments,
+        "commendations": unit_commendations,
     }
     column_descriptions = {
         "info_officers": _l(
@@ -139,9 +157,17 @@ class StaffView(SecureModelView):
     column_sortable_list = ["name", ("unit", "unit.name"), "duty", "active"]
     column_default_sort = "name"
     form_columns = ["name", "unit", "duty", "phone", "email", "active"]
-    column_details_list = [*form_columns, "trainings"]
-    column_labels = {"trainings": _l("Training records")}
-    column_formatters_detail = {"trainings": person_trainings}
+    column_details_list = [*form_columns, "payments", "commendations", "trainings"]
+    column_labels = {
+        "trainings": _l("Training records"),
+        "payments": _l("Payments for adopted information"),
+        "commendations": _l("Commendations"),
+    }
+    column_formatters_detail = {
+        "trainings": person_trainings,
+        "payments": person_payments,
+        "commendations": person_commendations,
+    }
 
 
 def quota_line(unit):

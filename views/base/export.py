@@ -3,6 +3,7 @@ a model view's export reads its list's query, plain columns where it can."""
 
 import csv
 import datetime as dt
+import decimal
 import io
 import itertools
 import os
@@ -125,6 +126,8 @@ def write_cell(sheet, row, col, value, formats, style):
         sheet.write_number(row, col, value, style.number)
     elif isinstance(value, float):
         sheet.write_number(row, col, value, style.decimal)
+    elif isinstance(value, decimal.Decimal):  # money: yuan to the fen
+        sheet.write_number(row, col, float(value), style.money or style.decimal)
     elif isinstance(value, dt.datetime):
         sheet.write_datetime(row, col, value.replace(tzinfo=None), formats["datetime"])
     elif isinstance(value, dt.date):

@@ -23,9 +23,10 @@ A4 = 9  # XlsxWriter's paper code
 NO_VALUE = "—"  # a figure with nothing to count (a rate of no finished item), as the home page
 SIGN_HERE = "_" * 12
 
-# The formats of a body cell: text (left), numbers (centred, as their headers) and
-# fractional numbers (one decimal, as the page shows a rate).
-Style = namedtuple("Style", "text number decimal")
+# The formats of a body cell: text (left), numbers (centred, as their headers),
+# fractional numbers (one decimal, as the page shows a rate) and sums of money (Decimal:
+# two decimals, yuan to the fen).
+Style = namedtuple("Style", "text number decimal money", defaults=(None,))
 
 
 class Subtotal(list):
@@ -62,11 +63,17 @@ def formats(book):
         "title": add(font_name=TITLE_FONT, font_size=18, align="center"),
         "subtitle": add(align="center"),
         "header": add(font_name=TITLE_FONT, align="center", text_wrap=True, **cell),
-        "body": Style(add(**cell), add(**number), add(num_format="0.0", **number)),
+        "body": Style(
+            add(**cell),
+            add(**number),
+            add(num_format="0.0", **number),
+            add(num_format="0.00", **number),
+        ),
         "strong": Style(
             add(bold=True, **cell),
             add(bold=True, **number),
             add(bold=True, num_format="0.0", **number),
+            add(bold=True, num_format="0.00", **number),
         ),
         "date": add(num_format="yyyy-mm-dd", align="center", **cell),
         "datetime": add(num_format="yyyy-mm-dd hh:mm", align="center", **cell),
