@@ -356,7 +356,9 @@ def issued_counts(year, unit_ids=None, until=None):
         .group_by(CriticismNotice.unit_id)
     )
     if until is not None:
-        query = query.where(CriticismNotice.issued_at < clock.start_of(until + dt.timedelta(days=1)))
+        query = query.where(
+            CriticismNotice.issued_at < clock.start_of(until + dt.timedelta(days=1))
+        )
     if unit_ids is not None:
         query = query.where(CriticismNotice.unit_id.in_(unit_ids))
     return dict(db.session.execute(query).all())

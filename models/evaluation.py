@@ -52,7 +52,9 @@ GRADE_RULES = Choices(
     poor_bottom=_l("Poor: the units marked at the bottom of the ranking (1 yes, 0 no)"),
     poor_points=_l("Poor: fewer points than this (0: not applied)"),
     criticisms_lower=_l("Criticism notices in the year that lower the grade by one (0: never)"),
-    criticisms_cap=_l("Criticism notices in the year that hold the grade to Fair at best (0: never)"),
+    criticisms_cap=_l(
+        "Criticism notices in the year that hold the grade to Fair at best (0: never)"
+    ),
 )
 # What the office's practice gives when it has set nothing: a fifth commended, half at
 # least 良好, the bottom places 较差, two notices lowering a grade and three capping it.
@@ -322,7 +324,9 @@ def reason_text(reason):
         return _("Marked at the bottom of the ranking (place %(rank)s)", rank=reason["rank"])
     if code == "few_points":
         return _(
-            "%(points)s points, fewer than %(least)s", points=reason["points"], least=reason["least"]
+            "%(points)s points, fewer than %(least)s",
+            points=reason["points"],
+            least=reason["least"],
         )
     if code == "zeroed":
         return _("Points zeroed for unanswered solicitations")

@@ -30,6 +30,8 @@ READ = {
     "login_log": {"admin"},
     "ranking": {"admin", "staff", "leader"},
     "bulletins": {"admin", "staff", "leader"},  # units too, as the ranking, if opened to them
+    "evaluation": {"admin", "staff", "leader"},  # units too (their own line), as the ranking
+    "grade_rules": {"admin", "staff", "leader"},
     "monitor": {"admin"},
     "feedback": ALL,
     "criticism": ALL,
@@ -47,6 +49,7 @@ READ_PAGE = {
     **{f"bulletins.{page}": {"admin", "staff"} for page in ("draft", "redraft_view", "issue")},
     "criticism.draft_view": {"admin", "staff"},  # drafts 通报批评 from the records
     "criticism.act": {"admin", "staff"},  # approves, issues, sends, drops one
+    "evaluation.file": {"admin", "staff"},  # files (报送) the year-end evaluation
 }
 # Who may create records on each screen.
 CREATE = {
@@ -63,6 +66,7 @@ CREATE = {
     "quotas": {"admin", "staff"},
     "publications": {"admin"},
     "score_rules": {"admin"},
+    "grade_rules": {"admin"},
     "accounts": {"admin"},
     "assignments": set(),
     "criticism": set(),
@@ -102,7 +106,14 @@ def _url(rule, record_id):
 def test_the_role_table_covers_every_screen(app):
     screens = {_endpoint_of(rule) for rule in _admin_rules(app)}
     assert screens == set(READ), "a new screen needs its line in READ (and CREATE)"
-    assert set(CREATE) == screens - {"ranking", "monitor", "directive_report", "imports", "admin"}
+    assert set(CREATE) == screens - {
+        "ranking",
+        "evaluation",
+        "monitor",
+        "directive_report",
+        "imports",
+        "admin",
+    }
 
 
 @pytest.mark.parametrize("role", ["anonymous", "admin", "staff", "leader", "unit"])

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from models import CriticismNotice, Deduction, GradeRule, Quota, clock, db
+from models.emergencies import Veto
 from models.evaluation import (
     DEFAULT_GRADE_RULES,
     EvaluationFiling,
@@ -20,7 +21,6 @@ from models.evaluation import (
     quarter_summary,
     reason_text,
 )
-from models.emergencies import Veto
 from models.periods import quarter, year
 from models.ranking import RankRow, ranking
 from tests import factories
@@ -185,7 +185,9 @@ def test_bottom_places_are_not_poor_while_the_year_runs(county):
 
 def test_a_vetoed_unit_is_poor_and_leaves_the_share_to_the_others(county):
     db.session.add(
-        Deduction(unit=county["T0"], kind="missed_emergency", occurred_on=D(2026, 7, 1), reason="漏报")
+        Deduction(
+            unit=county["T0"], kind="missed_emergency", occurred_on=D(2026, 7, 1), reason="漏报"
+        )
     )
     db.session.flush()
     evaluation = evaluate(2026, "township", as_of=AFTER_THE_YEAR)
@@ -271,7 +273,9 @@ def test_filing_again_takes_a_note_and_a_year_not_begun_cannot_be_filed(county):
 
 def test_the_quarter_summary_has_the_quarters_ranking_and_criticisms(county):
     _points(county["T9"], 5, D(2026, 4, 1))
-    db.session.add(Deduction(unit=county["T9"], kind="other", occurred_on=D(2026, 6, 2), reason="x"))
+    db.session.add(
+        Deduction(unit=county["T9"], kind="other", occurred_on=D(2026, 6, 2), reason="x")
+    )
     db.session.flush()
     q2 = quarter(D(2026, 4, 1))
     lines = quarter_summary(q2, "township", today=AFTER_THE_YEAR)

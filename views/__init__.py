@@ -20,6 +20,7 @@ from models import (
     Deduction,
     Directive,
     Feedback,
+    GradeRule,
     LoginEvent,
     Notice,
     Publication,
@@ -40,6 +41,7 @@ from views.criticism import CriticismView
 from views.deadlines import CalendarDayView, DeadlineRuleView
 from views.directive_report import DirectiveReportView
 from views.directives import DirectiveView
+from views.evaluation import EvaluationView, GradeRuleView
 from views.fast_list import check_flask_admin, main_menu
 from views.feedback import FeedbackView, upload_too_large
 from views.home import HomeView
@@ -68,10 +70,12 @@ SCREENS = [
     (SolicitationView, Solicitation, _l("Solicitations"), INFORMATION, "solicitations"),
     (RankingView, None, _l("Rankings"), INFORMATION, "ranking"),
     (BulletinView, Bulletin, _l("Information work bulletins"), INFORMATION, "bulletins"),
+    (EvaluationView, None, _l("Year-end evaluation"), INFORMATION, "evaluation"),
     (DeductionView, Deduction, _l("Deductions"), INFORMATION, "deductions"),
     (QuotaView, Quota, _l("Yearly quotas"), INFORMATION, "quotas"),
     (PublicationView, Publication, _l("Publications and points"), INFORMATION, "publications"),
     (ScoreRuleView, ScoreRule, _l("Scoring rules"), INFORMATION, "score_rules"),
+    (GradeRuleView, GradeRule, _l("Grade rules"), INFORMATION, "grade_rules"),
     (DirectiveView, Directive, _l("Directives"), SUPERVISION, "directives"),
     (AssignmentView, Assignment, _l("Assignments"), SUPERVISION, "assignments"),
     (FeedbackView, Feedback, _l("Feedback"), SUPERVISION, "feedback"),
