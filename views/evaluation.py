@@ -109,21 +109,20 @@ def _counts_text(evaluation):
 
 class ShownEvaluation:
     """The year's evaluation the page shows, within what the person may see: the latest
-    filing if there is one (with the units counted differently now), else, or when asked
-    for, counted today."""
+    filing if there is one (with the units a recount as of the same day now grades or
+    places differently), else, or when asked for, counted today."""
 
     def __init__(self, year, group, want_current=False):
         own = None if current_user.sees_all_units else {current_user.unit_id}
         self.filings = evaluation_filings(year, group)
         self.filing = self.filings[0] if self.filings and not want_current else None
         self.changed = []
-        current = evaluate(year, group)
         if self.filing is None:
-            self.evaluation = current.only(own)
+            self.evaluation = evaluate(year, group).only(own)
             return
-        filed = self.filing.evaluation()
-        self.evaluation = filed.only(own)
-        self.changed = changed_units(self.evaluation, current.only(own))
+        self.evaluation = self.filing.evaluation().only(own)
+        again = evaluate(year, group, as_of=self.filing.as_of).only(own)
+        self.changed = changed_units(self.evaluation, again)
 
     def filing_block(self):
         office = current_app.config["OFFICE_NAME"]
