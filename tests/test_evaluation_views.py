@@ -98,6 +98,12 @@ def test_filing_over_http_keeps_the_figures(app, as_role, scored):
     assert "说明" in again.get_data(as_text=True) or "再次" in again.get_data(as_text=True)
     with app.app_context():
         assert EvaluationFiling.query.count() == 1
+    # A year or group that cannot be read files nothing in its place.
+    for data in ({"year": "20x6", "group": "township"}, {"year": THIS_YEAR, "group": "x"}, {}):
+        refused = staff.post("/admin/evaluation/file/", data={**data, "note": "重报"})
+        assert refused.status_code == 302
+    with app.app_context():
+        assert EvaluationFiling.query.count() == 1
 
 
 def test_the_years_workbook_prints_to_the_standards(app, as_role, scored):

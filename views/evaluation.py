@@ -237,7 +237,14 @@ class EvaluationView(SecureView):
         """File (报送) the year's evaluation as it stands: kept as it is now."""
         if current_user.role not in OFFICE:
             abort(403)
-        year, group = self._year(), self._group()
+        # What is filed is exactly what was posted: no year or group put in its place.
+        year = bounds.whole_number(
+            request.form.get("year"), bounds.FIRST_DAY.year, bounds.LAST_DAY.year
+        )
+        group = request.form.get("group") or ""
+        if year is None or group not in RANKING_GROUPS:
+            flash(_("Say which year and ranking group to file."), "error")
+            return redirect(self.get_url(".index"))
         try:
             filing = file_evaluation(year, group, current_user, request.form.get("note"))
             db.session.commit()
