@@ -12,6 +12,7 @@ from models.directive_report import Filing
 from models.directives import ASSIGNMENT_STATUSES, LEADER_LEVELS, LIGHTS, Assignment, Directive
 from models.documents import DocumentNumber
 from models.emergencies import Veto
+from models.evaluation import EvaluationFiling, GradeRule
 from models.feedback import Attachment, Feedback
 from models.imports.runs import ImportRow, ImportRun
 from models.login_log import LoginEvent
@@ -54,6 +55,8 @@ __all__ = [
     "Assignment",
     "AssignmentEvent",
     "Filing",
+    "EvaluationFiling",
+    "GradeRule",
     "Objection",
     "ExtensionRequest",
     "Feedback",

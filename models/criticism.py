@@ -346,17 +346,36 @@ def _who(actor):
 # ---- the year-end evaluation ----
 
 
-def issued_counts(year, unit_ids=None):
+def issued_counts(year, unit_ids=None, until=None):
     """{unit_id: n} of the criticism notices issued to each unit in `year` (by the year of
-    their number); a unit with none is left out."""
+    their number), by the end of the day `until` if given; a unit with none is left out."""
     query = (
         sa.select(CriticismNotice.unit_id, sa.func.count())
         .join(DocumentNumber, DocumentNumber.id == CriticismNotice.number_id)
         .where(CriticismNotice.state == "issued", DocumentNumber.year == year)
         .group_by(CriticismNotice.unit_id)
     )
+    if until is not None:
+        query = query.where(
+            CriticismNotice.issued_at < clock.start_of(until + dt.timedelta(days=1))
+        )
     if unit_ids is not None:
         query = query.where(CriticismNotice.unit_id.in_(unit_ids))
+    return dict(db.session.execute(query).all())
+
+
+def issued_between(start, end):
+    """{unit_id: n} of the criticism notices issued to each unit on the days start..end
+    (the office's days); a unit with none is left out."""
+    query = (
+        sa.select(CriticismNotice.unit_id, sa.func.count())
+        .where(
+            CriticismNotice.state == "issued",
+            CriticismNotice.issued_at >= clock.start_of(start),
+            CriticismNotice.issued_at < clock.start_of(end + dt.timedelta(days=1)),
+        )
+        .group_by(CriticismNotice.unit_id)
+    )
     return dict(db.session.execute(query).all())
 
 

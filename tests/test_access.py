@@ -33,6 +33,8 @@ READ = {
     "login_log": {"admin"},
     "ranking": {"admin", "staff", "leader"},
     "bulletins": {"admin", "staff", "leader"},  # units too, as the ranking, if opened to them
+    "evaluation": {"admin", "staff", "leader"},  # units too (their own line), as the ranking
+    "grade_rules": {"admin", "staff", "leader"},
     "monitor": {"admin"},
     "feedback": ALL,
     "criticism": ALL,
@@ -51,6 +53,7 @@ READ_PAGE = {
     "criticism.draft_view": {"admin", "staff"},  # drafts 通报批评 from the records
     "criticism.act": {"admin", "staff"},  # approves, issues, sends, drops one
     "award_sheet.file": {"admin", "staff"},  # files the year's payment sheet
+    "evaluation.file": {"admin", "staff"},  # files (报送) the year-end evaluation
 }
 # Who may create records on each screen.
 CREATE = {
@@ -69,6 +72,7 @@ CREATE = {
     "score_rules": {"admin"},
     "pay_rates": {"admin", "staff"},
     "commendations": {"admin", "staff"},
+    "grade_rules": {"admin"},
     "accounts": {"admin"},
     "assignments": set(),
     "criticism": set(),
@@ -113,6 +117,7 @@ def test_the_role_table_covers_every_screen(app):
         "monitor",
         "directive_report",
         "award_sheet",
+        "evaluation",
         "imports",
         "admin",
     }

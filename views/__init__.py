@@ -21,6 +21,7 @@ from models import (
     Deduction,
     Directive,
     Feedback,
+    GradeRule,
     LoginEvent,
     Notice,
     PayRate,
@@ -43,6 +44,7 @@ from views.criticism import CriticismView
 from views.deadlines import CalendarDayView, DeadlineRuleView
 from views.directive_report import DirectiveReportView
 from views.directives import DirectiveView
+from views.evaluation import EvaluationView, GradeRuleView
 from views.fast_list import check_flask_admin, main_menu
 from views.feedback import FeedbackView, upload_too_large
 from views.home import HomeView
@@ -71,6 +73,7 @@ SCREENS = [
     (SolicitationView, Solicitation, _l("Solicitations"), INFORMATION, "solicitations"),
     (RankingView, None, _l("Rankings"), INFORMATION, "ranking"),
     (BulletinView, Bulletin, _l("Information work bulletins"), INFORMATION, "bulletins"),
+    (EvaluationView, None, _l("Year-end evaluation"), INFORMATION, "evaluation"),
     (DeductionView, Deduction, _l("Deductions"), INFORMATION, "deductions"),
     (QuotaView, Quota, _l("Yearly quotas"), INFORMATION, "quotas"),
     (PublicationView, Publication, _l("Publications and points"), INFORMATION, "publications"),
@@ -78,6 +81,7 @@ SCREENS = [
     (PayRateView, PayRate, _l("Pay rates"), INFORMATION, "pay_rates"),
     (AwardSheetView, None, _l("Payment sheet"), INFORMATION, "award_sheet"),
     (CommendationView, Commendation, _l("Commendations"), INFORMATION, "commendations"),
+    (GradeRuleView, GradeRule, _l("Grade rules"), INFORMATION, "grade_rules"),
     (DirectiveView, Directive, _l("Directives"), SUPERVISION, "directives"),
     (AssignmentView, Assignment, _l("Assignments"), SUPERVISION, "assignments"),
     (FeedbackView, Feedback, _l("Feedback"), SUPERVISION, "feedback"),
