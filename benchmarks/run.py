@@ -117,17 +117,26 @@ def export(app, client, url, runs):
     }
 
 
-def logged_in(app):
+HOME_ROLES = ("admin", "staff", "leader", "unit")
+
+
+def logged_in(app, role="admin"):
+    """A client logged in with the benchmark's account of `role` (a unit officer of the
+    first unit), made the first time."""
+    username = BENCH_USER if role == "admin" else f"bench-{role}"
     with app.app_context():
-        if not Account.query.filter_by(username=BENCH_USER).first():
-            account = Account(username=BENCH_USER, name="benchmark", role="admin")
+        if not Account.query.filter_by(username=username).first():
+            unit = None
+            if role == "unit":
+                unit = db.session.scalars(sa.select(Unit).order_by(Unit.id).limit(1)).one()
+            account = Account(username=username, name="benchmark", role=role, unit=unit)
             account.set_password(BENCH_PASSWORD)
             db.session.add(account)
             db.session.commit()
     client = app.test_client()
     form = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
-    data = {"username": BENCH_USER, "password": BENCH_PASSWORD}
+    data = {"username": username, "password": BENCH_PASSWORD}
     if token:
         data["csrf_token"] = token[1]
     assert client.post("/login", data=data).status_code == 302, "benchmark login failed"
@@ -175,13 +184,20 @@ def measure_pages(app, runs, progress=lambda message: None):
     for name, url in pages.items():
         results[name] = page(app, client, url, runs)
         progress(f"{name}: {results[name]['median_ms']} ms")
+    for role in HOME_ROLES:
+        name = f"home_{role}"
+        results[name] = page(app, logged_in(app, role), "/admin/", runs)
+        progress(f"{name}: {results[name]['median_ms']} ms")
     exports = {
+        "ranking_xlsx_month": f"/admin/ranking/?period={month}&format=xlsx",
         "export_xlsx_100k": f"/admin/reports/export/xlsx/?flt0_{date_filter}={period}",
         "export_csv_100k": f"/admin/reports/export/csv/?flt0_{date_filter}={period}",
         "export_csv_all": "/admin/reports/export/csv/",
     }
     for name, url in exports.items():
-        results[name] = export(app, client, url, max(1, runs // 5))
+        # The ranking's workbook is a page of its own: measured as often as the pages.
+        repeats = runs if name.startswith("ranking") else max(1, runs // 5)
+        results[name] = export(app, client, url, repeats)
         progress(f"{name}: {results[name]['median_ms']} ms, {results[name]['peak_mib']} MiB")
     results["ranking_month_rows"] = ranking_rows(app, month, runs)
     progress(f"ranking_month_rows: {results['ranking_month_rows']['median_ms']} ms")

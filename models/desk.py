@@ -204,7 +204,11 @@ def assignment_todos(account, kind, kinds, order):
             place.label("place"),
             sa.func.count().over(partition_by=kind).label("n"),
         )
-        .where(kind.in_(kinds), Assignment.visible_to(account))
+        # Every to-do is about an open assignment: the status narrows the rows by its
+        # index before the kind (a CASE no index serves) is worked out for each.
+        .where(
+            Assignment.status.in_(OPEN_STATUSES), kind.in_(kinds), Assignment.visible_to(account)
+        )
         .subquery()
     )
     query = (
@@ -234,12 +238,18 @@ def waiting_since():
 
 
 def report_todo(account, kind, condition, order):
-    """The Todo of the reports `account` may see that meet `condition`: one statement."""
+    """The Todo of the reports `account` may see that meet `condition`: one statement.
+
+    The count is a subquery of its own, read from an index (reports by status and unit),
+    and the first items come in the order of an index: a count over the window of the
+    rows would read and sort every one of them (200,000 waiting reports: 4 s)."""
+    scope = sa.and_(condition, Report.visible_to(account))
+    count = sa.select(sa.func.count()).select_from(Report).where(scope).scalar_subquery()
     query = (
         sa.select(Report.id, Report.title, Unit.name, Report.submitted_at)
-        .add_columns(sa.func.count().over().label("n"))
+        .add_columns(count.label("n"))
         .join(Unit, Unit.id == Report.unit_id)
-        .where(condition, Report.visible_to(account))
+        .where(scope)
         .order_by(*order, Report.id)
         .limit(TODO_ITEMS)
     )

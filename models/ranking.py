@@ -19,7 +19,7 @@ from flask import current_app, has_app_context
 from models import clock
 from models.base import db
 from models.emergencies import Veto, vetoes
-from models.periods import ONE_DAY, Period, month
+from models.periods import ONE_DAY, month
 from models.reports import LEVELS, Adoption, Publication, Report
 from models.rollup import FIGURES, UnitMonth
 from models.scoring import Deduction, Instruction, Quota, rule_values
@@ -366,47 +366,56 @@ def _mark_bottom(rows, rules):
 
 
 def rank_history(unit_id, group, last_month, months=12):
-    """[(month label, rank or None)] for the unit over the months up to `last_month`."""
+    """[(month label, rank or None)] for the unit over the months up to `last_month`: its
+    competition rank among the units of the group existing by each month's end, or None
+    where it was not one of them."""
     periods = []
     period = month(last_month)
     for _ in range(months):
         periods.append(period)
         period = period.previous()
     periods.reverse()
-    points = _monthly_points(periods[0].start, periods[-1].end, group)
-    result = []
-    for period in periods:
-        scores = points.get(period.start, {})
-        ranks = competition_ranks(scores) if unit_id in scores else {}
-        result.append((f"{period.start.year}-{period.start.month:02d}", ranks.get(unit_id)))
-    return result
+    ranks = _monthly_ranks(unit_id, periods, group)
+    return [(f"{p.start.year}-{p.start.month:02d}", ranks.get(p.start)) for p in periods]
 
 
-def _monthly_points(start, end, group):
-    """{month: {unit_id: points}} from the roll-up, for the units of the group."""
-    ranked = [Unit.active.is_(True), Unit.created_on <= end]
+def _monthly_ranks(unit_id, periods, group):
+    """{month: rank} of the unit, ranked in the database (rank() is competition ranking)
+    over every unit of the group and month: 12 rows come back, not 12 x 2,000."""
+    months = sa.union_all(
+        *[
+            sa.select(
+                sa.literal(p.start, sa.Date).label("first"),
+                sa.literal(p.end, sa.Date).label("last"),
+            )
+            for p in periods
+        ]
+    ).subquery()
+    ranked = [Unit.active.is_(True), Unit.created_on <= months.c.last]
     if group:
         ranked.append(Unit.ranking_group == group)
-    created = dict(db.session.execute(sa.select(Unit.id, Unit.created_on).where(*ranked)).all())
-    # Joined to the units, not a list of 2,000 ids as bound parameters.
-    query = (
+    points = sa.func.coalesce(UnitMonth.adoption_points + UnitMonth.bonus - UnitMonth.deducted, 0)
+    standing = (
         sa.select(
-            UnitMonth.month,
-            UnitMonth.unit_id,
-            UnitMonth.adoption_points + UnitMonth.bonus - UnitMonth.deducted,
+            months.c.first,
+            Unit.id.label("unit_id"),
+            sa.func.rank().over(partition_by=months.c.first, order_by=points.desc()).label("rank"),
         )
-        .join(Unit, Unit.id == UnitMonth.unit_id)
-        .where(UnitMonth.month.between(start, end), *ranked)
+        .select_from(months)
+        .join(Unit, sa.and_(*ranked))
+        .outerjoin(
+            UnitMonth,
+            sa.and_(
+                UnitMonth.unit_id == Unit.id,
+                UnitMonth.month == months.c.first,
+                # The same months said as a range: the roll-up's index narrows it.
+                UnitMonth.month.between(periods[0].start, periods[-1].start),
+            ),
+        )
+        .subquery()
     )
-    result = {}
-    for first in Period("range", start, end).months():
-        last = month(first).end
-        result[first] = {uid: 0 for uid, since in created.items() if since <= last}
-    for first, unit_id, points in db.session.execute(query):
-        first = _as_date(first)
-        if unit_id in result.get(first, {}):
-            result[first][unit_id] = int(points or 0)
-    return result
+    query = sa.select(standing.c.first, standing.c.rank).where(standing.c.unit_id == unit_id)
+    return {_as_date(first): int(rank) for first, rank in db.session.execute(query)}
 
 
 def _as_date(value):

@@ -44,8 +44,12 @@ def test_the_benchmark_builds_a_province_and_measures_it(app, runner):
     most = 4 if data["database"] == "postgresql" else 3
     for name in LIST_PAGES:
         assert pages[name]["statements"] <= most, (name, pages[name])
-    for name in ("ranking_month", "ranking_year", "directive_monthly_report"):
+    for name in ("ranking_month", "ranking_year", "ranking_page_month", "directive_monthly_report"):
         assert pages[name]["median_ms"] > 0
+    # The home page of each role, and the month's ranking as a workbook.
+    for role in ("admin", "staff", "leader", "unit"):
+        assert pages[f"home_{role}"]["median_ms"] > 0 and pages[f"home_{role}"]["statements"]
+    assert pages["ranking_xlsx_month"]["bytes"] > 1000
     # The ranking itself: the month with the month before, the year's vetoes until the
     # month's end, and the scoring table's ranking rules.
     assert pages["ranking_month_rows"]["statements"] == 3

@@ -144,7 +144,7 @@ def test_leaders_see_the_ranking_summary_and_directive_completion(app, as_role, 
     assert "waiting" not in got  # the office's worklist is not theirs
 
 
-@pytest.mark.parametrize("role", ["staff", "unit", "leader"])
+@pytest.mark.parametrize("role", ["admin", "staff", "unit", "leader"])
 def test_the_home_page_costs_the_same_statements_as_data_grows(app, as_role, world, known, role):
     client = as_role(role)
     client.get("/admin/")  # warm up
@@ -159,6 +159,8 @@ def test_the_home_page_costs_the_same_statements_as_data_grows(app, as_role, wor
             for u in (unit, a):
                 factories.adoption(factories.report(u), pub)
                 factories.report(u, status="editing").answer("not_adopted", None, "不采用")
+                factories.report(u)  # waiting for an answer
+                factories.report(u, status="editing").answer("returned", None, "请补充")
                 factories.assignment_due(u, today + dt.timedelta(days=n % 9 - 3))
             factories.notice(unit, state="failed", next_attempt_at=None)
         db.session.commit()

@@ -368,3 +368,68 @@ def test_every_rendering_of_the_year_places_the_vetoed_unit_alike(app, as_role, 
     home = client.get("/admin/").get_data(as_text=True)
     places = home[home.index('data-group="township"') :]
     assert places.index("甲镇") < places.index("本年度已一票否决") < places.index("乙镇")
+
+
+# ---- at a city's size: the page, the chart, the workbook from the same rows ----
+
+
+def test_rank_history_ranks_each_month_as_the_months_ranking_does(app, world):
+    from models.ranking import rank_history, ranking
+
+    _random_city(app, seed=11)
+    with app.test_request_context():
+        units = Unit.query.order_by(Unit.id).all()
+        for unit in units[:6]:
+            for group in (None, unit.ranking_group):
+                history = rank_history(unit.id, group, dt.date(2026, 11, 30))
+                assert len(history) == 12
+                for label, rank in history:
+                    period = parse_period(label)
+                    row = next((r for r in ranking(period, group) if r.unit_id == unit.id), None)
+                    assert rank == (row.rank if row else None), (unit.name, group, label)
+
+
+def test_the_page_table_and_chart_show_every_row_escaped(app, as_role, world):
+    _random_city(app)
+    with app.app_context():
+        unit = factories.unit(name="<b>粗</b>&镇", code="X&1")
+        report = factories.report(unit, submitted_at=clock.start_of(dt.date(2026, 10, 3)))
+        factories.adoption(
+            report, factories.publication(points=99), adopted_on=dt.date(2026, 10, 3)
+        )
+        db.session.commit()
+    client = as_role("staff")
+    data = client.get("/admin/ranking/?period=2026-10&format=json").get_json()
+    page = client.get("/admin/ranking/?period=2026-10&group=").get_data(as_text=True)
+    assert "<b>粗</b>" not in page
+    table, chart = page.split('class="ducha-chart"', 1)
+    body = table[table.index("<tbody>") : table.index("</tbody>")]
+    assert body.count("<tr ") == len(data["rows"])
+    assert 'data-unit="X&amp;1"' in body and "&lt;b&gt;粗&lt;/b&gt;&amp;镇</a>" in body
+    assert f"unit={data['rows'][0]['unit_id']}&amp;period=2026-10" in body
+    bars = chart[: chart.index("</svg>")]
+    assert bars.count("<rect") == len(data["rows"])
+    assert "<title>&lt;b&gt;粗&lt;/b&gt;&amp;镇: 99</title>" in bars
+    # Bars in the table's order, the longest the first place's.
+    assert bars.index("&lt;b&gt;粗") < bars.index(data["rows"][1]["unit"])
+    assert 'width="420.0"' in bars
+
+
+def test_the_workbook_reads_back_as_the_json_at_a_citys_size(app, as_role, world):
+    _random_city(app, seed=3)
+    client = as_role("staff")
+    data = client.get("/admin/ranking/?period=2026-Q4&format=json").get_json()
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get("/admin/ranking/?period=2026-Q4&format=xlsx").data)
+    ).active
+    # Title merged over the table, the header repeated on every printed page, a footer.
+    assert "A1" in {str(r).split(":")[0] for r in sheet.merged_cells.ranges}
+    assert sheet.print_title_rows == "$3:$3"
+    assert "&P" in sheet.oddFooter.center.text
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
+    rows, totals = values[: len(data["rows"])], values[len(data["rows"])]
+    assert [(r[0], r[1], r[11]) for r in rows] == [
+        (row["rank"], row["unit"], row["points"]) for row in data["rows"]
+    ]
+    assert totals[0] == "合计" and totals[11] == sum(row["points"] for row in data["rows"])
+    assert sheet["B4"].font.name == "仿宋" and sheet["A1"].font.name == "黑体"

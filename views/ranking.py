@@ -14,6 +14,7 @@ from models.periods import PeriodError, closed_month_days, parse_period, shown_m
 from models.ranking import Placing, rank_history, ranking, sees_ranking
 from views.base.export import export_response
 from views.bounds import arg_id
+from views.ranking_markup import bar_chart, directive_body, table_body
 from views.secure import SecureView
 
 FORMATS = ("html", "xlsx", "csv", "json")
@@ -127,11 +128,11 @@ class RankingView(SecureView):
             period = shown_month()
         placing = Placing(period)
         rows = ranking(period, group, placing=placing)
+        if fmt in ("xlsx", "csv"):
+            return self._export(fmt, period, group, rows)  # the files hold the ranking only
         directives = directive_table(period, group)
         if fmt == "json":
             return jsonify(self._json(period, group, rows, directives, placing))
-        if fmt in ("xlsx", "csv"):
-            return self._export(fmt, period, group, rows)
         return self._page(period, group, rows, directives, placing)
 
     def _group(self):
@@ -186,15 +187,16 @@ class RankingView(SecureView):
             unit_id = current_user.unit_id
         history = rank_history(unit_id, group, period.end) if unit_id else []
         today = clock.today()
+        args = {k: v for k, v in request.args.items() if k not in ("format", "unit")}
         return self.render(
             "admin/ranking.html",
             period=period,
             group=group,
             groups=RANKING_GROUPS.pairs(),
             rows=rows,
-            directives=directives,
-            movement=_movement,
-            veto_label=veto_label,
+            table_body=table_body(rows, period, args, _movement, veto_label),
+            bar_chart=bar_chart(rows, max([r.points for r in rows] + [1])),
+            directive_body=directive_body(directives),
             placing=placing,
             history=history,
             history_unit=next((r.unit for r in rows if r.unit_id == unit_id), ""),
@@ -202,8 +204,7 @@ class RankingView(SecureView):
             title=self._title(period, group),
             closed_days=closed_month_days(),
             shortcuts=self._shortcuts(today),
-            max_points=max([r.points for r in rows] + [1]),
-            args={k: v for k, v in request.args.items() if k not in ("format", "unit")},
+            args=args,
             may_draft=self._role() in OFFICE and period.kind in BULLETIN_KINDS,
             bulletins=self._bulletins(period, group),
         )
