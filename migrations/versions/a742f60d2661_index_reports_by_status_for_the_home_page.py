@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a742f60d2661"
-down_revision = "019e8eeb79a5"
+down_revision = "aa3efefb1bf6"
 branch_labels = None
 depends_on = None
 
