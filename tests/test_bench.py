@@ -56,6 +56,7 @@ def test_the_benchmark_builds_a_province_and_measures_it(app, runner):
     for name in ("export_xlsx_100k", "export_csv_100k", "export_csv_all"):
         assert pages[name]["bytes"] > 1000 and pages[name]["peak_mib"] > 0
     ratios = {"list_page_1", "list_last_page", "title_search", "export_csv_100k", "export_memory"}
+    ratios |= {"search_two_found", "search_two_absent"}  # a two-character word, found or not
     if data["database"] == "postgresql":  # the stock search without the trigram index too
         ratios.add("title_search_without_index")
         assert data["stock"]["title_search_without_index"]["statements"] >= 2

@@ -11,6 +11,7 @@ import pytest
 from models import Directive, Report, Staff, Unit, db
 from models.glossary import in_chinese
 from models.imports import IMPORTERS, check_rows
+from models.training import Training
 from tests import factories
 from tests.import_files import csv_bytes
 
@@ -54,7 +55,13 @@ def test_a_field_has_one_name_on_screen_in_exports_and_in_the_template(
 
 def test_every_template_column_of_a_field_is_named_as_the_field(app):
     """Wherever a template column fills a model field, its header is the field's label."""
-    models = {"units": [Unit], "staff": [Staff], "reports": [Report], "directives": [Directive]}
+    models = {
+        "units": [Unit],
+        "staff": [Staff],
+        "reports": [Report],
+        "directives": [Directive],
+        "trainings": [Training],
+    }
     with app.test_request_context():
         for kind, importer in IMPORTERS.items():
             for column in importer.columns:

@@ -13,18 +13,18 @@ from models.units import Unit
 
 TRAINING_COLUMNS = [
     Column("邮箱", "email", "email", required=True, max_length=120, note="人员的邮箱"),
-    Column("培训方式", "kind", "choice", required=True, choices=TRAINING_KINDS),
+    Column(Training.kind, "kind", "choice", required=True, choices=TRAINING_KINDS),
     Column(
-        "开始日期",
+        Training.started_on,
         "started_on",
         "date",
         required=True,
         note="同一人同一方式同一天开始的记录按此更新",
     ),
-    Column("结束日期", "ended_on", "date", required=True, note="不早于开始日期"),
-    Column("学时", "hours", "int", required=True, note="每个培训日 1 至 24 学时"),
-    Column("地点", "place", max_length=100),
-    Column("备注", "note"),
+    Column(Training.ended_on, "ended_on", "date", required=True, note="不早于开始日期"),
+    Column(Training.hours, "hours", "int", required=True, note="每个培训日 1 至 24 学时"),
+    Column(Training.place, "place", max_length=100),
+    Column(Training.note, "note", aliases=("备注",)),
 ]
 TRAINING_FIELDS = [c for c in TRAINING_COLUMNS if c.key in ("ended_on", "hours", "place", "note")]
 
