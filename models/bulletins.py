@@ -215,29 +215,33 @@ def issue_bulletin(bulletin, actor, now=None):
     and rows stay as they are from now on (not committed: on a RuleError the caller rolls
     back, and the number is not spent).
 
-    The draft is claimed by a conditional UPDATE: of two people issuing it at once, the
-    second finds it issued.
+    The row is locked and read afresh before its state is checked (PostgreSQL; SQLite's
+    write transaction already serialises issuers): of two people issuing it at once, the
+    second finds it issued. The change goes through the ORM, so the audit trail has it.
     """
+    _lock(bulletin)
+    if bulletin.issued:
+        raise RuleError(_l("This bulletin was issued already."))
     text = check_text(bulletin.text)
     now = now or clock.now()
-    number = take_number("bulletin", actor, lambda: None, now)
-    claimed = db.session.execute(
-        sa.update(Bulletin)
-        .where(Bulletin.id == bulletin.id, Bulletin.state == "draft")
-        .values(
-            state="issued",
-            text=text,
-            number_id=number.id,
-            issued_at=now,
-            issued_by_id=actor.id if actor else None,
-            issued_by_name=(str(actor) if actor else "")[:50],
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not claimed:
-        raise RuleError(_l("This bulletin was issued already."))
-    db.session.refresh(bulletin)
+    bulletin.number = take_number("bulletin", actor, lambda: bulletin.number, now)
+    bulletin.state = "issued"
+    bulletin.text = text
+    bulletin.issued_at = now
+    bulletin.issued_by_id = actor.id if actor else None
+    bulletin.issued_by_name = (str(actor) if actor else "")[:50]
+    db.session.flush()
     return bulletin
+
+
+def _lock(bulletin):
+    """Hold the bulletin's row until the commit where the database can (PostgreSQL) and
+    read it afresh."""
+    if bulletin.id is not None and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            sa.select(Bulletin.id).where(Bulletin.id == bulletin.id).with_for_update()
+        )
+        db.session.refresh(bulletin)
 
 
 def issued_bulletins(period_key, group=None):

@@ -5,13 +5,15 @@ workbook to the office's standards (read back with openpyxl)."""
 import datetime as dt
 import io
 import re
+import threading
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 from openpyxl.utils import get_column_letter
 
-from models import Account, Bulletin, Deduction, DocumentNumber, Notice, RuleError, Unit, clock, db
+from models import Account, AuditEntry, Bulletin, Deduction, DocumentNumber, Notice, RuleError, Unit, clock, db
+from models.audit import acting_as
 from models.bulletins import draft_bulletin, issue_bulletin, redraft
 from models.notice_plan import NoticeRules
 from models.notice_scan import record_due_notices
@@ -335,3 +337,53 @@ def test_the_leaders_to_do_shows_last_months_issued_bulletin(app, as_role, world
     todo = home[home.index('data-kind="bulletin"') :]
     assert f"/admin/bulletins/document/?id={bulletin_id}" in todo
     assert f"{clock.today().isoformat()} 印发" in todo
+
+
+def test_issuing_is_in_the_audit_trail_with_who_and_the_state(app, world, month):
+    with app.app_context():
+        staff = db.session.get(Account, world.account_ids["staff"])
+        bulletin = draft_bulletin(parse_period(PERIOD), "township", staff)
+        db.session.commit()
+        with acting_as(staff.username, staff.id):
+            issue_bulletin(bulletin, staff)
+            db.session.commit()
+        (entry,) = AuditEntry.query.filter_by(
+            table_name="bulletins", record_id=bulletin.id, action="update"
+        ).all()
+        assert entry.actor == staff.username and entry.actor_id == staff.id
+        assert entry.changes["state"] == ["draft", "issued"]
+        assert entry.changes["issued_by_name"] == ["", str(staff)]
+        assert entry.changes["number_id"][1] == bulletin.number_id
+
+
+def test_two_people_issuing_at_once_give_one_number(app, world, month):
+    with app.app_context():
+        staff = db.session.get(Account, world.account_ids["staff"])
+        bulletin = draft_bulletin(parse_period(PERIOD), "township", staff)
+        db.session.commit()
+        bulletin_id = bulletin.id
+        staff_id = staff.id
+    start, outcomes = threading.Barrier(2), []
+
+    def issue():
+        with app.app_context():
+            start.wait(10)
+            try:
+                bulletin = db.session.get(Bulletin, bulletin_id)
+                issue_bulletin(bulletin, db.session.get(Account, staff_id))
+                db.session.commit()
+                outcomes.append("issued")
+            except RuleError:
+                db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    workers = [threading.Thread(target=issue) for _n in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert sorted(outcomes) == ["issued", "refused"]
+    with app.app_context():
+        assert DocumentNumber.query.filter_by(kind="bulletin").count() == 1
