@@ -59,3 +59,11 @@ def day_problem(day):
 
 def has_nul(text):
     return isinstance(text, str) and "\x00" in text
+
+
+def unix_lines(text):
+    """Text with its line ends as "\\n": a browser posts a textarea's lines ended "\\r\\n",
+    which a Word file would show as an empty line after each."""
+    if not isinstance(text, str):
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -84,6 +84,10 @@ class Bulletin(db.Model):
     def __str__(self):
         return self.title
 
+    @sa.orm.validates("text")
+    def _lines(self, _key, text):
+        return bounds.unix_lines(text)
+
     @classmethod
     def visible_to(cls, account):
         """The office: every bulletin, drafts too; leaders: the issued ones; a unit officer:

@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from models import clock
+from models import bounds, clock
 from models.accounts import OFFICE
 from models.base import Choices, OwnedByUnit, RuleError, UTCDateTime, db, info, text_not_blank
 from models.deadlines import working_days_after
@@ -177,6 +177,10 @@ class CriticismNotice(OwnedByUnit, db.Model):
     def __str__(self):
         number = f"{self.number} " if self.number is not None else ""
         return f"{number}{self.title}"
+
+    @sa.orm.validates("title", "text", "drop_reason")
+    def _lines(self, _key, text):
+        return bounds.unix_lines(text)
 
     @classmethod
     def visible_to(cls, account):

@@ -387,3 +387,21 @@ def test_two_people_issuing_at_once_give_one_number(app, world, month):
     assert sorted(outcomes) == ["issued", "refused"]
     with app.app_context():
         assert DocumentNumber.query.filter_by(kind="bulletin").count() == 1
+
+
+def test_text_from_a_browser_is_kept_with_plain_line_ends(app, as_role, month):
+    staff = as_role("staff")
+    bulletin_id = _bulletin_id(_draft(staff))
+    edited = "第一段。\r\n第二段。\r\n\r\n第三段。"
+    response = staff.post(f"/admin/bulletins/edit/?id={bulletin_id}", data={"text": edited})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Bulletin, bulletin_id).text == "第一段。\n第二段。\n\n第三段。"
+        # A text saved with CR or CR LF before this was fixed prints as well.
+        db.session.execute(
+            sa.update(Bulletin).where(Bulletin.id == bulletin_id).values(text="甲\r\n乙\r丙")
+        )
+        db.session.commit()
+    page = staff.get(f"/admin/bulletins/document/?id={bulletin_id}").get_data(as_text=True)
+    paragraphs = re.findall(r'<p class="ducha-bulletin-text">(.*?)</p>', page, re.S)
+    assert paragraphs == ["甲", "乙", "丙"]

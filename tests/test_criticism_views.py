@@ -3,8 +3,11 @@ issues them; a unit officer reads its own once issued and nothing of another uni
 not listed); a leader reads them all and changes nothing."""
 
 import datetime as dt
+import io
 
+import docx
 import pytest
+import sqlalchemy as sa
 
 from models import CriticismNotice, Notice, Unit, clock, db
 from tests import factories
@@ -175,3 +178,34 @@ def test_a_drop_needs_its_reason(app, as_role, world, overdue):
     staff.post(f"/admin/criticism/act/drop/?id={a_id}", data={"reason": "已现场督办"})
     assert _notice_of(app, world.unit_a)[1] == "dropped"
     assert staff.post("/admin/criticism/delete/", data={"id": a_id}).status_code == 403
+
+
+def _cell_lines(response, label):
+    """The paragraphs of the Word file's row `label`."""
+    assert response.status_code == 200
+    word = docx.Document(io.BytesIO(response.data))
+    (cell,) = [row.cells[1] for row in word.tables[0].rows if row.cells[0].text == label]
+    return [p.text for p in cell.paragraphs]
+
+
+def test_text_from_a_browser_is_kept_with_plain_line_ends(app, as_role, world, overdue):
+    staff = as_role("staff")
+    _draft(staff)
+    a_id, _state, _number = _notice_of(app, world.unit_a)
+    response = staff.post(
+        f"/admin/criticism/edit/?id={a_id}",
+        data={"title": "标题\r\n", "text": "第一段。\r\n第二段。\r\n\r\n第三段。"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(CriticismNotice, a_id).text == "第一段。\n第二段。\n\n第三段。"
+    lines = _cell_lines(staff.get(f"/admin/criticism/print/docx/?id={a_id}"), "正文")
+    assert lines == ["第一段。", "第二段。", "", "第三段。"]
+    # A text saved with CR LF before this was fixed prints as well.
+    with app.app_context():
+        db.session.execute(
+            sa.update(CriticismNotice).where(CriticismNotice.id == a_id).values(text="甲\r\n乙")
+        )
+        db.session.commit()
+    lines = _cell_lines(staff.get(f"/admin/criticism/print/docx/?id={a_id}"), "正文")
+    assert lines == ["甲", "乙"]

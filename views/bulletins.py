@@ -191,7 +191,7 @@ class BulletinView(SecureModelView):
             "admin/bulletins/print.html",
             bulletin=bulletin,
             office_name=current_app.config["OFFICE_NAME"],
-            paragraphs=[p for p in bulletin.text.split("\n") if p.strip()],
+            paragraphs=[p for p in bulletin.text.splitlines() if p.strip()],
             header=[str(h) for h, _v in reader_columns(period)],
             rows=[[value(r) for _h, value in reader_columns(period)] for r in rows],
             marks=[("vetoed" if r.veto else "") + (" bottom" if r.bottom else "") for r in rows],

@@ -70,7 +70,7 @@ def rows_table(word, rows):
         cells = table.add_row().cells
         cells[0].width, cells[1].width = Mm(35), Mm(121)
         set_fonts(cells[0].paragraphs[0].add_run(label), TITLE_FONT, 14)
-        for n, line in enumerate((text or "").split("\n")):
+        for n, line in enumerate((text or "").splitlines() or [""]):
             target = cells[1].paragraphs[0] if n == 0 else cells[1].add_paragraph()
             set_fonts(target.add_run(line), BODY_FONT, 14)
     return table
