@@ -12,7 +12,18 @@ import pytest
 import sqlalchemy as sa
 from openpyxl.utils import get_column_letter
 
-from models import Account, AuditEntry, Bulletin, Deduction, DocumentNumber, Notice, RuleError, Unit, clock, db
+from models import (
+    Account,
+    AuditEntry,
+    Bulletin,
+    Deduction,
+    DocumentNumber,
+    Notice,
+    RuleError,
+    Unit,
+    clock,
+    db,
+)
 from models.audit import acting_as
 from models.bulletins import draft_bulletin, issue_bulletin, redraft
 from models.notice_plan import NoticeRules
