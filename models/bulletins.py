@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from models import bounds, clock
 from models.accounts import OFFICE
@@ -23,7 +24,10 @@ from models.ranking import RankRow, ranking, sees_ranking
 from models.reports import LEVELS
 from models.units import RANKING_GROUPS
 
-BULLETIN_STATES = Choices(draft=_l("Draft"), issued=_l("Issued"))
+# A state's own context: "Issued" is also a time column's name (印发时间).
+BULLETIN_STATES = Choices(
+    draft=lazy_pgettext("state", "Draft"), issued=lazy_pgettext("state", "Issued")
+)
 BULLETIN_KINDS = ("month", "quarter", "year")  # not a range of days: the office's periods
 TEXT_MAX = 5000
 TOP_PLACES = 3  # the places the text names at the top

@@ -18,6 +18,7 @@ from flask import current_app, has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from models import bounds, clock
 from models.accounts import OFFICE
@@ -39,11 +40,12 @@ CRITICISM_REASONS = Choices(
     late_emergency=_l("Late emergency reports"),
     missed_emergency=_l("Missed emergency reports"),
 )
+# The states in a context of their own, apart from the same words elsewhere.
 CRITICISM_STATES = Choices(
-    draft=_l("Drafted, to review"),
-    approved=_l("Approved, to issue"),
-    issued=_l("Issued to the unit"),
-    dropped=_l("Dropped"),
+    draft=lazy_pgettext("state", "Drafted, to review"),
+    approved=lazy_pgettext("state", "Approved, to issue"),
+    issued=lazy_pgettext("state", "Issued to the unit"),
+    dropped=lazy_pgettext("state", "Dropped"),
 )
 # The steps of a notice's life: the states each is taken in.
 STEP_STATES = {

@@ -25,7 +25,8 @@ from models import (
     db,
 )
 from models.audit import acting_as
-from models.bulletins import draft_bulletin, issue_bulletin, redraft
+from models.bulletins import BULLETIN_STATES, draft_bulletin, issue_bulletin, redraft
+from models.criticism import CRITICISM_STATES
 from models.notice_plan import NoticeRules
 from models.notice_scan import record_due_notices
 from models.periods import parse_period
@@ -416,3 +417,14 @@ def test_text_from_a_browser_is_kept_with_plain_line_ends(app, as_role, month):
     page = staff.get(f"/admin/bulletins/document/?id={bulletin_id}").get_data(as_text=True)
     paragraphs = re.findall(r'<p class="ducha-bulletin-text">(.*?)</p>', page, re.S)
     assert paragraphs == ["甲", "乙", "丙"]
+
+
+def test_the_states_are_said_as_states_not_as_the_time_column(app, as_role, month):
+    with app.test_request_context():
+        assert str(BULLETIN_STATES.label("issued")) == "已印发"
+        assert str(BULLETIN_STATES.label("draft")) == "草稿"
+        assert str(CRITICISM_STATES.label("issued")) == "已印发"
+    staff = as_role("staff")
+    _issue(staff, _bulletin_id(_draft(staff)))
+    listing = staff.get("/admin/bulletins/").get_data(as_text=True)
+    assert "已印发" in listing and "印发时间" in listing  # the state, and the time column
