@@ -6,7 +6,8 @@ month, never twice), reviews and approves them, and issues them: an issued notic
 next number of the year (通报〔2026〕3号, models/documents.py, never given twice) and goes
 through the outbox to the unit's information officers and its principal leader, each under
 a key of its own ("criticism:12:staff:17"), so issuing or sending again adds no message.
-A unit sees its own notices once issued; the office and leaders see all of them.
+A unit sees its own notices once issued; leaders see every issued one; the office all of them,
+drafts too.
 """
 
 import datetime as dt
@@ -186,10 +187,14 @@ class CriticismNotice(OwnedByUnit, db.Model):
 
     @classmethod
     def visible_to(cls, account):
-        """The office and leaders see every notice; a unit its own, once issued."""
-        if account.sees_all_units:
+        """The office sees every notice, drafts too; leaders the issued ones; a unit its
+        own, once issued."""
+        if account.role in OFFICE:
             return sa.true()
-        return sa.and_(cls.unit_id == account.unit_id, cls.state == "issued")
+        issued = cls.state == "issued"
+        if account.sees_all_units:
+            return issued
+        return sa.and_(cls.unit_id == account.unit_id, issued)
 
     @property
     def reason_label(self):
@@ -267,15 +272,18 @@ class CriticismNotice(OwnedByUnit, db.Model):
                 (_("Grounds"), str(self.reason_label)),
                 (_("Text"), self.text),
             )
-            number = str(self.number) if self.number is not None else ""
+            issued = self.state == "issued"
+            number = str(self.number) if issued and self.number is not None else ""
             dated = clock.local_date(self.issued_at) if self.issued_at else clock.today()
+            draft = "" if issued else _("Draft")
             return Document(
                 title=self.title,
                 number=number,
                 rows=rows,
                 issuer=current_app.config["OFFICE_NAME"],
                 dated=dated,
-                file_stem=f"{_('Criticism notice')}-{number or self.unit.name}",
+                file_stem=f"{_('Criticism notice')}-{number or self.unit.name}-{draft}".strip("-"),
+                draft_mark=draft,
             )
 
     # ---- sending: through the outbox, once for each recipient ----

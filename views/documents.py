@@ -86,7 +86,10 @@ def docx_bytes(document):
     word.core_properties.title = document.title
     center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
     paragraph(word, document.title, center, size=22, font=TITLE_FONT, bold=True)
-    paragraph(word, document.number, center)
+    if document.draft_mark:
+        paragraph(word, document.draft_mark, center, bold=True)
+    else:
+        paragraph(word, document.number, center)
     rows_table(word, document.rows)
     paragraph(word, "", right)
     paragraph(word, document.issuer, right)
