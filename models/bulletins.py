@@ -10,10 +10,9 @@ filed: the print page and the workbook are built from the record, not from the r
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 
 from models import bounds, clock
 from models.accounts import OFFICE
@@ -159,7 +158,9 @@ def bulletin_period(text):
     try:
         period = parse_period(text)
     except PeriodError as error:
-        raise RuleError(str(error), "period") from error
+        raise RuleError(
+            _("That period cannot be read: %(error)s", error=error), "period"
+        ) from error
     if period.kind not in BULLETIN_KINDS:
         raise RuleError(_l("A bulletin is of a month, a quarter or a year."), "period")
     return period

@@ -16,10 +16,9 @@ from functools import partial
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 
 from models import bounds, clock
 from models.accounts import OFFICE

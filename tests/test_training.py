@@ -392,7 +392,7 @@ def test_a_bad_training_row_is_refused_with_its_reason_and_nothing_is_saved(ctx,
 def test_two_people_of_one_name_are_told_apart_by_their_unit(app, as_role, world):
     with app.app_context():
         town, dept = factories.unit(name="城关镇"), factories.unit(name="县财政局")
-        first, second = factories.staff(town, name="汪洋"), factories.staff(dept, name="汪洋")
+        first, _second = factories.staff(town, name="汪洋"), factories.staff(dept, name="汪洋")
         factories.training(first, place="会议室一")
         db.session.commit()
     client = as_role("staff")

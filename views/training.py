@@ -57,9 +57,7 @@ class TrainingView(SecureModelView):
 
     def get_query(self):
         # The unit column: each person's unit in the list's own query.
-        return super().get_query().options(
-            sa.orm.joinedload(Training.staff).joinedload(Staff.unit)
-        )
+        return super().get_query().options(sa.orm.joinedload(Training.staff).joinedload(Staff.unit))
 
     def form_problems(self, form):
         return [
