@@ -141,6 +141,35 @@ class Bulletin(db.Model):
                 group=f"（{self.group_label}）" if self.group_label else "",
             )
 
+    def issued_alike(self):
+        """The bulletins issued already of the same period and group (a draft made again
+        after one was issued would be a second bulletin of it), oldest first."""
+        query = (
+            sa.select(Bulletin)
+            .where(
+                Bulletin.period == self.period,
+                Bulletin.ranking_group == self.ranking_group,
+                Bulletin.state == "issued",
+            )
+            .options(sa.orm.joinedload(Bulletin.number))
+            .order_by(Bulletin.issued_at, Bulletin.id)
+        )
+        if self.id is not None:
+            query = query.where(Bulletin.id != self.id)
+        return list(db.session.scalars(query))
+
+    def issued_alike_warning(self):
+        """What the office is told on drafting, or drafting again, a period and group that
+        has an issued bulletin; empty when it has none."""
+        alike = [b.number_text for b in self.issued_alike()] if not self.issued else []
+        if not alike:
+            return ""
+        return _(
+            "This period and group already has an issued bulletin (%(numbers)s): issuing "
+            "this draft makes another.",
+            numbers="、".join(alike),
+        )
+
     def ranked_rows(self):
         """The rows as kept: the ranking's when drafted, as issued."""
         return [RankRow.from_dict(values) for values in self.rows]

@@ -428,3 +428,33 @@ def test_the_states_are_said_as_states_not_as_the_time_column(app, as_role, mont
     _issue(staff, _bulletin_id(_draft(staff)))
     listing = staff.get("/admin/bulletins/").get_data(as_text=True)
     assert "已印发" in listing and "印发时间" in listing  # the state, and the time column
+
+
+def test_drafting_a_period_and_group_issued_already_warns(app, as_role, month):
+    staff = as_role("staff")
+    first = _bulletin_id(_draft(staff))
+    ranking_url = f"/admin/ranking/?period={PERIOD}&group=township"
+    assert (
+        "data-confirm"
+        not in staff.get(ranking_url)
+        .get_data(as_text=True)
+        .split("ducha-draft-bulletin", 1)[1]
+        .split(">", 1)[0]
+    )
+    page = staff.get(f"/admin/bulletins/document/?id={first}").get_data(as_text=True)
+    assert "ducha-issued-alike" not in page
+    _issue(staff, first)
+    number = f"{clock.today().year}年第1期"
+    form = staff.get(ranking_url).get_data(as_text=True).split("ducha-draft-bulletin", 1)[1]
+    assert f"本期本组的通报已印发（{number}），仍要起草新的一期吗？" in form.split(">", 1)[0]
+    second = _bulletin_id(_draft(staff))
+    assert second != first
+    page = staff.get(f"/admin/bulletins/document/?id={second}").get_data(as_text=True)
+    assert f"本期本组的通报已印发（{number}）" in page
+    # Another group's draft of the period is not warned of.
+    with app.app_context():
+        assert db.session.get(Bulletin, first).issued_alike_warning() == ""
+        other = draft_bulletin(parse_period(PERIOD), "", None)
+        db.session.flush()
+        assert other.issued_alike_warning() == ""
+        db.session.rollback()

@@ -190,6 +190,7 @@ class BulletinView(SecureModelView):
         return self.render(
             "admin/bulletins/print.html",
             bulletin=bulletin,
+            issued_alike=bulletin.issued_alike_warning() if office else "",
             office_name=current_app.config["OFFICE_NAME"],
             paragraphs=[p for p in bulletin.text.splitlines() if p.strip()],
             header=[str(h) for h, _v in reader_columns(period)],
