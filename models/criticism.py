@@ -114,7 +114,8 @@ class CriticismNotice(OwnedByUnit, db.Model):
         index=True,
         info=info(_l("Unit criticised")),
     )
-    reason = sa.Column(sa.String(20), nullable=False, info=info(_l("Reason"), CRITICISM_REASONS))
+    # 事由: the list's column, its filter, the details and the printed notice say it alike.
+    reason = sa.Column(sa.String(20), nullable=False, info=info(_l("Grounds"), CRITICISM_REASONS))
     # The month it concerns ("2026-11"): one notice per unit and reason in a month.
     period = sa.Column(sa.String(7), nullable=False, info=info(_l("Month")))
     title = sa.Column(sa.String(TITLE_MAX), nullable=False, info=info(_l("Title")))
@@ -194,6 +195,14 @@ class CriticismNotice(OwnedByUnit, db.Model):
         if account.sees_all_units:
             return issued
         return sa.and_(cls.unit_id == account.unit_id, issued)
+
+    @property
+    def period_label(self):
+        """The month in the reader's language (2026年12月, December 2026)."""
+        try:
+            return month(dt.date.fromisoformat(f"{self.period}-01")).display_label
+        except ValueError:
+            return self.period
 
     @property
     def reason_label(self):

@@ -238,3 +238,19 @@ def test_text_from_a_browser_is_kept_with_plain_line_ends(app, as_role, world, o
         db.session.commit()
     lines = _cell_lines(staff.get(f"/admin/criticism/print/docx/?id={a_id}"), "正文")
     assert lines == ["甲", "乙"]
+
+
+def test_the_month_and_the_grounds_are_named_as_people_read_them(app, as_role, world, overdue):
+    staff = as_role("staff")
+    _draft(staff)
+    a_id, _state, _number = _notice_of(app, world.unit_a)
+    today = clock.today()
+    shown, stored = f"{today.year}年{today.month}月", f"{today:%Y-%m}"
+    listed = _list_rows(staff.get("/admin/criticism/"))
+    assert shown in listed and f">{stored}<" not in listed.replace(" ", "").replace("\n", "")
+    details = staff.get(f"/admin/criticism/details/?id={a_id}").get_data(as_text=True)
+    assert shown in details
+    page = staff.get("/admin/criticism/").get_data(as_text=True)
+    assert "事由" in page and "原因" not in page  # the column and its filter alike
+    english = _list_rows(staff.get("/admin/criticism/?lang=en"))
+    assert f"{today:%B} {today.year}" in english  # in the reader's language
