@@ -458,3 +458,23 @@ def test_drafting_a_period_and_group_issued_already_warns(app, as_role, month):
         db.session.flush()
         assert other.issued_alike_warning() == ""
         db.session.rollback()
+
+
+def test_the_levels_are_in_one_order_everywhere(app, as_role, month):
+    staff = as_role("staff")
+    bulletin_id = _bulletin_id(_draft(staff))
+    levels = ["县级", "市级", "省级", "中央级"]
+
+    def in_order(headers):
+        return [h for h in headers if h in levels]
+
+    ranking = staff.get(f"/admin/ranking/?period={PERIOD}&group=township").get_data(as_text=True)
+    page = staff.get(f"/admin/bulletins/document/?id={bulletin_id}").get_data(as_text=True)
+    reader, full = _workbook(staff, bulletin_id).worksheets
+    orders = [
+        in_order(re.findall(r"<th[^>]*>([^<]*)</th>", ranking)),
+        in_order(re.findall(r"<th[^>]*>([^<]*)</th>", page)),
+        in_order([c.value for c in reader[3]]),
+        in_order([c.value for c in full[3]]),
+    ]
+    assert orders[0] and all(order == orders[0] for order in orders), orders

@@ -24,7 +24,7 @@ from models.bulletins import (
 from models.ranking import sees_ranking
 from views.base.export import book_response
 from views.base.printing import FilingBlock
-from views.ranking import _movement, printed_columns, veto_label
+from views.ranking import _movement, level_columns, printed_columns, veto_label
 from views.secure import SecureModelView
 
 
@@ -33,10 +33,7 @@ def reader_columns(period):
     return [
         (_l("Rank"), lambda r: r.rank),
         (_l("Unit"), lambda r: r.unit),
-        (_l("Central level"), lambda r: r.by_level["central"]),
-        (_l("Provincial level"), lambda r: r.by_level["province"]),
-        (_l("City level"), lambda r: r.by_level["city"]),
-        (_l("County level"), lambda r: r.by_level["county"]),
+        *level_columns(),
         (_l("Items adopted"), lambda r: r.adopted),
         (_l("Points"), lambda r: r.points),
         (_l("Movement"), _movement),
