@@ -6,9 +6,10 @@ import threading
 
 import pytest
 
-from models import Assignment, AuditEntry, Directive, Report, Staff, Unit, db
+from models import Assignment, AuditEntry, Deduction, Directive, Report, Staff, Unit, db
 from models.audit import RECORD_KINDS, UNAUDITED_TABLES, acting_as
 from models.audit_text import MAX_TEXT, Change, changes_of
+from models.scoring import DEDUCTION_KINDS
 from tests import factories
 from tests.test_bounds import _filter_arg
 from tests.test_views import read
@@ -342,3 +343,16 @@ def test_an_edit_deep_in_a_long_text_shows_around_the_change(app):
         ((_field, old, new),) = [(c.field, c.old, c.new) for c in changes_of(entry)]
     assert old.startswith("乙") and new.startswith("石") and old.endswith("…")
     assert len(old) == len(new) == MAX_TEXT
+
+
+def test_a_deduction_is_named_with_its_unit(app, world):
+    with app.app_context():
+        unit = db.session.get(Unit, world.unit_a)
+        deduction = Deduction(
+            unit=unit, kind="wrong_report", reason="数据有误", occurred_on=dt.date(2026, 10, 9)
+        )
+        db.session.add(deduction)
+        db.session.commit()
+        (entry,) = AuditEntry.query.filter_by(table_name="deductions", action="create").all()
+        kind = DEDUCTION_KINDS.label("wrong_report")
+        assert entry.record == f"{unit.name} · {kind} -{deduction.points}" == f"甲镇 · {kind} -5"
