@@ -62,6 +62,7 @@ def create_app(test_config=None):
         render_as_batch=True,
     )
     babel.init_app(app, locale_selector=select_locale)
+    check_translations(app)
     csrf.init_app(app)
     init_login(app)
 
@@ -138,6 +139,29 @@ def set_engine_options(app):
     # compiles a query whose estimated cost passes a threshold, which the monthly report's
     # step lookups do, and compiling took 0.4 s where the query ran in 0.3.
     connect_args.setdefault("options", "-c timezone=UTC -c jit=off")
+
+
+TRANSLATED_DOMAINS = ("messages", "admin")  # ours, and our wording of Flask-Admin's
+
+
+def missing_catalogues(app, locale="zh_Hans_CN"):
+    """The compiled catalogues (.mo) of `locale` that are not there: only `make` (or
+    `pybabel compile`) makes them from the .po files, and without them Flask-Babel falls
+    back to the English of the source, silently."""
+    directory = os.path.join(app.root_path, "translations", locale, "LC_MESSAGES")
+    wanted = [os.path.join(directory, f"{domain}.mo") for domain in TRANSLATED_DOMAINS]
+    return [path for path in wanted if not os.path.isfile(path)]
+
+
+def check_translations(app):
+    """Say at start, in the log, when the Chinese interface would come out in English."""
+    missing = missing_catalogues(app)
+    if missing:
+        app.logger.warning(
+            "Compiled translations missing (%s): the interface shows English. Run `make "
+            'translations` or `pybabel compile -d translations -D "messages admin"`.',
+            ", ".join(os.path.relpath(path, app.root_path) for path in missing),
+        )
 
 
 def check_production_settings(app):

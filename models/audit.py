@@ -195,6 +195,11 @@ def _of_assignment(obj, *suffix):
     return " ".join(part for part in (_assignment_label(obj.assignment), *suffix) if part)
 
 
+def _of_unit(obj):
+    """A unit's record as "unit · record" (a deduction: 城关镇 · 误报 -5)."""
+    return " · ".join(part for part in (getattr(obj.unit, "name", None), str(obj)) if part)
+
+
 def _account_label(account):
     if account.name and account.name != account.username:
         return f"{account.name}（{account.username}）"
@@ -210,6 +215,7 @@ RECORD_LABELS = {
     "objections": _of_assignment,
     "extension_requests": _of_assignment,
     "feedback": lambda f: _of_assignment(f, _choice(f, "kind")),
+    "deductions": _of_unit,
     "directive_report_filings": lambda f: f"{f.month:%Y-%m}",
     "notice_scans": lambda s: s.scan_date.isoformat(),
     "unit_months": lambda m: f"{getattr(m.unit, 'name', '')} {m.month:%Y-%m}".strip(),

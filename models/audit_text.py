@@ -26,6 +26,7 @@ from models.audit import (
 from models.base import db
 
 MAX_TEXT = 60  # characters of a text value shown; the rest is "…"
+BEFORE_CHANGE = 15  # characters shown before the first difference of two long texts
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,35 @@ def field_label(table_name, field):
 def shorten(text, limit=MAX_TEXT):
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def windows(old, new, limit=MAX_TEXT):
+    """Two long texts cut to the same window around their first difference (…前后文…),
+    so that an edit past the first characters shows; short ones as they are."""
+    old, new = (" ".join(str(text).split()) for text in (old, new))
+    if len(old) <= limit and len(new) <= limit:
+        return old, new
+    same = 0
+    for a, b in zip(old, new, strict=False):
+        if a != b:
+            break
+        same += 1
+    start = max(0, same - BEFORE_CHANGE)
+
+    def cut(text):
+        head = "…" if start else ""
+        room = limit - len(head)
+        if len(text) - start > room:
+            return head + text[start : start + room - 1] + "…"
+        return head + text[start:]
+
+    return cut(old), cut(new)
+
+
+def _plain_text(column):
+    """Whether the column holds text people wrote (not a choice, a link or a date)."""
+    kind = column.type
+    return isinstance(kind, sa.String) and not column.info.get("choices") and not _target(column)
 
 
 def value_text(column, value, names):
@@ -168,6 +198,8 @@ def changes_of(entry):
         elif entry.action == "delete":
             if old not in (None, ""):
                 found.append(Change(label, value_text(column, old, names), None))
+        elif _plain_text(column) and old not in (None, "") and new not in (None, ""):
+            found.append(Change(label, *windows(old, new)))
         else:
             found.append(
                 Change(label, value_text(column, old, names), value_text(column, new, names))

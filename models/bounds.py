@@ -59,3 +59,21 @@ def day_problem(day):
 
 def has_nul(text):
     return isinstance(text, str) and "\x00" in text
+
+
+def unix_lines(text):
+    """Text with its line ends as "\\n": a browser posts a textarea's lines ended "\\r\\n",
+    which a Word file would show as an empty line after each."""
+    if not isinstance(text, str):
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def megabytes(size):
+    """A size in bytes as a message says it in MB: "20", "2.5" (never "20.0"); a size
+    below 0.1 MB with two significant digits ("0.00098"), never "0"."""
+    exact = size / 1024 / 1024
+    if 0 < exact < 0.1:
+        return f"{exact:.2g}"
+    value = round(exact, 1)
+    return str(int(value)) if value == int(value) else str(value)

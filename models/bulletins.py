@@ -10,7 +10,7 @@ filed: the print page and the workbook are built from the record, not from the r
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -23,7 +23,10 @@ from models.ranking import RankRow, ranking, sees_ranking
 from models.reports import LEVELS
 from models.units import RANKING_GROUPS
 
-BULLETIN_STATES = Choices(draft=_l("Draft"), issued=_l("Issued"))
+# A state's own context: "Issued" is also a time column's name (印发时间).
+BULLETIN_STATES = Choices(
+    draft=lazy_pgettext("state", "Draft"), issued=lazy_pgettext("state", "Issued")
+)
 BULLETIN_KINDS = ("month", "quarter", "year")  # not a range of days: the office's periods
 TEXT_MAX = 5000
 TOP_PLACES = 3  # the places the text names at the top
@@ -84,6 +87,10 @@ class Bulletin(db.Model):
     def __str__(self):
         return self.title
 
+    @sa.orm.validates("text")
+    def _lines(self, _key, text):
+        return bounds.unix_lines(text)
+
     @classmethod
     def visible_to(cls, account):
         """The office: every bulletin, drafts too; leaders: the issued ones; a unit officer:
@@ -134,6 +141,35 @@ class Bulletin(db.Model):
                 group=f"（{self.group_label}）" if self.group_label else "",
             )
 
+    def issued_alike(self):
+        """The bulletins issued already of the same period and group (a draft made again
+        after one was issued would be a second bulletin of it), oldest first."""
+        query = (
+            sa.select(Bulletin)
+            .where(
+                Bulletin.period == self.period,
+                Bulletin.ranking_group == self.ranking_group,
+                Bulletin.state == "issued",
+            )
+            .options(sa.orm.joinedload(Bulletin.number))
+            .order_by(Bulletin.issued_at, Bulletin.id)
+        )
+        if self.id is not None:
+            query = query.where(Bulletin.id != self.id)
+        return list(db.session.scalars(query))
+
+    def issued_alike_warning(self):
+        """What the office is told on drafting, or drafting again, a period and group that
+        has an issued bulletin; empty when it has none."""
+        alike = [b.number_text for b in self.issued_alike()] if not self.issued else []
+        if not alike:
+            return ""
+        return _(
+            "This period and group already has an issued bulletin (%(numbers)s): issuing "
+            "this draft makes another.",
+            numbers="、".join(alike),
+        )
+
     def ranked_rows(self):
         """The rows as kept: the ranking's when drafted, as issued."""
         return [RankRow.from_dict(values) for values in self.rows]
@@ -151,7 +187,9 @@ def bulletin_period(text):
     try:
         period = parse_period(text)
     except PeriodError as error:
-        raise RuleError(str(error), "period") from error
+        raise RuleError(
+            _("That period cannot be read: %(error)s", error=error), "period"
+        ) from error
     if period.kind not in BULLETIN_KINDS:
         raise RuleError(_l("A bulletin is of a month, a quarter or a year."), "period")
     return period
@@ -215,29 +253,33 @@ def issue_bulletin(bulletin, actor, now=None):
     and rows stay as they are from now on (not committed: on a RuleError the caller rolls
     back, and the number is not spent).
 
-    The draft is claimed by a conditional UPDATE: of two people issuing it at once, the
-    second finds it issued.
+    The row is locked and read afresh before its state is checked (PostgreSQL; SQLite's
+    write transaction already serialises issuers): of two people issuing it at once, the
+    second finds it issued. The change goes through the ORM, so the audit trail has it.
     """
+    _lock(bulletin)
+    if bulletin.issued:
+        raise RuleError(_l("This bulletin was issued already."))
     text = check_text(bulletin.text)
     now = now or clock.now()
-    number = take_number("bulletin", actor, lambda: None, now)
-    claimed = db.session.execute(
-        sa.update(Bulletin)
-        .where(Bulletin.id == bulletin.id, Bulletin.state == "draft")
-        .values(
-            state="issued",
-            text=text,
-            number_id=number.id,
-            issued_at=now,
-            issued_by_id=actor.id if actor else None,
-            issued_by_name=(str(actor) if actor else "")[:50],
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not claimed:
-        raise RuleError(_l("This bulletin was issued already."))
-    db.session.refresh(bulletin)
+    bulletin.number = take_number("bulletin", actor, lambda: bulletin.number, now)
+    bulletin.state = "issued"
+    bulletin.text = text
+    bulletin.issued_at = now
+    bulletin.issued_by_id = actor.id if actor else None
+    bulletin.issued_by_name = (str(actor) if actor else "")[:50]
+    db.session.flush()
     return bulletin
+
+
+def _lock(bulletin):
+    """Hold the bulletin's row until the commit where the database can (PostgreSQL) and
+    read it afresh."""
+    if bulletin.id is not None and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            sa.select(Bulletin.id).where(Bulletin.id == bulletin.id).with_for_update()
+        )
+        db.session.refresh(bulletin)
 
 
 def issued_bulletins(period_key, group=None):

@@ -6,7 +6,8 @@ month, never twice), reviews and approves them, and issues them: an issued notic
 next number of the year (通报〔2026〕3号, models/documents.py, never given twice) and goes
 through the outbox to the unit's information officers and its principal leader, each under
 a key of its own ("criticism:12:staff:17"), so issuing or sending again adds no message.
-A unit sees its own notices once issued; the office and leaders see all of them.
+A unit sees its own notices once issued; leaders see every issued one; the office all of them,
+drafts too.
 """
 
 import datetime as dt
@@ -15,11 +16,11 @@ from functools import partial
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from models import clock
+from models import bounds, clock
 from models.accounts import OFFICE
 from models.base import Choices, OwnedByUnit, RuleError, UTCDateTime, db, info, text_not_blank
 from models.deadlines import working_days_after
@@ -39,11 +40,12 @@ CRITICISM_REASONS = Choices(
     late_emergency=_l("Late emergency reports"),
     missed_emergency=_l("Missed emergency reports"),
 )
+# The states in a context of their own, apart from the same words elsewhere.
 CRITICISM_STATES = Choices(
-    draft=_l("Drafted, to review"),
-    approved=_l("Approved, to issue"),
-    issued=_l("Issued to the unit"),
-    dropped=_l("Dropped"),
+    draft=lazy_pgettext("state", "Drafted, to review"),
+    approved=lazy_pgettext("state", "Approved, to issue"),
+    issued=lazy_pgettext("state", "Issued to the unit"),
+    dropped=lazy_pgettext("state", "Dropped"),
 )
 # The steps of a notice's life: the states each is taken in.
 STEP_STATES = {
@@ -112,7 +114,8 @@ class CriticismNotice(OwnedByUnit, db.Model):
         index=True,
         info=info(_l("Unit criticised")),
     )
-    reason = sa.Column(sa.String(20), nullable=False, info=info(_l("Reason"), CRITICISM_REASONS))
+    # 事由: the list's column, its filter, the details and the printed notice say it alike.
+    reason = sa.Column(sa.String(20), nullable=False, info=info(_l("Grounds"), CRITICISM_REASONS))
     # The month it concerns ("2026-11"): one notice per unit and reason in a month.
     period = sa.Column(sa.String(7), nullable=False, info=info(_l("Month")))
     title = sa.Column(sa.String(TITLE_MAX), nullable=False, info=info(_l("Title")))
@@ -178,12 +181,28 @@ class CriticismNotice(OwnedByUnit, db.Model):
         number = f"{self.number} " if self.number is not None else ""
         return f"{number}{self.title}"
 
+    @sa.orm.validates("title", "text", "drop_reason")
+    def _lines(self, _key, text):
+        return bounds.unix_lines(text)
+
     @classmethod
     def visible_to(cls, account):
-        """The office and leaders see every notice; a unit its own, once issued."""
-        if account.sees_all_units:
+        """The office sees every notice, drafts too; leaders the issued ones; a unit its
+        own, once issued."""
+        if account.role in OFFICE:
             return sa.true()
-        return sa.and_(cls.unit_id == account.unit_id, cls.state == "issued")
+        issued = cls.state == "issued"
+        if account.sees_all_units:
+            return issued
+        return sa.and_(cls.unit_id == account.unit_id, issued)
+
+    @property
+    def period_label(self):
+        """The month in the reader's language (2026年12月, December 2026)."""
+        try:
+            return month(dt.date.fromisoformat(f"{self.period}-01")).display_label
+        except ValueError:
+            return self.period
 
     @property
     def reason_label(self):
@@ -261,15 +280,18 @@ class CriticismNotice(OwnedByUnit, db.Model):
                 (_("Grounds"), str(self.reason_label)),
                 (_("Text"), self.text),
             )
-            number = str(self.number) if self.number is not None else ""
+            issued = self.state == "issued"
+            number = str(self.number) if issued and self.number is not None else ""
             dated = clock.local_date(self.issued_at) if self.issued_at else clock.today()
+            draft = "" if issued else _("Draft")
             return Document(
                 title=self.title,
                 number=number,
                 rows=rows,
                 issuer=current_app.config["OFFICE_NAME"],
                 dated=dated,
-                file_stem=f"{_('Criticism notice')}-{number or self.unit.name}",
+                file_stem=f"{_('Criticism notice')}-{number or self.unit.name}-{draft}".strip("-"),
+                draft_mark=draft,
             )
 
     # ---- sending: through the outbox, once for each recipient ----

@@ -140,6 +140,8 @@ class Document:
     issuer: str
     dated: dt.date
     file_stem: str  # the Word file's name, without ".docx"
+    # "草稿" on a document not issued, shown where its number goes, on paper too.
+    draft_mark: str = ""
 
     def date_text(self):
         return day_text(self.dated)

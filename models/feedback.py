@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from models import clock
+from models import bounds, clock
 from models.accounts import OFFICE
 from models.base import Choices, UTCDateTime, db, info, related, text_not_blank
 from models.staff import Staff
@@ -291,7 +291,7 @@ def read_upload(upload, allowed=tuple(ALLOWED_TYPES)):
     content = upload.stream.read(limit + 1)
     if len(content) > limit:
         raise ValueError(
-            _l("%(name)s is larger than %(mb)s MB.", name=name, mb=round(limit / 1024 / 1024, 1))
+            _l("%(name)s is larger than %(mb)s MB.", name=name, mb=bounds.megabytes(limit))
         )
     if not content:
         raise ValueError(_l("%(name)s is empty.", name=name))

@@ -1,9 +1,11 @@
 """The periods the office ranks and reports by: a month, a quarter, a year or a range of
-days, read from the URL form (2026-10, 2026-Q3, 2026) within the office's years."""
+days, read from the URL form (2026-10, 2026-Q3, 2026) or as the pages write them (2026年10月,
+2026年第3季度, 2026年) within the office's years."""
 
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from babel.dates import format_skeleton
@@ -18,6 +20,8 @@ ONE_DAY = dt.timedelta(days=1)
 SKELETONS = {"month": "yMMMM", "quarter": "yQQQ", "year": "y"}
 DEFAULT_CLOSED_MONTH_DAYS = 10  # on 3 December the clerk files November
 MAX_CLOSED_MONTH_DAYS = 28  # every month has that many days
+SHOWN_AT_MOST = 30  # characters of a period not read that its message repeats
+QUARTER_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
 class PeriodError(ValueError):
@@ -123,23 +127,27 @@ def shown_month(today=None, closed_days=None):
 
 
 def parse_period(text=None, start=None, end=None, today=None):
-    """A period from `period=2026-10|2026-Q3|2026` or `from=...&to=...`; default last month.
-    A period outside the office's years (models/bounds.py) is refused like one unread."""
+    """A period from `period=2026-10|2026-Q3|2026` (or 2026年10月, 2026年第3季度, 2026年, as
+    the pages write them) or `from=...&to=...`; default last month. A period outside the office's years (models/bounds.py) is refused like one unread."""
     today = today or clock.today()
     if start or end:
         return _range(start, end)
-    text = (text or "").strip()
+    # Full-width digits and dashes (２０２６－１０) as the ASCII ones.
+    text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
         return month(today.replace(day=1) - ONE_DAY)
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
-        y, mo = _year(m[1]), int(m[2])
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})|(\d{4})\s*年\s*(\d{1,2})\s*月份?", text):
+        y, mo = _year(m[1] or m[3]), int(m[2] or m[4])
         if 1 <= mo <= 12:
             return month(dt.date(y, mo, 1))
-    if m := re.fullmatch(r"(\d{4})-?[Qq]([1-4])", text):
-        return quarter(dt.date(_year(m[1]), int(m[2]) * 3, 1))
-    if re.fullmatch(r"\d{4}", text):
-        return year(_year(text))
-    raise PeriodError(f"not a period: {text!r} (use 2026-10, 2026-Q3 or 2026)")
+    quarter_pattern = r"(\d{4})-?[Qq]([1-4])|(\d{4})\s*年\s*第?\s*([1-4一二三四])\s*季度"
+    if m := re.fullmatch(quarter_pattern, text):
+        number = int(m[2]) if m[2] else QUARTER_DIGITS.get(m[4]) or int(m[4])
+        return quarter(dt.date(_year(m[1] or m[3]), number * 3, 1))
+    if m := re.fullmatch(r"(\d{4})(?:\s*年度?)?", text):
+        return year(_year(m[1]))
+    shown = text if len(text) <= SHOWN_AT_MOST else text[:SHOWN_AT_MOST] + "…"
+    raise PeriodError(_("%(text)s (write 2026-10, 2026-Q3 or 2026)", text=shown))
 
 
 def _year(text):
@@ -150,18 +158,23 @@ def _year(text):
 
 
 def _outside_message(text):
-    return f"{text} is outside the years {bounds.FIRST_DAY.year} to {bounds.LAST_DAY.year}"
+    return _(
+        "%(text)s is outside the years %(first)s to %(last)s",
+        text=text,
+        first=bounds.FIRST_DAY.year,
+        last=bounds.LAST_DAY.year,
+    )
 
 
 def _range(start, end):
     try:
         first, last = dt.date.fromisoformat(start or ""), dt.date.fromisoformat(end or "")
     except ValueError as error:
-        raise PeriodError("from and to must be dates like 2026-10-01") from error
+        raise PeriodError(_("from and to must be dates like 2026-10-01")) from error
     if not (bounds.in_range(first) and bounds.in_range(last)):
         raise PeriodError(_outside_message(f"{first}..{last}"))
     if last < first:
-        raise PeriodError("the end of the period is before its start")
+        raise PeriodError(_("the end of the period is before its start"))
     if (last - first).days > 366 * 5:
-        raise PeriodError("a period longer than five years")
+        raise PeriodError(_("a period longer than five years"))
     return Period("range", first, last)

@@ -40,3 +40,9 @@ class Staff(Searchable, OwnedByUnit, db.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def name_and_unit(self):
+        """汪洋（城关镇）: the person told apart from another of the same name."""
+        unit = self.unit.name if self.unit is not None else ""
+        return f"{self.name}（{unit}）" if unit else self.name

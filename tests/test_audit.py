@@ -6,9 +6,10 @@ import threading
 
 import pytest
 
-from models import Assignment, AuditEntry, Directive, Report, Staff, Unit, db
+from models import Assignment, AuditEntry, Deduction, Directive, Report, Staff, Unit, db
 from models.audit import RECORD_KINDS, UNAUDITED_TABLES, acting_as
 from models.audit_text import MAX_TEXT, Change, changes_of
+from models.scoring import DEDUCTION_KINDS
 from tests import factories
 from tests.test_bounds import _filter_arg
 from tests.test_views import read
@@ -326,3 +327,32 @@ def test_a_kind_filter_lists_the_kinds_by_name(app, as_role, world):
     page = admin.get("/admin/audit/", query_string={arg: "units"}).get_data(as_text=True)
     assert set(_cells(page, "table_name")) == {"单位"}
     assert "不能取值" not in page
+
+
+def test_an_edit_deep_in_a_long_text_shows_around_the_change(app):
+    before = "石口镇：2026年10月" + "各项信息工作有序推进，" * 10 + "报送信息12条。"
+    after = before.replace("报送信息12条", "报送信息15条")
+    entry = AuditEntry(table_name="reports", action="update", changes={"body": [before, after]})
+    with app.test_request_context():
+        ((field, old, new),) = [(c.field, c.old, c.new) for c in changes_of(entry)]
+    assert old != new and "12条" in old and "15条" in new
+    assert old.startswith("…") and new.startswith("…") and len(old) <= MAX_TEXT
+    # An edit near the start is shown from the start.
+    entry.changes = {"body": ["乙" + before[1:], before]}
+    with app.test_request_context():
+        ((_field, old, new),) = [(c.field, c.old, c.new) for c in changes_of(entry)]
+    assert old.startswith("乙") and new.startswith("石") and old.endswith("…")
+    assert len(old) == len(new) == MAX_TEXT
+
+
+def test_a_deduction_is_named_with_its_unit(app, world):
+    with app.app_context():
+        unit = db.session.get(Unit, world.unit_a)
+        deduction = Deduction(
+            unit=unit, kind="wrong_report", reason="数据有误", occurred_on=dt.date(2026, 10, 9)
+        )
+        db.session.add(deduction)
+        db.session.commit()
+        (entry,) = AuditEntry.query.filter_by(table_name="deductions", action="create").all()
+        kind = DEDUCTION_KINDS.label("wrong_report")
+        assert entry.record == f"{unit.name} · {kind} -{deduction.points}" == f"甲镇 · {kind} -5"

@@ -114,7 +114,7 @@ def test_a_filter_message_shows_a_long_value_cut(app, as_role, world):
 def test_a_period_outside_the_years_is_refused_like_one_unread(as_role, world, query):
     client = as_role("staff")
     data = client.get(f"/admin/ranking/?{query}&format=json")
-    assert data.status_code == 400 and "outside the years 2000 to 2099" in data.get_json()["error"]
+    assert data.status_code == 400 and "不在 2000 年至 2099 年之内" in data.get_json()["error"]
     export = client.get(f"/admin/ranking/?{query}&format=csv")
     assert export.status_code == 400 and "无法处理该请求" in export.get_data(as_text=True)
     page = client.get(f"/admin/ranking/?{query}")

@@ -5,14 +5,28 @@ workbook to the office's standards (read back with openpyxl)."""
 import datetime as dt
 import io
 import re
+import threading
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 from openpyxl.utils import get_column_letter
 
-from models import Account, Bulletin, Deduction, DocumentNumber, Notice, RuleError, Unit, clock, db
-from models.bulletins import draft_bulletin, issue_bulletin, redraft
+from models import (
+    Account,
+    AuditEntry,
+    Bulletin,
+    Deduction,
+    DocumentNumber,
+    Notice,
+    RuleError,
+    Unit,
+    clock,
+    db,
+)
+from models.audit import acting_as
+from models.bulletins import BULLETIN_STATES, draft_bulletin, issue_bulletin, redraft
+from models.criticism import CRITICISM_STATES
 from models.notice_plan import NoticeRules
 from models.notice_scan import record_due_notices
 from models.periods import parse_period
@@ -335,3 +349,132 @@ def test_the_leaders_to_do_shows_last_months_issued_bulletin(app, as_role, world
     todo = home[home.index('data-kind="bulletin"') :]
     assert f"/admin/bulletins/document/?id={bulletin_id}" in todo
     assert f"{clock.today().isoformat()} 印发" in todo
+
+
+def test_issuing_is_in_the_audit_trail_with_who_and_the_state(app, world, month):
+    with app.app_context():
+        staff = db.session.get(Account, world.account_ids["staff"])
+        bulletin = draft_bulletin(parse_period(PERIOD), "township", staff)
+        db.session.commit()
+        with acting_as(staff.username, staff.id):
+            issue_bulletin(bulletin, staff)
+            db.session.commit()
+        (entry,) = AuditEntry.query.filter_by(
+            table_name="bulletins", record_id=bulletin.id, action="update"
+        ).all()
+        assert entry.actor == staff.username and entry.actor_id == staff.id
+        assert entry.changes["state"] == ["draft", "issued"]
+        assert entry.changes["issued_by_name"] == ["", str(staff)]
+        assert entry.changes["number_id"][1] == bulletin.number_id
+
+
+def test_two_people_issuing_at_once_give_one_number(app, world, month):
+    with app.app_context():
+        staff = db.session.get(Account, world.account_ids["staff"])
+        bulletin = draft_bulletin(parse_period(PERIOD), "township", staff)
+        db.session.commit()
+        bulletin_id = bulletin.id
+        staff_id = staff.id
+    start, outcomes = threading.Barrier(2), []
+
+    def issue():
+        with app.app_context():
+            start.wait(10)
+            try:
+                bulletin = db.session.get(Bulletin, bulletin_id)
+                issue_bulletin(bulletin, db.session.get(Account, staff_id))
+                db.session.commit()
+                outcomes.append("issued")
+            except RuleError:
+                db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    workers = [threading.Thread(target=issue) for _n in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert sorted(outcomes) == ["issued", "refused"]
+    with app.app_context():
+        assert DocumentNumber.query.filter_by(kind="bulletin").count() == 1
+
+
+def test_text_from_a_browser_is_kept_with_plain_line_ends(app, as_role, month):
+    staff = as_role("staff")
+    bulletin_id = _bulletin_id(_draft(staff))
+    edited = "第一段。\r\n第二段。\r\n\r\n第三段。"
+    response = staff.post(f"/admin/bulletins/edit/?id={bulletin_id}", data={"text": edited})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Bulletin, bulletin_id).text == "第一段。\n第二段。\n\n第三段。"
+        # A text saved with CR or CR LF before this was fixed prints as well.
+        db.session.execute(
+            sa.update(Bulletin).where(Bulletin.id == bulletin_id).values(text="甲\r\n乙\r丙")
+        )
+        db.session.commit()
+    page = staff.get(f"/admin/bulletins/document/?id={bulletin_id}").get_data(as_text=True)
+    paragraphs = re.findall(r'<p class="ducha-bulletin-text">(.*?)</p>', page, re.S)
+    assert paragraphs == ["甲", "乙", "丙"]
+
+
+def test_the_states_are_said_as_states_not_as_the_time_column(app, as_role, month):
+    with app.test_request_context():
+        assert str(BULLETIN_STATES.label("issued")) == "已印发"
+        assert str(BULLETIN_STATES.label("draft")) == "草稿"
+        assert str(CRITICISM_STATES.label("issued")) == "已印发"
+    staff = as_role("staff")
+    _issue(staff, _bulletin_id(_draft(staff)))
+    listing = staff.get("/admin/bulletins/").get_data(as_text=True)
+    assert "已印发" in listing and "印发时间" in listing  # the state, and the time column
+
+
+def test_drafting_a_period_and_group_issued_already_warns(app, as_role, month):
+    staff = as_role("staff")
+    first = _bulletin_id(_draft(staff))
+    ranking_url = f"/admin/ranking/?period={PERIOD}&group=township"
+    assert (
+        "data-confirm"
+        not in staff.get(ranking_url)
+        .get_data(as_text=True)
+        .split("ducha-draft-bulletin", 1)[1]
+        .split(">", 1)[0]
+    )
+    page = staff.get(f"/admin/bulletins/document/?id={first}").get_data(as_text=True)
+    assert "ducha-issued-alike" not in page
+    _issue(staff, first)
+    number = f"{clock.today().year}年第1期"
+    form = staff.get(ranking_url).get_data(as_text=True).split("ducha-draft-bulletin", 1)[1]
+    assert f"本期本组的通报已印发（{number}），仍要起草新的一期吗？" in form.split(">", 1)[0]
+    second = _bulletin_id(_draft(staff))
+    assert second != first
+    page = staff.get(f"/admin/bulletins/document/?id={second}").get_data(as_text=True)
+    assert f"本期本组的通报已印发（{number}）" in page
+    # Another group's draft of the period is not warned of.
+    with app.app_context():
+        assert db.session.get(Bulletin, first).issued_alike_warning() == ""
+        other = draft_bulletin(parse_period(PERIOD), "", None)
+        db.session.flush()
+        assert other.issued_alike_warning() == ""
+        db.session.rollback()
+
+
+def test_the_levels_are_in_one_order_everywhere(app, as_role, month):
+    staff = as_role("staff")
+    bulletin_id = _bulletin_id(_draft(staff))
+    levels = ["县级", "市级", "省级", "中央级"]
+
+    def in_order(headers):
+        return [h for h in headers if h in levels]
+
+    ranking = staff.get(f"/admin/ranking/?period={PERIOD}&group=township").get_data(as_text=True)
+    page = staff.get(f"/admin/bulletins/document/?id={bulletin_id}").get_data(as_text=True)
+    reader, full = _workbook(staff, bulletin_id).worksheets
+    orders = [
+        in_order(re.findall(r"<th[^>]*>([^<]*)</th>", ranking)),
+        in_order(re.findall(r"<th[^>]*>([^<]*)</th>", page)),
+        in_order([c.value for c in reader[3]]),
+        in_order([c.value for c in full[3]]),
+    ]
+    assert orders[0] and all(order == orders[0] for order in orders), orders

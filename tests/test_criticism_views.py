@@ -3,8 +3,11 @@ issues them; a unit officer reads its own once issued and nothing of another uni
 not listed); a leader reads them all and changes nothing."""
 
 import datetime as dt
+import io
 
+import docx
 import pytest
+import sqlalchemy as sa
 
 from models import CriticismNotice, Notice, Unit, clock, db
 from tests import factories
@@ -149,14 +152,21 @@ def test_a_unit_sees_its_own_issued_notices_only(app, as_role, world, overdue):
     assert other.get(f"/admin/criticism/details/?id={a_id}").status_code == 404
 
 
-def test_a_leader_reads_every_notice_and_changes_none(app, as_role, world, overdue):
+def test_a_leader_reads_the_issued_notices_and_changes_none(app, as_role, world, overdue):
     staff = as_role("staff")
     _draft(staff)
     a_id, _state, _number = _notice_of(app, world.unit_a)
+    b_id, _state, _number = _notice_of(app, world.unit_b)
     leader = as_role("leader")
-    assert "甲镇" in leader.get("/admin/criticism/").get_data(as_text=True)
-    details = leader.get(f"/admin/criticism/details/?id={a_id}").get_data(as_text=True)
+    # A draft is the office's: not listed, not printed, no Word file for a leader.
+    assert "甲镇" not in _list_rows(leader.get("/admin/criticism/"))
+    for url in ("details/", "print/", "print/docx/"):
+        assert leader.get(f"/admin/criticism/{url}?id={a_id}").status_code == 404, url
+    _issue(staff, b_id)
+    assert "乙镇" in _list_rows(leader.get("/admin/criticism/"))
+    details = leader.get(f"/admin/criticism/details/?id={b_id}").get_data(as_text=True)
     assert "办理环节" not in details
+    assert leader.get(f"/admin/criticism/print/?id={b_id}").status_code == 200
     assert leader.post(f"/admin/criticism/act/approve/?id={a_id}").status_code == 403
     assert leader.post("/admin/criticism/draft/", data={"month": "2026-11"}).status_code == 403
     leader.post("/admin/criticism/action/", data={"action": "approve", "rowid": [a_id]})
@@ -164,6 +174,28 @@ def test_a_leader_reads_every_notice_and_changes_none(app, as_role, world, overd
     assert _notice_of(app, world.unit_a)[1] == "draft"
     with app.app_context():
         assert db.session.get(CriticismNotice, a_id).title != "领导改"
+
+
+def _list_rows(response):
+    page = response.get_data(as_text=True)
+    return page.split("model-list", 1)[1].split("</table>", 1)[0] if "model-list" in page else ""
+
+
+def test_a_drafts_print_page_is_marked_draft_and_unnumbered(app, as_role, world, overdue):
+    staff = as_role("staff")
+    _draft(staff)
+    a_id, _state, _number = _notice_of(app, world.unit_a)
+    page = staff.get(f"/admin/criticism/print/?id={a_id}").get_data(as_text=True)
+    assert '<span class="ducha-draft-mark">草稿</span>' in page and "〕" not in page
+    word = docx.Document(io.BytesIO(staff.get(f"/admin/criticism/print/docx/?id={a_id}").data))
+    assert "草稿" in [p.text for p in word.paragraphs]
+    assert staff.post(f"/admin/criticism/act/approve/?id={a_id}").status_code == 302
+    approved = staff.get(f"/admin/criticism/print/?id={a_id}").get_data(as_text=True)
+    assert "ducha-draft-mark" in approved  # approved is not issued yet
+    staff.post(f"/admin/criticism/act/issue/?id={a_id}")
+    _a, state, number = _notice_of(app, world.unit_a)
+    issued = staff.get(f"/admin/criticism/print/?id={a_id}").get_data(as_text=True)
+    assert state == "issued" and number in issued and "ducha-draft-mark" not in issued
 
 
 def test_a_drop_needs_its_reason(app, as_role, world, overdue):
@@ -175,3 +207,50 @@ def test_a_drop_needs_its_reason(app, as_role, world, overdue):
     staff.post(f"/admin/criticism/act/drop/?id={a_id}", data={"reason": "已现场督办"})
     assert _notice_of(app, world.unit_a)[1] == "dropped"
     assert staff.post("/admin/criticism/delete/", data={"id": a_id}).status_code == 403
+
+
+def _cell_lines(response, label):
+    """The paragraphs of the Word file's row `label`."""
+    assert response.status_code == 200
+    word = docx.Document(io.BytesIO(response.data))
+    (cell,) = [row.cells[1] for row in word.tables[0].rows if row.cells[0].text == label]
+    return [p.text for p in cell.paragraphs]
+
+
+def test_text_from_a_browser_is_kept_with_plain_line_ends(app, as_role, world, overdue):
+    staff = as_role("staff")
+    _draft(staff)
+    a_id, _state, _number = _notice_of(app, world.unit_a)
+    response = staff.post(
+        f"/admin/criticism/edit/?id={a_id}",
+        data={"title": "标题\r\n", "text": "第一段。\r\n第二段。\r\n\r\n第三段。"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(CriticismNotice, a_id).text == "第一段。\n第二段。\n\n第三段。"
+    lines = _cell_lines(staff.get(f"/admin/criticism/print/docx/?id={a_id}"), "正文")
+    assert lines == ["第一段。", "第二段。", "", "第三段。"]
+    # A text saved with CR LF before this was fixed prints as well.
+    with app.app_context():
+        db.session.execute(
+            sa.update(CriticismNotice).where(CriticismNotice.id == a_id).values(text="甲\r\n乙")
+        )
+        db.session.commit()
+    lines = _cell_lines(staff.get(f"/admin/criticism/print/docx/?id={a_id}"), "正文")
+    assert lines == ["甲", "乙"]
+
+
+def test_the_month_and_the_grounds_are_named_as_people_read_them(app, as_role, world, overdue):
+    staff = as_role("staff")
+    _draft(staff)
+    a_id, _state, _number = _notice_of(app, world.unit_a)
+    today = clock.today()
+    shown, stored = f"{today.year}年{today.month}月", f"{today:%Y-%m}"
+    listed = _list_rows(staff.get("/admin/criticism/"))
+    assert shown in listed and f">{stored}<" not in listed.replace(" ", "").replace("\n", "")
+    details = staff.get(f"/admin/criticism/details/?id={a_id}").get_data(as_text=True)
+    assert shown in details
+    page = staff.get("/admin/criticism/").get_data(as_text=True)
+    assert "事由" in page and "原因" not in page  # the column and its filter alike
+    english = _list_rows(staff.get("/admin/criticism/?lang=en"))
+    assert f"{today:%B} {today.year}" in english  # in the reader's language

@@ -657,7 +657,7 @@ def test_an_upload_past_the_request_limit_returns_to_the_form_with_a_message(
     response = _file(acknowledged, secret.assignment_a, files=[("巨大.pdf", b"%PDF" + b"0" * 8000)])
     assert response.status_code == 302
     page = acknowledged.get(response.headers["Location"]).get_data(as_text=True)
-    assert "上传内容合计超过 0.0 MB" in page
+    assert "上传内容合计超过 0.0039 MB" in page
     assert read(app, Feedback, assignment_id=secret.assignment_a) == []
 
 

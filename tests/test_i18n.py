@@ -1,10 +1,14 @@
 """Every string the interface shows has its Simplified Chinese translation."""
 
+import logging
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
+from flask import Flask
+
+from app import check_translations, missing_catalogues
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "translations" / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
@@ -61,3 +65,17 @@ def test_flask_admins_list_and_dropdowns_speak_chinese(as_role):
     assert 'data-no-matches="没有找到匹配项"' in page  # select2's own texts (static/ducha.js)
     english = client.get("/admin/reports/?lang=en").get_data(as_text=True)
     assert "50 items" in english and 'data-no-matches="No matches found"' in english
+
+
+def test_missing_compiled_translations_are_said_at_start(app, tmp_path, caplog):
+    bare = Flask("bare", root_path=str(tmp_path))  # a checkout nobody compiled
+    with caplog.at_level(logging.WARNING):
+        check_translations(bare)
+    (record,) = [r for r in caplog.records if "translations missing" in r.getMessage()]
+    assert "messages.mo" in record.getMessage() and "admin.mo" in record.getMessage()
+    assert "pybabel compile" in record.getMessage()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        check_translations(app)  # this checkout: compiled
+    assert missing_catalogues(app) == []
+    assert not [r for r in caplog.records if "translations missing" in r.getMessage()]

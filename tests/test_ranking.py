@@ -4,12 +4,13 @@ import csv
 import datetime as dt
 import io
 import random
+import re
 
 import openpyxl
 import pytest
 
 from models import Adoption, Deduction, Instruction, Publication, Quota, Unit, clock, db
-from models.periods import Period, month, parse_period, quarter, year
+from models.periods import Period, PeriodError, month, parse_period, quarter, year
 from models.solicitations import Solicitation
 from tests import factories
 from tests.helpers import count_statements
@@ -32,6 +33,41 @@ OCT = month(dt.date(2026, 10, 1))
 def test_periods_parse(text, start, end):
     period = parse_period(text)
     assert (period.start, period.end, period.key) == (start, end, text)
+
+
+@pytest.mark.parametrize(
+    "text,key",
+    [
+        ("2026年11月", "2026-11"),
+        ("2026年1月份", "2026-01"),
+        ("２０２６－１１", "2026-11"),
+        ("2026年第4季度", "2026-Q4"),
+        ("2026年第一季度", "2026-Q1"),
+        ("2026年", "2026"),
+        (" 2026 年 3 月 ", "2026-03"),
+    ],
+)
+def test_periods_as_the_pages_write_them_are_read(text, key):
+    assert parse_period(text).key == key
+
+
+def test_a_period_not_read_is_said_in_the_readers_language(app, as_role, world):
+    with app.test_request_context():
+        for text in ("2026年13月", "2026年第5季度", "x" * 500, "1800年"):
+            with pytest.raises(PeriodError) as refused:
+                parse_period(text)
+            message = str(refused.value)
+            assert re.search("[\u4e00-\u9fff]", message) and len(message) < 120, message
+            assert "not a period" not in message and "outside the years" not in message
+        with pytest.raises(PeriodError, match="结束日期早于开始日期"):
+            parse_period(start="2026-10-02", end="2026-10-01")
+    client = as_role("staff")
+    page = client.get("/admin/ranking/?period=2026年13月").get_data(as_text=True)
+    assert "无法识别该期间：“2026年13月”（请写作 2026年10月" in page
+    page = client.get("/admin/ranking/?period=2026年11月").get_data(as_text=True)
+    assert "无法识别该期间" not in page and "2026年11月" in page
+    bulletin = client.post("/admin/bulletins/draft/", data={"period": "2026-13", "group": ""})
+    assert "无法识别该期间" in client.get(bulletin.headers["Location"]).get_data(as_text=True)
 
 
 def test_previous_periods_have_the_same_length():
@@ -289,7 +325,7 @@ def test_a_range_and_a_bad_period(as_role, world):
     data = client.get("/admin/ranking/?from=2026-10-01&to=2026-10-15&format=json").get_json()
     assert data["period"] == "2026-10-01..2026-10-15"
     bad = client.get("/admin/ranking/?period=2026-13&format=json")
-    assert bad.status_code == 400 and "not a period" in bad.get_json()["error"]
+    assert bad.status_code == 400 and "2026-13" in bad.get_json()["error"]
     page = client.get("/admin/ranking/?period=2026-13")
     assert page.status_code == 200 and "无法识别该期间" in page.get_data(as_text=True)
 

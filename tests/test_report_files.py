@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from models import Account, Attachment, Report, db
+from models.bounds import megabytes
 
 DOCX = b"PK\x03\x04" + b"\x00" * 60  # a .docx is a zip file
 DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 60
@@ -128,3 +129,15 @@ def test_a_file_too_large_is_refused_with_a_form_message(app, as_role, world):
     assert response.status_code == 200 and "超过" in page and "MB" in page
     assert _report(app, "关于春耕生产的信息") is None
     assert not list(Path(app.config["ATTACHMENT_DIR"]).rglob("*.pdf"))  # nothing written
+
+
+def test_sizes_are_said_without_a_needless_decimal(app, as_role, world):
+    assert [megabytes(n) for n in (20 * 2**20, 2.5 * 2**20, 32 * 2**20, 1024, 0)] == [
+        "20",
+        "2.5",
+        "32",
+        "0.00098",
+        "0",
+    ]
+    form = as_role("unit").get("/admin/reports/new/").get_data(as_text=True)
+    assert "不超过 20 MB" in form and "20.0" not in form

@@ -387,3 +387,28 @@ def test_a_bad_training_row_is_refused_with_its_reason_and_nothing_is_saved(ctx,
     (outcome,) = _import([row], office)
     assert outcome.action == "refused" and reason in outcome.detail
     assert Training.query.count() == 0
+
+
+def test_two_people_of_one_name_are_told_apart_by_their_unit(app, as_role, world):
+    with app.app_context():
+        town, dept = factories.unit(name="城关镇"), factories.unit(name="县财政局")
+        first, _second = factories.staff(town, name="汪洋"), factories.staff(dept, name="汪洋")
+        factories.training(first, place="会议室一")
+        db.session.commit()
+    client = as_role("staff")
+    found = client.get("/admin/trainings/ajax/lookup/?name=staff&query=汪洋").get_json()
+    assert sorted(label for _id, label in found) == ["汪洋（县财政局）", "汪洋（城关镇）"]
+    form = client.get("/admin/trainings/new/").get_data(as_text=True)
+    # Flask-Admin's "Please select model" is said as a person would: 请选择.
+    assert 'data-placeholder="请选择"' in form and "请选择模型" not in form
+    page = client.get("/admin/trainings/").get_data(as_text=True)
+    assert "单位</a>" in page or "单位</th>" in page  # the list's unit column
+    row = _table(client.get("/admin/trainings/")).split("会议室一")[0].rsplit("<tr", 1)[1]
+    assert "城关镇" in row
+    edit = client.get(f"/admin/trainings/edit/?id={_training_at(app, '会议室一')}")
+    assert "汪洋（城关镇）" in edit.get_data(as_text=True)
+
+
+def _training_at(app, place):
+    with app.app_context():
+        return db.session.scalar(sa.select(Training.id).where(Training.place == place))

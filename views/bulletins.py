@@ -24,7 +24,7 @@ from models.bulletins import (
 from models.ranking import sees_ranking
 from views.base.export import book_response
 from views.base.printing import FilingBlock
-from views.ranking import _movement, printed_columns, veto_label
+from views.ranking import _movement, level_columns, printed_columns, veto_label
 from views.secure import SecureModelView
 
 
@@ -33,10 +33,7 @@ def reader_columns(period):
     return [
         (_l("Rank"), lambda r: r.rank),
         (_l("Unit"), lambda r: r.unit),
-        (_l("Central level"), lambda r: r.by_level["central"]),
-        (_l("Provincial level"), lambda r: r.by_level["province"]),
-        (_l("City level"), lambda r: r.by_level["city"]),
-        (_l("County level"), lambda r: r.by_level["county"]),
+        *level_columns(),
         (_l("Items adopted"), lambda r: r.adopted),
         (_l("Points"), lambda r: r.points),
         (_l("Movement"), _movement),
@@ -190,8 +187,9 @@ class BulletinView(SecureModelView):
         return self.render(
             "admin/bulletins/print.html",
             bulletin=bulletin,
+            issued_alike=bulletin.issued_alike_warning() if office else "",
             office_name=current_app.config["OFFICE_NAME"],
-            paragraphs=[p for p in bulletin.text.split("\n") if p.strip()],
+            paragraphs=[p for p in bulletin.text.splitlines() if p.strip()],
             header=[str(h) for h, _v in reader_columns(period)],
             rows=[[value(r) for _h, value in reader_columns(period)] for r in rows],
             marks=[("vetoed" if r.veto else "") + (" bottom" if r.bottom else "") for r in rows],

@@ -159,9 +159,12 @@ class CriticismView(SecureModelView):
         "issued_at",
     ]
     column_default_sort = [("period", True), ("id", True)]
-    column_formatters = {"state": _state_badge}
-    column_formatters_detail = {"state": _state_badge, "text": _text}
-    column_labels = {"reason": _l("Grounds")}
+    column_formatters = {"state": _state_badge, "period": lambda v, c, m, n: m.period_label}
+    column_formatters_detail = {
+        "state": _state_badge,
+        "text": _text,
+        "period": lambda v, c, m, n: m.period_label,
+    }
     form_columns = ["title", "text"]
     form_widget_args = {"text": {"rows": 14}}
     details_template = "admin/criticism/details.html"

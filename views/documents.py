@@ -70,7 +70,7 @@ def rows_table(word, rows):
         cells = table.add_row().cells
         cells[0].width, cells[1].width = Mm(35), Mm(121)
         set_fonts(cells[0].paragraphs[0].add_run(label), TITLE_FONT, 14)
-        for n, line in enumerate((text or "").split("\n")):
+        for n, line in enumerate((text or "").splitlines() or [""]):
             target = cells[1].paragraphs[0] if n == 0 else cells[1].add_paragraph()
             set_fonts(target.add_run(line), BODY_FONT, 14)
     return table
@@ -86,7 +86,10 @@ def docx_bytes(document):
     word.core_properties.title = document.title
     center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
     paragraph(word, document.title, center, size=22, font=TITLE_FONT, bold=True)
-    paragraph(word, document.number, center)
+    if document.draft_mark:
+        paragraph(word, document.draft_mark, center, bold=True)
+    else:
+        paragraph(word, document.number, center)
     rows_table(word, document.rows)
     paragraph(word, "", right)
     paragraph(word, document.issuer, right)

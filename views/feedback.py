@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 def upload_too_large(error):
     """An upload beyond MAX_CONTENT_LENGTH: back to the form with a message, not an error page."""
-    limit = round(current_app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024, 1)
+    limit = bounds.megabytes(current_app.config["MAX_CONTENT_LENGTH"])
     flash(_("The upload is larger than %(mb)s MB in all: nothing was saved.", mb=limit), "error")
     return redirect(request.url)
 
@@ -149,7 +149,7 @@ class FeedbackView(SecureModelView):
         form = super().create_form(obj)
         form.files.description = _(
             "PDF, OFD, Word, WPS, Excel, JPEG, PNG or text; at most %(mb)s MB each.",
-            mb=round(max_attachment_bytes() / 1024 / 1024, 1),
+            mb=bounds.megabytes(max_attachment_bytes()),
         )
         if request.method == "GET":
             self._prefill(form)

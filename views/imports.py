@@ -62,7 +62,7 @@ class ImportView(SecureView):
             notes={kind: template_notes(kind) for kind in IMPORT_KINDS},
             runs=self._runs().order_by(ImportRun.id.desc()).limit(20).all(),
             states=RUN_STATES,
-            max_mb=round(max_bytes() / 1024 / 1024, 1),
+            max_mb=bounds.megabytes(max_bytes()),
             local=clock.local,
         )
 

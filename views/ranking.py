@@ -54,6 +54,17 @@ def veto_text(row, period):
     )
 
 
+def level_columns():
+    """(header, value of a row) of the adoptions by level, from the lowest: the one order
+    of the ranking page, its exports and the bulletin's page and sheets."""
+    return [
+        (_l("County level"), lambda r: r.by_level["county"]),
+        (_l("City level"), lambda r: r.by_level["city"]),
+        (_l("Provincial level"), lambda r: r.by_level["province"]),
+        (_l("Central level"), lambda r: r.by_level["central"]),
+    ]
+
+
 def _columns(period):
     """(header, value of a row, summed in the totals row) in the bulletin's order."""
     columns = [
@@ -62,10 +73,7 @@ def _columns(period):
         (_l("Unit"), lambda r: r.unit, False),
         (_l("Submitted"), lambda r: r.submitted, True),
         (_l("Items adopted"), lambda r: r.adopted, True),
-        (_l("County level"), lambda r: r.by_level["county"], True),
-        (_l("City level"), lambda r: r.by_level["city"], True),
-        (_l("Provincial level"), lambda r: r.by_level["province"], True),
-        (_l("Central level"), lambda r: r.by_level["central"], True),
+        *((header, value, True) for header, value in level_columns()),
         (_l("Adoption points"), lambda r: r.adoption_points, True),
         (_l("Instruction bonus"), lambda r: r.bonus, True),
         (_l("Deducted"), lambda r: r.deducted, True),

@@ -147,7 +147,7 @@ class ReportView(SecureModelView):
     def _describe_file(form):
         form.file.description = _(
             "The report's Word, WPS or PDF file, at most %(mb)s MB; a new one replaces the old.",
-            mb=round(max_attachment_bytes() / 1024 / 1024, 1),
+            mb=bounds.megabytes(max_attachment_bytes()),
         )
         return form
 

@@ -27,8 +27,10 @@ class TrainingView(SecureModelView):
     a unit officer reads those of their own unit's people."""
 
     read_roles = EVERYONE
-    column_list = ["staff", "kind", "started_on", "ended_on", "hours", "place"]
+    column_list = ["staff", "unit", "kind", "started_on", "ended_on", "hours", "place"]
     column_details_list = [*column_list, "note"]
+    column_labels = {"unit": _l("Unit")}
+    column_formatters = {"unit": lambda v, c, m, n: m.staff.unit.name}
     column_export_list = ["staff", "kind", "started_on", "ended_on", "hours", "place", "note"]
     column_searchable_list = ["place"]
     column_filters = [
@@ -40,11 +42,22 @@ class TrainingView(SecureModelView):
     column_sortable_list = ["kind", "started_on", "ended_on", "hours"]
     column_default_sort = [("started_on", True), ("id", True)]
     form_columns = ["staff", "kind", "started_on", "ended_on", "hours", "place", "note"]
-    form_ajax_refs = {"staff": {"fields": ["name"], "page_size": 10}}
+    form_ajax_refs = {
+        "staff": {
+            "fields": ["name"],
+            "page_size": 10,
+            "label": lambda person: person.name_and_unit,
+            "eager": (sa.orm.joinedload(Staff.unit),),
+        }
+    }
     column_descriptions = {
         "hours": _l("Whole hours, from 1 to 24 a day of the training."),
         "ended_on": _l("The last day; the same as the first for a one-day training."),
     }
+
+    def get_query(self):
+        # The unit column: each person's unit in the list's own query.
+        return super().get_query().options(sa.orm.joinedload(Training.staff).joinedload(Staff.unit))
 
     def form_problems(self, form):
         return [

@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from models import clock
+from models import bounds, clock
 from models.accounts import Account
 from models.audit import acting_as
 from models.base import db
@@ -92,7 +92,7 @@ def size_problem(size):
     if size > max_bytes():
         return _l(
             "The file is larger than %(mb)s MB: split it into several files.",
-            mb=round(max_bytes() / 1024 / 1024, 1),
+            mb=bounds.megabytes(max_bytes()),
         )
     return None
 

@@ -149,7 +149,7 @@ def test_the_ranking_bulletin_on_paper(page, records):
     assert 1 <= pages <= 3, text
     assert f"信息工作通报{number}{records.config['OFFICE_NAME']}" in text  # the masthead block
     assert _plain(title) in text and "排名前列的单位是" in text
-    assert "名次单位中央级省级市级县级采用条数得分名次变化备注" in text  # the reader's table
+    assert "名次单位县级市级省级中央级采用条数得分名次变化备注" in text  # the reader's table
     assert [name for name in ranked if _plain(name) not in text] == []
     assert len(ranked) == len(codes)
     assert not any(

@@ -25,17 +25,28 @@ GUARDED_ROW_ACTIONS = {
 class VisibleAjaxLoader(QueryAjaxModelLoader):
     """Ajax lookups list only the rows the person may see.
 
-    Option `joins`: relationships to join, so that `fields` may name their columns.
+    Options: `joins`, relationships to join, so that `fields` may name their columns;
+    `label`, a function giving a row's text in the dropdown (else `str(row)`), with
+    `eager`, the loader options that load what it reads in the same query.
     """
 
     def __init__(self, name, session, model, **options):
         self.joins = options.pop("joins", ())
+        self.label = options.pop("label", str)
+        self.eager = options.pop("eager", ())
         super().__init__(name, session, model, **options)
+
+    def format(self, model):
+        if not model:
+            return None
+        return getattr(model, self.pk), self.label(model)
 
     def get_query(self):
         query = super().get_query()
         for join in self.joins:
             query = query.join(join)
+        if self.eager:
+            query = query.options(*self.eager)
         if hasattr(self.model, "visible_to"):
             query = query.filter(self.model.visible_to(current_user))
         return query
