@@ -15,19 +15,25 @@ from models import (
     AuditEntry,
     Bulletin,
     CalendarDay,
+    CheckRound,
     CriticismNotice,
     DeadlineRule,
     Deduction,
     Directive,
     Feedback,
+    KeyWorkArea,
+    KeyWorkCheck,
+    KeyWorkItem,
     LoginEvent,
     Notice,
     Publication,
     Quota,
     Report,
     ScoreRule,
+    SiteVisit,
     Solicitation,
     Staff,
+    SupervisionProject,
     Training,
     Unit,
     db,
@@ -44,6 +50,7 @@ from views.fast_list import check_flask_admin, main_menu
 from views.feedback import FeedbackView, upload_too_large
 from views.home import HomeView
 from views.imports import ImportView
+from views.keywork import CheckRoundView, KeyWorkAreaView, KeyWorkCheckView, KeyWorkItemView
 from views.monitor import MonitorView
 from views.notices import NoticeView
 from views.ranking import RankingView
@@ -51,6 +58,7 @@ from views.reports import PublicationView, ReportView, ScoreRuleView
 from views.scoring import DeductionView, QuotaView
 from views.security import csp_nonce
 from views.solicitations import SolicitationView
+from views.supervision import SiteVisitView, SupervisionProjectView
 from views.training import TrainingView
 from views.units import StaffView, UnitView
 
@@ -75,6 +83,18 @@ SCREENS = [
     (DirectiveView, Directive, _l("Directives"), SUPERVISION, "directives"),
     (AssignmentView, Assignment, _l("Assignments"), SUPERVISION, "assignments"),
     (FeedbackView, Feedback, _l("Feedback"), SUPERVISION, "feedback"),
+    (KeyWorkItemView, KeyWorkItem, _l("Key work items"), SUPERVISION, "key_work_items"),
+    (KeyWorkAreaView, KeyWorkArea, _l("Key work areas"), SUPERVISION, "key_work_areas"),
+    (CheckRoundView, CheckRound, _l("Key work checks"), SUPERVISION, "key_work_rounds"),
+    (KeyWorkCheckView, KeyWorkCheck, _l("Units' self-assessments"), SUPERVISION, "key_work_checks"),
+    (
+        SupervisionProjectView,
+        SupervisionProject,
+        _l("Special supervision"),
+        SUPERVISION,
+        "supervision_projects",
+    ),
+    (SiteVisitView, SiteVisit, _l("Site visits"), SUPERVISION, "site_visits"),
     (CriticismView, CriticismNotice, _l("Criticism notices"), SUPERVISION, "criticism"),
     (DirectiveReportView, None, _l("Monthly directive report"), SUPERVISION, "directive_report"),
     (DeadlineRuleView, DeadlineRule, _l("Deadline rules"), SUPERVISION, "deadline_rules"),
@@ -95,7 +115,16 @@ SCREENS = [
     (AuditView, AuditEntry, _l("Audit trail"), SYSTEM, "audit"),
     (LoginLogView, LoginEvent, _l("Login log"), SYSTEM, "login_log"),
 ]
-URLS = {"directive_report": "directive-report", "imports": "import"}
+URLS = {
+    "directive_report": "directive-report",
+    "imports": "import",
+    "key_work_items": "key-work",
+    "key_work_areas": "key-work-areas",
+    "key_work_rounds": "key-work-checks",
+    "key_work_checks": "key-work-self-assessments",
+    "supervision_projects": "special-supervision",
+    "site_visits": "site-visits",
+}
 
 
 class DuchaAdmin(Admin):
