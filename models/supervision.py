@@ -62,6 +62,10 @@ class SupervisionProject(db.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def unit_names(self):
+        return "、".join(unit.name for unit in self.units)
+
     @classmethod
     def visible_to(cls, account):
         """The office and leaders see every project; a unit those it is among."""

@@ -320,3 +320,72 @@ def test_a_visit_without_rectification_tracks_nothing(ctx):
     visit = SiteVisit(unit=factories.unit(), visited_on=TODAY, place="某地", members="张三")
     assert visit.require_rectification(None) is None
     assert db.session.scalar(sa.select(sa.func.count(Directive.id))) == 0
+
+
+# ---- importing the items from the office's spreadsheet ----
+
+
+def _import(rows, actor, commit=True):
+    from models.imports import check_rows, template_header
+    from tests.import_files import xlsx_bytes
+
+    header = template_header("key_work")
+    rows = [list(row) + [""] * (len(header) - len(row)) for row in rows]
+    outcomes = check_rows("key_work", xlsx_bytes(header, rows), actor, commit=commit)
+    if commit:
+        db.session.commit()
+    return outcomes
+
+
+DUE = max(TODAY, dt.date(YEAR, 12, 30))  # a day before the year's end, unless it passed
+
+
+def test_importing_items_gives_their_units_parts_and_again_changes_nothing(ctx):
+    factories.unit(code="QH"), factories.unit(code="CG"), factories.unit(code="XF")
+    office = factories.account("staff")
+    db.session.commit()
+    rows = [
+        [YEAR, 1, "经济发展", 1, "招商引资", "李副县长", "QH", "CG、XF", "引进项目10个"],
+        [YEAR, 1, "经济发展", 2, "项目建设", "李副县长", "CG", "", ""],
+        [YEAR, 2, "民生保障", 1, "就业创业", "王副县长", "XF", "", "", DUE.isoformat()],
+    ]
+    outcomes = _import(rows, office)
+    assert [o.action for o in outcomes] == ["create", "create", "create"]
+    item = KeyWorkItem.query.filter_by(title="招商引资").one()
+    assert {(a.unit.code, a.part) for a in item.assignments} == {
+        ("QH", "lead"),
+        ("CG", "support"),
+        ("XF", "support"),
+    }
+    late = KeyWorkItem.query.filter_by(title="就业创业").one()
+    assert late.assignments[0].due_on == DUE
+    assert KeyWorkArea.query.count() == 2
+    assert [o.action for o in _import(rows, office)] == ["unchanged"] * 3
+    rows[1][7] = "QH"  # a supporting unit added, the title changed
+    rows[1][4] = "重大项目建设"
+    again = _import(rows, office)
+    assert [o.action for o in again] == ["unchanged", "update", "unchanged"]
+    changed = KeyWorkItem.query.filter_by(seq=2).one()
+    assert changed.directive.title == "重大项目建设"
+    assert {a.part for a in changed.assignments} == {"lead", "support"}
+
+
+@pytest.mark.parametrize(
+    "row, says",
+    [
+        ([YEAR, 1, "经济", 1, "无牵头", "李副县长", "", "QH"], "牵头单位"),
+        ([YEAR, 1, "经济", 1, "未知单位", "李副县长", "NOPE"], "NOPE"),
+        ([YEAR, 1, "经济", 1, "两个身份", "李副县长", "QH", "QH"], "既牵头又配合"),
+        ([YEAR, 0, "经济", 1, "序号", "李副县长", "QH"], "1"),
+        ([YEAR, 1, "经济", 1, "跨年", "李副县长", "QH", "", "", f"{YEAR + 1}-01-05"], ""),
+        ([YEAR - 1, 1, "经济", 1, "过期", "李副县长", "QH"], ""),  # its year's end has passed
+    ],
+)
+def test_a_bad_key_work_row_is_refused_and_nothing_is_saved(ctx, row, says):
+    factories.unit(code="QH")
+    office = factories.account("staff")
+    db.session.commit()
+    outcomes = _import([row], office)
+    assert [o.action for o in outcomes] == ["refused"]
+    assert says in outcomes[0].detail
+    assert KeyWorkItem.query.count() == 0 and Directive.query.count() == 0

@@ -72,7 +72,7 @@ def keywork(app, world):
 
 def test_the_office_adds_an_item_and_its_units_get_assignments(app, as_role, world, keywork):
     response = as_role("staff").post(
-        "/admin/key-work/new/",
+        "/admin/key_work_items/new/",
         data={
             "area": str(keywork["area"]),
             "seq": "3",
@@ -117,7 +117,7 @@ def test_a_bad_item_gets_a_message_and_saves_nothing(
     }
     if changes.get("support_units") == ["A"]:
         data["support_units"] = [str(world.unit_a)]  # both to lead and to support
-    response = as_role("staff").post("/admin/key-work/new/", data=data)
+    response = as_role("staff").post("/admin/key_work_items/new/", data=data)
     assert response.status_code == 200
     with app.app_context():
         assert KeyWorkItem.query.filter_by(title="坏项目").count() == 0
@@ -125,23 +125,27 @@ def test_a_bad_item_gets_a_message_and_saves_nothing(
 
 def test_a_unit_sees_its_own_items_only(app, as_role, world, keywork):
     officer = as_role("unit")  # 甲镇
-    listing = officer.get("/admin/key-work/").get_data(as_text=True)
+    listing = officer.get("/admin/key_work_items/").get_data(as_text=True)
     assert "甲镇牵头的重点项目" in listing and "乙镇独有的重点项目" not in listing
-    assert officer.get(f"/admin/key-work/details/?id={keywork['only_b']}").status_code == 404
-    page = officer.get(f"/admin/key-work/details/?id={keywork['shared']}").get_data(as_text=True)
+    assert officer.get(f"/admin/key_work_items/details/?id={keywork['only_b']}").status_code == 404
+    page = officer.get(f"/admin/key_work_items/details/?id={keywork['shared']}").get_data(
+        as_text=True
+    )
     assert "甲镇" in page and "乙镇" not in page.split("ducha-key-work-parts")[1]
-    export = officer.get("/admin/key-work/export/csv/").get_data(as_text=True)
+    export = officer.get("/admin/key_work_items/export/csv/").get_data(as_text=True)
     assert "甲镇牵头的重点项目" in export and "乙镇独有的重点项目" not in export
-    assert officer.get("/admin/key-work/new/").status_code in (302, 403)
+    assert officer.get("/admin/key_work_items/new/").status_code in (302, 403)
     with app.app_context():
         assert KeyWorkItem.query.count() == 2
 
 
 def test_a_leader_reads_every_item_and_changes_none(app, as_role, keywork):
     leader = as_role("leader")
-    listing = leader.get("/admin/key-work/").get_data(as_text=True)
+    listing = leader.get("/admin/key_work_items/").get_data(as_text=True)
     assert "甲镇牵头的重点项目" in listing and "乙镇独有的重点项目" in listing
-    response = leader.post(f"/admin/key-work/edit/?id={keywork['shared']}", data={"title": "改了"})
+    response = leader.post(
+        f"/admin/key_work_items/edit/?id={keywork['shared']}", data={"title": "改了"}
+    )
     assert response.status_code in (302, 403)
     with app.app_context():
         assert db.session.get(KeyWorkItem, keywork["shared"]).title == "甲镇牵头的重点项目"
@@ -165,7 +169,7 @@ def test_a_unit_reports_progress_on_its_parts_own_page(app, as_role, world, keyw
         part_id = part.id
     officer = as_role("unit")
     page = officer.get(f"/admin/assignments/details/?id={part_id}").get_data(as_text=True)
-    assert f"/admin/key-work/details/?id={keywork['shared']}" in page
+    assert f"/admin/key_work_items/details/?id={keywork['shared']}" in page
 
 
 # ---- the checks ----
@@ -174,24 +178,20 @@ def test_a_unit_reports_progress_on_its_parts_own_page(app, as_role, world, keyw
 def test_the_unit_assesses_its_own_check_and_not_anothers(app, as_role, world, keywork):
     officer = as_role("unit")
     data = {"progress": "on_schedule", "self_assessment": "已完成年度目标的60%"}
-    response = officer.post(
-        f"/admin/key-work-self-assessments/edit/?id={keywork['check_a']}", data=data
-    )
+    response = officer.post(f"/admin/key_work_checks/edit/?id={keywork['check_a']}", data=data)
     assert response.status_code == 302
     for url in (
-        f"/admin/key-work-self-assessments/edit/?id={keywork['check_b']}",
-        f"/admin/key-work-self-assessments/details/?id={keywork['check_b']}",
+        f"/admin/key_work_checks/edit/?id={keywork['check_b']}",
+        f"/admin/key_work_checks/details/?id={keywork['check_b']}",
     ):
         assert officer.get(url).status_code == 404
     assert (
-        officer.post(
-            f"/admin/key-work-self-assessments/edit/?id={keywork['check_b']}", data=data
-        ).status_code
+        officer.post(f"/admin/key_work_checks/edit/?id={keywork['check_b']}", data=data).status_code
         == 404
     )
     # A verdict posted by the unit is not taken: the field is the office's.
     officer.post(
-        f"/admin/key-work-self-assessments/edit/?id={keywork['check_a']}",
+        f"/admin/key_work_checks/edit/?id={keywork['check_a']}",
         data={**data, "verdict": "good"},
     )
     with app.app_context():
@@ -200,12 +200,12 @@ def test_the_unit_assesses_its_own_check_and_not_anothers(app, as_role, world, k
         assert mine.assessed_at is not None
         assert db.session.get(KeyWorkCheck, keywork["check_b"]).self_assessment == ""
         assert AuditEntry.query.filter_by(table_name="key_work_checks", action="update").count()
-    listing = officer.get("/admin/key-work-self-assessments/").get_data(as_text=True)
+    listing = officer.get("/admin/key_work_checks/").get_data(as_text=True)
     assert "乙镇" not in listing
 
 
 def test_the_office_judges_and_the_unit_can_no_longer_change_it(app, as_role, keywork):
-    url = f"/admin/key-work-self-assessments/edit/?id={keywork['check_a']}"
+    url = f"/admin/key_work_checks/edit/?id={keywork['check_a']}"
     response = as_role("staff").post(
         url,
         data={
@@ -229,7 +229,7 @@ def test_the_office_judges_and_the_unit_can_no_longer_change_it(app, as_role, ke
 @pytest.mark.parametrize("day", ["2026-06-30", "2026-07-11"])
 def test_a_round_dated_outside_early_july_is_refused(app, as_role, day):
     response = as_role("staff").post(
-        "/admin/key-work-checks/new/", data={"year": "2026", "half": "h1", "checked_on": day}
+        "/admin/key_work_rounds/new/", data={"year": "2026", "half": "h1", "checked_on": day}
     )
     assert response.status_code == 200
     assert "2026-07-01" in response.get_data(as_text=True)
@@ -239,7 +239,7 @@ def test_a_round_dated_outside_early_july_is_refused(app, as_role, day):
 
 def test_a_round_at_the_year_end_opens_its_checks(app, as_role, keywork):
     response = as_role("staff").post(
-        "/admin/key-work-checks/new/",
+        "/admin/key_work_rounds/new/",
         data={"year": str(YEAR), "half": "h2", "checked_on": f"{YEAR}-12-21"},
     )
     assert response.status_code == 302
@@ -249,21 +249,21 @@ def test_a_round_at_the_year_end_opens_its_checks(app, as_role, keywork):
 
 
 def test_the_summary_prints_and_downloads_what_the_reader_may_see(app, as_role, keywork):
-    url = f"/admin/key-work-checks/summary/?id={keywork['round']}"
+    url = f"/admin/key_work_rounds/summary/?id={keywork['round']}"
     office = as_role("staff").get(url).get_data(as_text=True)
     assert "甲镇牵头的重点项目" in office and "乙镇独有的重点项目" in office
     assert "第1方面" in office
     officer = as_role("unit")
     page = officer.get(url).get_data(as_text=True)
     assert "甲镇牵头的重点项目" in page and "乙镇独有的重点项目" not in page
-    response = officer.get(f"/admin/key-work-checks/summary.xlsx?id={keywork['round']}")
+    response = officer.get(f"/admin/key_work_rounds/summary.xlsx?id={keywork['round']}")
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     cells = [str(c.value) for row in book.active.iter_rows() for c in row if c.value]
     assert any("甲镇牵头的重点项目" in c for c in cells)
     assert not any("乙镇" in c for c in cells)
     for bad in ("?id=0", "?id=99999999999", "?id=x", f"?id={keywork['round']}&area=-1"):
-        assert officer.get("/admin/key-work-checks/summary/" + bad).status_code in (200, 404)
+        assert officer.get("/admin/key_work_rounds/summary/" + bad).status_code in (200, 404)
 
 
 def test_the_summary_for_one_area(app, as_role, keywork):
@@ -272,7 +272,7 @@ def test_the_summary_for_one_area(app, as_role, keywork):
         db.session.add(other)
         db.session.commit()
         other_id = other.id
-    url = f"/admin/key-work-checks/summary/?id={keywork['round']}&area={other_id}"
+    url = f"/admin/key_work_rounds/summary/?id={keywork['round']}&area={other_id}"
     page = as_role("leader").get(url).get_data(as_text=True)
     assert "重点项目" not in page
 
@@ -282,12 +282,12 @@ def test_the_summary_for_one_area(app, as_role, keywork):
 
 def test_a_unit_sees_its_own_site_visits_only(app, as_role, keywork):
     officer = as_role("unit")
-    listing = officer.get("/admin/site-visits/").get_data(as_text=True)
+    listing = officer.get("/admin/site_visits/").get_data(as_text=True)
     assert "甲镇政府" in listing and "乙镇政府" not in listing
-    assert officer.get(f"/admin/site-visits/details/?id={keywork['visit_b']}").status_code == 404
-    export = officer.get("/admin/site-visits/export/csv/").get_data(as_text=True)
+    assert officer.get(f"/admin/site_visits/details/?id={keywork['visit_b']}").status_code == 404
+    export = officer.get("/admin/site_visits/export/csv/").get_data(as_text=True)
     assert "甲镇政府" in export and "乙镇政府" not in export
-    page = officer.get(f"/admin/site-visits/details/?id={keywork['visit_a']}").get_data(
+    page = officer.get(f"/admin/site_visits/details/?id={keywork['visit_a']}").get_data(
         as_text=True
     )
     assert "/admin/assignments/details/" in page
@@ -296,7 +296,7 @@ def test_a_unit_sees_its_own_site_visits_only(app, as_role, keywork):
 def test_the_office_records_a_visit_and_its_rectification_is_tracked(app, as_role, world):
     deadline = TODAY + dt.timedelta(days=30)
     response = as_role("staff").post(
-        "/admin/site-visits/new/",
+        "/admin/site_visits/new/",
         data={
             "unit": str(world.unit_b),
             "visited_on": TODAY.isoformat(),
@@ -318,7 +318,7 @@ def test_the_office_records_a_visit_and_its_rectification_is_tracked(app, as_rol
 
 def test_a_rectification_without_its_deadline_gets_a_message(app, as_role, world):
     response = as_role("staff").post(
-        "/admin/site-visits/new/",
+        "/admin/site_visits/new/",
         data={
             "unit": str(world.unit_b),
             "visited_on": TODAY.isoformat(),

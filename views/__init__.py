@@ -115,16 +115,7 @@ SCREENS = [
     (AuditView, AuditEntry, _l("Audit trail"), SYSTEM, "audit"),
     (LoginLogView, LoginEvent, _l("Login log"), SYSTEM, "login_log"),
 ]
-URLS = {
-    "directive_report": "directive-report",
-    "imports": "import",
-    "key_work_items": "key-work",
-    "key_work_areas": "key-work-areas",
-    "key_work_rounds": "key-work-checks",
-    "key_work_checks": "key-work-self-assessments",
-    "supervision_projects": "special-supervision",
-    "site_visits": "site-visits",
-}
+URLS = {"directive_report": "directive-report", "imports": "import"}
 
 
 class DuchaAdmin(Admin):

@@ -44,11 +44,12 @@ class SupervisionProjectView(SecureModelView):
     """Special supervision projects: scope, units, dates and findings."""
 
     read_roles = EVERYONE
-    column_list = ["title", "started_on", "ended_on", "units"]
+    # The units by name, not the relationship: a list or export would join the collection.
+    column_list = ["title", "started_on", "ended_on", "unit_names"]
     column_details_list = ["title", "scope", "started_on", "ended_on", "units", "findings"]
-    column_export_list = ["title", "scope", "started_on", "ended_on", "units", "findings"]
+    column_export_list = ["title", "scope", "started_on", "ended_on", "unit_names", "findings"]
+    column_labels = {"unit_names": _l("Units")}
     column_formatters = {"units": _units}
-    column_formatters_export = {"units": _units}
     column_searchable_list = ["title"]
     column_filters = ["started_on"]
     column_default_sort = ("started_on", True)
