@@ -71,6 +71,8 @@ PAGES = {
     "assignments.chase_notice_page": ("id",),
     "assignments.chase_notice_docx": ("id",),
     "reports.adopt_view": ("ids",),
+    "key_work_rounds.summary": ("id", "area"),
+    "key_work_rounds.summary_xlsx": ("id", "area"),
 }
 EVERY_PAGE = ("lang",)
 GOOD_PATH = {"export_type": "csv", "fmt": "csv", "kind": "units"}

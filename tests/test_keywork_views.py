@@ -330,3 +330,17 @@ def test_a_rectification_without_its_deadline_gets_a_message(app, as_role, world
     assert response.status_code == 200
     with app.app_context():
         assert SiteVisit.query.count() == 0
+
+
+def test_an_item_under_way_is_not_deleted_an_untouched_one_is(app, as_role, world, keywork):
+    with app.app_context():
+        shared = db.session.get(KeyWorkItem, keywork["shared"])
+        shared.assignments[0].acknowledge(None)
+        db.session.commit()
+    staff = as_role("staff")
+    staff.post("/admin/key_work_items/delete/", data={"id": keywork["shared"]})
+    staff.post("/admin/key_work_items/delete/", data={"id": keywork["only_b"]})
+    with app.app_context():
+        assert db.session.get(KeyWorkItem, keywork["shared"]) is not None
+        assert db.session.get(KeyWorkItem, keywork["only_b"]) is None
+        assert db.session.get(Directive, keywork["carrier_b"]) is None  # its carrier too
