@@ -298,7 +298,7 @@ class KeyWorkCheck(OwnedByUnit, db.Model):
     assessed_at = sa.Column(UTCDateTime, info=info(_l("Self-assessed at")))
     verdict = sa.Column(sa.String(20), info=info(_l("Verdict"), VERDICTS))
     office_comment = sa.Column(
-        sa.Text, nullable=False, default="", info=info(_l("Office's comment"))
+        sa.Text, nullable=False, default="", info=info(_l("Office's opinion"))
     )
     judged_at = sa.Column(UTCDateTime, info=info(_l("Judged at")))
     judged_by_name = sa.Column(

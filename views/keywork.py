@@ -333,7 +333,7 @@ def summary_header():
         _("Progress"),
         _("Self-assessment"),
         _("Verdict"),
-        _("Office's comment"),
+        _("Office's opinion"),
     ]
 
 
