@@ -389,3 +389,20 @@ def test_a_bad_key_work_row_is_refused_and_nothing_is_saved(ctx, row, says):
     assert [o.action for o in outcomes] == ["refused"]
     assert says in outcomes[0].detail
     assert KeyWorkItem.query.count() == 0 and Directive.query.count() == 0
+
+
+def test_the_directive_import_leaves_key_work_alone(ctx):
+    from models.imports import check_rows, template_cells, template_header
+    from tests.import_files import xlsx_bytes
+
+    unit = factories.unit(code="QH")
+    office = factories.account("staff")
+    item = key_work(unit)
+    db.session.commit()
+    assert list(template_cells("directives")) == []  # not a leader's instruction
+    header = template_header("directives")
+    row = [item.directive.number, "改标题", "张书记", "市级", TODAY.isoformat()]
+    row += [""] * (len(header) - len(row))
+    outcomes = check_rows("directives", xlsx_bytes(header, [row]), office, commit=True)
+    assert [o.action for o in outcomes] == ["refused"]
+    assert "不是领导批示件" in outcomes[0].detail
