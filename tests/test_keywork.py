@@ -406,3 +406,30 @@ def test_the_directive_import_leaves_key_work_alone(ctx):
     outcomes = check_rows("directives", xlsx_bytes(header, [row]), office, commit=True)
     assert [o.action for o in outcomes] == ["refused"]
     assert "不是领导批示件" in outcomes[0].detail
+
+
+def test_reminders_and_chases_name_what_the_unit_handles(ctx):
+    from models import Notice
+    from models.notice_plan import NoticeRules
+    from models.notice_scan import record_due_notices
+
+    unit = factories.unit()
+    factories.staff(unit)  # an information officer to tell
+    due = TODAY + dt.timedelta(days=2)
+    key_work(unit, due_on=due)
+    SiteVisit(
+        unit=unit,
+        visited_on=TODAY,
+        place="某地",
+        members="张三",
+        rectification="恢复施工",
+        rectify_by=due,
+    ).require_rectification(None)
+    factories.directive(unit, received_on=TODAY, due_on=due)
+    db.session.commit()
+    record_due_notices(TODAY, NoticeRules(remind_days=3))
+    bodies = sorted(n.body for n in Notice.query.filter_by(kind="reminder"))
+    assert len(bodies) == 3
+    assert any("李副县长同志分管的重要工作“重点项目1-1”" in b for b in bodies)
+    assert any("实地督办整改事项“实地督办整改：某地”" in b for b in bodies)
+    assert any("张书记同志批示件" in b for b in bodies)

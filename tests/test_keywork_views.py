@@ -344,3 +344,15 @@ def test_an_item_under_way_is_not_deleted_an_untouched_one_is(app, as_role, worl
         assert db.session.get(KeyWorkItem, keywork["shared"]) is not None
         assert db.session.get(KeyWorkItem, keywork["only_b"]) is None
         assert db.session.get(Directive, keywork["carrier_b"]) is None  # its carrier too
+
+
+def test_a_leader_reads_the_checks_and_writes_none(app, as_role, keywork):
+    leader = as_role("leader")
+    url = f"/admin/key_work_checks/edit/?id={keywork['check_a']}"
+    assert leader.get(url).status_code in (302, 403)
+    leader.post(url, data={"progress": "done", "self_assessment": "领导改的", "verdict": "good"})
+    with app.app_context():
+        check = db.session.get(KeyWorkCheck, keywork["check_a"])
+        assert (check.self_assessment, check.verdict) == ("", None)
+    listing = leader.get("/admin/key_work_checks/").get_data(as_text=True)
+    assert "甲镇" in listing and "乙镇" in listing

@@ -26,7 +26,7 @@ from models import (
     clock,
     db,
 )
-from models.accounts import EVERYONE
+from models.accounts import EVERYONE, OFFICE
 from models.directives import DIRECTIVE_LIGHTS, LIGHT_RANKS, PARTS
 from models.keywork import HALVES, PROGRESS, VERDICTS, check_date_problem, round_summary
 from models.steps import ASSIGNMENT_STATUSES
@@ -373,7 +373,7 @@ class KeyWorkCheckView(SecureModelView):
     gives its verdict (好, 较好, 一般, 差); a unit sees and writes its own only."""
 
     read_roles = EVERYONE
-    write_roles = EVERYONE
+    write_roles = OFFICE | {"unit"}  # leaders read only
     can_create = False  # made by opening a round, never by hand
     row_delete = False
     delete_roles = frozenset()
