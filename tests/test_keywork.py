@@ -433,3 +433,15 @@ def test_reminders_and_chases_name_what_the_unit_handles(ctx):
     assert any("李副县长同志分管的重要工作“重点项目1-1”" in b for b in bodies)
     assert any("实地督办整改事项“实地督办整改：某地”" in b for b in bodies)
     assert any("张书记同志批示件" in b for b in bodies)
+
+
+def test_overdue_key_work_is_not_drafted_into_the_instructions_criticism(ctx):
+    from models.criticism import overdue_to_criticise
+
+    unit = factories.unit()
+    part = key_work(unit, due_on=TODAY).assignments[0]
+    instruction = factories.assignment_due(unit, TODAY)
+    later = TODAY + dt.timedelta(days=60)
+    found = overdue_to_criticise(later, 10, factories.WorkCalendar())
+    assert found == {unit.id: [instruction]}
+    assert part.is_overdue(later)
