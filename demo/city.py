@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from demo.directives import LEADERS, seed_directives
+from demo.keywork import seed_key_work
 from models import (
     Account,
     Adoption,
@@ -502,5 +503,6 @@ def seed(admin_password=None, today=None):
     db.session.flush()
     now = clock.now() if today == clock.today() else clock.start_of(today) + dt.timedelta(hours=18)
     seed_directives(units, today, now, result)
+    seed_key_work(units, today, now, result)
     db.session.commit()
     return result

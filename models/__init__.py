@@ -15,6 +15,7 @@ from models.emergencies import Veto
 from models.evaluation import EvaluationFiling, GradeRule
 from models.feedback import Attachment, Feedback
 from models.imports.runs import ImportRow, ImportRun
+from models.keywork import CheckRound, KeyWorkArea, KeyWorkCheck, KeyWorkItem
 from models.login_log import LoginEvent
 from models.notices import NOTICE_KINDS, NOTICE_STATES, Notice, NoticeScan
 from models.reports import (
@@ -31,6 +32,7 @@ from models.scoring import DEDUCTION_KINDS, Deduction, Instruction, Quota, Score
 from models.solicitations import Solicitation
 from models.staff import DUTIES, Staff
 from models.steps import IllegalTransition
+from models.supervision import SiteVisit, SupervisionProject
 from models.training import TRAINING_KINDS, Training
 from models.units import RANKING_GROUPS, UNIT_KINDS, Unit
 
@@ -94,4 +96,10 @@ __all__ = [
     "LoginEvent",
     "ImportRun",
     "ImportRow",
+    "KeyWorkArea",
+    "KeyWorkItem",
+    "CheckRound",
+    "KeyWorkCheck",
+    "SupervisionProject",
+    "SiteVisit",
 ]

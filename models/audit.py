@@ -76,6 +76,12 @@ RECORD_KINDS = Choices(
     pay_rates=_kind("Pay rate"),
     award_filings=_kind("Payment sheet filed"),
     commendations=_kind("Commendation"),
+    key_work_areas=_kind("Key work area"),
+    key_work_items=_kind("Key work item"),
+    key_work_rounds=_kind("Key work check round"),
+    key_work_checks=_kind("Key work check"),
+    supervision_projects=_kind("Special supervision"),
+    site_visits=_kind("Site visit"),
 )
 
 _actor = contextvars.ContextVar("audit_actor", default=None)

@@ -445,6 +445,9 @@ def overdue_to_criticise(today, working_days, calendar):
             Assignment.due_on <= since,
             ~Assignment.office_decides_filter(),
             ~Assignment.settled_by_lead_filter(),
+            # The notice is about leaders' instructions (templates/criticism/overdue.txt):
+            # a key work item or a rectification is chased and reminded, not drafted here.
+            Assignment.of_instruction(),
             Unit.active,
         )
         .options(sa.orm.joinedload(Assignment.directive), sa.orm.joinedload(Assignment.unit))

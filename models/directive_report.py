@@ -119,6 +119,7 @@ def standing_in(first, as_of):
             _last_step(AssignmentEvent.due_on, as_of), Assignment.original_due_on
         ).label("due_on"),
     ).where(
+        Assignment.of_instruction(),  # not key work items or rectifications
         Assignment.assigned_on <= as_of,
         sa.or_(Assignment.closed_at.is_(None), Assignment.closed_at >= clock.start_of(first)),
     )

@@ -41,6 +41,17 @@ DIRECTIVE_STAGES = Choices(
 # How a unit takes part: the lead unit's accepted result closes the directive; supporting
 # units report their parts (to the lead unit and the office) on assignments of their own.
 PARTS = Choices(lead=_l("Lead unit"), support=_l("Supporting unit"))
+# Where a directive comes from. A leader's written instruction (批示件) is the directive
+# proper; a key work item (重要工作分工负责制, models/keywork.py) and the rectification a
+# site visit asks for (models/supervision.py) each own a directive of their own origin, so
+# that their units' parts live on the same assignments and lifecycle (lights, steps,
+# chases, reminders, the to-do list) without being counted as instructions: the directive
+# list, the monthly directive report and the on-time table read instructions only.
+ORIGINS = Choices(
+    instruction=_l("Leader's instruction"),
+    key_work=_l("Key work item"),
+    rectification=_l("Rectification item"),
+)
 LIGHT_RANKS = {"closed": 0, "green": 1, "yellow": 2, "red": 3}
 DEFAULT_YELLOW_DAYS = 3
 
@@ -54,6 +65,7 @@ __all__ = [
     "DIRECTIVE_LIGHTS",
     "DIRECTIVE_STAGES",
     "PARTS",
+    "ORIGINS",
     "Directive",
     "Assignment",
 ]
@@ -83,6 +95,14 @@ class Directive(Searchable, db.Model):
         sa.Boolean, nullable=False, default=False, info=info(_l("Confidential"))
     )
     received_on = sa.Column(sa.Date, nullable=False, index=True, info=info(_l("Received on")))
+    origin = sa.Column(
+        sa.String(20),
+        nullable=False,
+        default="instruction",
+        server_default="instruction",
+        index=True,
+        info=info(_l("Origin"), ORIGINS),
+    )
     created_at = sa.Column(UTCDateTime, nullable=False, default=clock.now)
 
     assignments = sa.orm.relationship(
@@ -105,6 +125,7 @@ class Directive(Searchable, db.Model):
 
     __table_args__ = (
         LEADER_LEVELS.check("leader_level"),
+        ORIGINS.check("origin"),
         text_not_blank("number"),
         text_not_blank("title"),
         text_not_blank("leader_name"),
@@ -118,6 +139,12 @@ class Directive(Searchable, db.Model):
         if account.sees_all_units:
             return sa.true()
         return cls.assignments.any(Assignment.unit_id == account.unit_id)
+
+    @classmethod
+    def is_instruction(cls):
+        """SQL: a leader's instruction (批示件), not the carrier of a key work item or a
+        rectification: what the directive screens and the directive counts read."""
+        return cls.origin == "instruction"
 
     @classmethod
     def content_visible_to(cls, account):
@@ -144,16 +171,16 @@ class Directive(Searchable, db.Model):
         leads = [a for a in live if a.part == "lead"] or live
         return bool(leads) and all(a.status in DONE_STATUSES for a in leads)
 
-    def hand_to(self, parts, actor, calendar, rules, at=None):
+    def hand_to(self, parts, actor, calendar, rules, at=None, due_on=None):
         """Assign the directive to several units at once: `parts` gives each unit its part
         (lead or support); a unit already assigned keeps its assignment. Returns the new
-        assignments, each due by the rules."""
+        assignments, each due by the rules (or on `due_on`, where that is given)."""
         assigned = {a.unit for a in self.assignments}
         made = []
         for unit, part in parts.items():
             if unit in assigned:
                 continue
-            assignment = Assignment(unit=unit, part=part)
+            assignment = Assignment(unit=unit, part=part, due_on=due_on)
             self.assignments.append(assignment)
             assignment.assign(actor, calendar, rules, at=at)
             made.append(assignment)
@@ -292,6 +319,12 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     def date_problem(self, received_on):
         """Why these dates cannot stand, or None (checked before saving)."""
         return dates_problem(self.assigned_on, self.due_on, received_on)
+
+    @classmethod
+    def of_instruction(cls):
+        """SQL: an assignment of a leader's instruction (批示件), not of a key work item or a
+        rectification: what the directive counts (the monthly report, on-time table) read."""
+        return cls.directive_id.in_(sa.select(Directive.id).where(Directive.is_instruction()))
 
     # ---- where it stands ----
     def is_overdue(self, today=None):

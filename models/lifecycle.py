@@ -389,6 +389,13 @@ def plan_dates(directive, rules, calendar, given_due_on=None, reason=""):
     Raises RuleError when no rule applies and no date is given, or a date is given
     without a reason.
     """
+    # A directive not yet saved has no origin until its INSERT: an instruction.
+    if (getattr(directive, "origin", None) or "instruction") != "instruction":
+        # A key work item or a rectification is due when the office says (the year's end,
+        # the rectification's deadline): the instruction deadline rules do not apply.
+        if given_due_on is None:
+            raise RuleError(_l("Enter the due date."), field="due_on")
+        return given_due_on, None
     ruled, progress = ruled_dates(
         directive.leader_level, directive.urgent, directive.received_on, rules, calendar
     )

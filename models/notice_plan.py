@@ -136,6 +136,8 @@ def assignment_context(step, today, rules, unit, recipient_name):
         "directive_number": a.number,
         "directive_title": a.title,
         "leader_name": a.leader_name,
+        # What the unit handles: a leader's instruction, a key work item, a rectification.
+        "origin": getattr(a, "origin", None) or "instruction",
         "due_on": a.due_on,
         "days_left": max(0, (a.due_on - today).days),
         "days_overdue": max(0, (today - a.due_on).days),

@@ -124,6 +124,7 @@ def assignment_rows():
         Directive.number,
         Directive.title,
         Directive.leader_name,
+        Directive.origin,
         Assignment.extension_pending().label("extension_pending"),
     ).join(Directive, Assignment.directive_id == Directive.id)
 

@@ -49,6 +49,7 @@ def directive_table(period, group=None, today=None):
         .where(
             Assignment.due_on.between(period.start, period.end),
             Assignment.status != "cancelled",
+            Assignment.of_instruction(),  # not key work items or rectifications
         )
         .group_by(Assignment.unit_id)
         .subquery()

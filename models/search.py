@@ -49,11 +49,12 @@ def _directive_match(account):
     readable = Directive.content_visible_to(account)
 
     def match(word):
-        return sa.or_(
+        found = sa.or_(
             Directive.number.icontains(word, autoescape=True),
             Directive.title.icontains(word, autoescape=True),
             sa.and_(readable, Directive.content.icontains(word, autoescape=True)),
         )
+        return sa.and_(Directive.is_instruction(), found)  # the directive screen's rows
 
     return match
 

@@ -244,3 +244,17 @@ def narrowed(model, terms):
     if bound is None:
         return [], 0
     return [model.id >= bound], SCAN_ROWS
+
+
+def sqlite_triggers(table):
+    """SQLite's triggers keeping the FTS5 table "<table>_words" in step with the table's
+    search_words: {name: body}. A batch migration that recreates the table drops them;
+    it recreates them with CREATE TRIGGER IF NOT EXISTS."""
+    fts = f"{table}_words"
+    delete = f"INSERT INTO {fts}({fts}, rowid, search_words) VALUES ('delete', old.id, old.search_words);"
+    insert = f"INSERT INTO {fts}(rowid, search_words) VALUES (new.id, new.search_words);"
+    return {
+        f"{fts}_insert": f"AFTER INSERT ON {table} BEGIN {insert} END",
+        f"{fts}_delete": f"AFTER DELETE ON {table} BEGIN {delete} END",
+        f"{fts}_update": f"AFTER UPDATE OF search_words ON {table} BEGIN {delete} {insert} END",
+    }

@@ -42,6 +42,12 @@ READ = {
     "deadline_rules": {"admin", "staff", "leader"},
     "calendar_days": {"admin", "staff", "leader"},
     "imports": {"admin", "staff"},
+    "key_work_items": ALL,
+    "key_work_areas": ALL,
+    "key_work_rounds": ALL,
+    "key_work_checks": ALL,
+    "supervision_projects": ALL,
+    "site_visits": ALL,
     "admin": ALL,
 }
 # Pages of a screen that fewer roles may open than its list.
@@ -80,6 +86,12 @@ CREATE = {
     "audit": set(),
     "login_log": set(),
     "bulletins": set(),  # drafted from the ranking page
+    "key_work_items": {"admin", "staff"},
+    "key_work_areas": {"admin", "staff"},
+    "key_work_rounds": {"admin", "staff"},
+    "key_work_checks": set(),  # made by opening a round
+    "supervision_projects": {"admin", "staff"},
+    "site_visits": {"admin", "staff"},
 }
 
 

@@ -24,15 +24,20 @@ from models import (
     Assignment,
     AuditEntry,
     CalendarDay,
+    CheckRound,
     Commendation,
     DeadlineRule,
     Deduction,
+    KeyWorkArea,
+    KeyWorkItem,
     PayRate,
     Quota,
     Report,
     ScoreRule,
+    SiteVisit,
     Solicitation,
     Staff,
+    SupervisionProject,
     Unit,
     clock,
     db,
@@ -79,6 +84,8 @@ PAGES = {
     "reports.adopt_view": ("ids",),
     "award_sheet.index": ("year", "as_of", "show"),
     "award_sheet.export": ("year", "as_of", "show"),
+    "key_work_rounds.summary": ("id", "area"),
+    "key_work_rounds.summary_xlsx": ("id", "area"),
 }
 EVERY_PAGE = ("lang",)
 GOOD_PATH = {"export_type": "csv", "fmt": "csv", "kind": "units"}
@@ -282,8 +289,10 @@ def records(app, world):
             awarded_on=dt.date(2026, 1, 10),
         )  # fmt: skip
         db.session.add_all([made["pay_rates"], made["commendations"]])
+        key_work = _key_work(a)
         db.session.commit()
         edit = {screen: row.id for screen, row in made.items()}
+        edit.update({screen: row.id for screen, row in key_work.items()})
     return {
         "edit": {
             **edit,
@@ -298,6 +307,8 @@ def records(app, world):
         },
         # Fields the rules want filled though the form does not mark them required.
         "fill": {
+            "area": edit["key_work_areas"],
+            "lead_units": world.unit_a,
             "unit": world.unit_a,
             "staff": world.staff_a,
             "assignment": world.assignment_a,
@@ -306,6 +317,32 @@ def records(app, world):
             "new_password": "long-enough-password",
             "amount": "12.50",
         },
+    }
+
+
+def _key_work(unit):
+    """An area, an item led by `unit`, this year's mid-year round with its check, a
+    special supervision project and a site visit: a record of each key work screen."""
+    year = clock.today().year
+    area = KeyWorkArea(year=year, seq=1, name="经济发展")
+    item = KeyWorkItem(area=area, seq=1, title="招商引资", leader_name="李副县长")
+    db.session.add(item)
+    item.write_carrier()
+    item.hand_to({unit: "lead"}, None)
+    check_round = CheckRound(year=year, half="h1", checked_on=dt.date(year, 7, 5))
+    db.session.add(check_round)
+    (check,) = check_round.open()
+    project = SupervisionProject(title="安全生产专项督查", started_on=clock.today(), units=[unit])
+    visit = SiteVisit(unit=unit, visited_on=clock.today(), place="甲镇", members="张三")
+    db.session.add_all([project, visit])
+    db.session.flush()
+    return {
+        "key_work_areas": area,
+        "key_work_items": item,
+        "key_work_rounds": check_round,
+        "key_work_checks": check,
+        "supervision_projects": project,
+        "site_visits": visit,
     }
 
 

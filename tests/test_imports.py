@@ -15,6 +15,7 @@ from models import (
     Deduction,
     Directive,
     Feedback,
+    KeyWorkItem,
     Report,
     Staff,
     Unit,
@@ -598,12 +599,18 @@ def snapshot():
     directives = {
         d.number: (d.title, d.content, d.leader_name, d.leader_level, d.urgent, d.confidential,
                    d.received_on)
-        for d in Directive.query
+        for d in Directive.query.filter(Directive.is_instruction())
     }  # fmt: skip
     assignments = {
         (a.directive.number, a.unit.code): (a.assigned_on, a.due_on, a.progress_due_on,
                                             a.status, a.finished_on)
-        for a in Assignment.query
+        for a in Assignment.query.filter(Assignment.of_instruction())
+    }  # fmt: skip
+    items = {
+        (i.area.year, i.area.seq, i.seq): (i.area.name, i.title, i.leader_name, i.targets,
+                                           sorted((a.unit.code, a.part, a.due_on)
+                                                  for a in i.assignments))
+        for i in KeyWorkItem.query
     }  # fmt: skip
     return {
         "units": units,
@@ -612,12 +619,13 @@ def snapshot():
         "adoptions": adoptions,
         "directives": directives,
         "assignments": assignments,
+        "key_work_items": items,
     }
 
 
-KINDS = ["units", "staff", "reports", "directives"]
+KINDS = ["units", "staff", "reports", "directives", "key_work"]
 FORMATS = {"units": ("xlsx", None), "staff": ("csv", "gbk"), "reports": ("xlsx", None),
-           "directives": ("csv", "utf-8-sig")}  # fmt: skip
+           "directives": ("csv", "utf-8-sig"), "key_work": ("xlsx", None)}  # fmt: skip
 
 
 def test_the_demo_exported_as_templates_imports_back_to_the_same_records(app):

@@ -446,8 +446,8 @@ def test_every_screen_opens_its_forms_for_an_admin(app, as_role, world):
                 url = f"/admin/{view.endpoint}/{page}/?id={row.id}"
                 assert client.get(url).status_code == 200, url
         # Assignments come from directives, criticism notices from drafting the records,
-        # bulletins from the ranking page.
-        drafted = {"assignments", "criticism", "bulletins"}
+        # bulletins from the ranking page, key work checks from opening a check round.
+        drafted = {"assignments", "criticism", "bulletins", "key_work_checks"}
         if not read_only and view.endpoint not in drafted:
             assert client.get(f"/admin/{view.endpoint}/new/").status_code == 200, view.endpoint
         opened.add(view.endpoint)

@@ -15,6 +15,7 @@ from models import (
     AuditEntry,
     Bulletin,
     CalendarDay,
+    CheckRound,
     Commendation,
     CriticismNotice,
     DeadlineRule,
@@ -22,6 +23,9 @@ from models import (
     Directive,
     Feedback,
     GradeRule,
+    KeyWorkArea,
+    KeyWorkCheck,
+    KeyWorkItem,
     LoginEvent,
     Notice,
     PayRate,
@@ -29,8 +33,10 @@ from models import (
     Quota,
     Report,
     ScoreRule,
+    SiteVisit,
     Solicitation,
     Staff,
+    SupervisionProject,
     Training,
     Unit,
     db,
@@ -49,6 +55,7 @@ from views.fast_list import check_flask_admin, main_menu
 from views.feedback import FeedbackView, upload_too_large
 from views.home import HomeView
 from views.imports import ImportView
+from views.keywork import CheckRoundView, KeyWorkAreaView, KeyWorkCheckView, KeyWorkItemView
 from views.monitor import MonitorView
 from views.notices import NoticeView
 from views.ranking import RankingView
@@ -56,6 +63,7 @@ from views.reports import PublicationView, ReportView, ScoreRuleView
 from views.scoring import DeductionView, QuotaView
 from views.security import csp_nonce
 from views.solicitations import SolicitationView
+from views.supervision import SiteVisitView, SupervisionProjectView
 from views.training import TrainingView
 from views.units import StaffView, UnitView
 
@@ -85,6 +93,18 @@ SCREENS = [
     (DirectiveView, Directive, _l("Directives"), SUPERVISION, "directives"),
     (AssignmentView, Assignment, _l("Assignments"), SUPERVISION, "assignments"),
     (FeedbackView, Feedback, _l("Feedback"), SUPERVISION, "feedback"),
+    (KeyWorkItemView, KeyWorkItem, _l("Key work items"), SUPERVISION, "key_work_items"),
+    (KeyWorkAreaView, KeyWorkArea, _l("Key work areas"), SUPERVISION, "key_work_areas"),
+    (CheckRoundView, CheckRound, _l("Key work checks"), SUPERVISION, "key_work_rounds"),
+    (KeyWorkCheckView, KeyWorkCheck, _l("Units' self-assessments"), SUPERVISION, "key_work_checks"),
+    (
+        SupervisionProjectView,
+        SupervisionProject,
+        _l("Special supervision"),
+        SUPERVISION,
+        "supervision_projects",
+    ),
+    (SiteVisitView, SiteVisit, _l("Site visits"), SUPERVISION, "site_visits"),
     (CriticismView, CriticismNotice, _l("Criticism notices"), SUPERVISION, "criticism"),
     (DirectiveReportView, None, _l("Monthly directive report"), SUPERVISION, "directive_report"),
     (DeadlineRuleView, DeadlineRule, _l("Deadline rules"), SUPERVISION, "deadline_rules"),

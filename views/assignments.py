@@ -30,7 +30,7 @@ from models.desk import (
     unit_kind,
     unsigned_since,
 )
-from models.directives import yellow_days
+from models.directives import ORIGINS, yellow_days
 from models.feedback import FEEDBACK_KINDS, signer_rule
 from models.steps import (
     ACTIONS,
@@ -49,8 +49,17 @@ def _assignment_light(view, context, model, name):
     return light_badge(model.light(), model.days_overdue())
 
 
+# A key work item's or a rectification's directive has no page of its own: its owner's.
+OWNER_PAGES = {
+    "key_work": ("key_work_items.details_view", "key_work_item"),
+    "rectification": ("site_visits.details_view", "site_visit"),
+}
+
+
 def _directive_link(view, context, model, name):
-    url = view.get_url("directives.details_view", id=model.directive_id)
+    endpoint, owner = OWNER_PAGES.get(model.directive.origin, ("directives.details_view", None))
+    record_id = getattr(model.directive, owner).id if owner else model.directive_id
+    url = view.get_url(endpoint, id=record_id)
     return Markup(f'<a href="{escape(url)}">{escape(str(model.directive))}</a>')
 
 
@@ -70,6 +79,18 @@ class DueWithinFilter(sqla_filters.BaseSQLAFilter):
 
     def operation(self):
         return _l("days")
+
+
+class OriginFilter(sqla_filters.FilterEqual):
+    """Whose part it is: a leader's instruction, a key work item or a rectification."""
+
+    key = "origin"
+
+    def apply(self, query, value, alias=None):
+        return query.filter(Assignment.directive.has(Directive.origin == value))
+
+    def validate(self, value):
+        return value in ORIGINS
 
 
 class TodoFilter(sqla_filters.FilterEqual):
@@ -117,6 +138,7 @@ class AssignmentView(SecureModelView):
     column_filters = [
         LightFilter(Assignment.id, _l("Light"), LIGHTS.pairs(), _assignment_light_sql),
         DueWithinFilter(Assignment.due_on, _l("Due within")),
+        OriginFilter(Assignment.directive_id, _l("Origin"), options=ORIGINS.pairs()),
         TodoFilter(
             Assignment.id,
             _l("To do"),

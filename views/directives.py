@@ -424,8 +424,14 @@ class DirectiveView(SecureModelView):
         return redirect(self.get_url(".supervision_notice_page", id=directive.id))
 
     def get_query(self):
+        # Leaders' instructions only: a key work item or a rectification has its own
+        # screen, which owns and edits its directive (ORIGINS in models/directives.py).
         light = Directive.light_expression(clock.today(), yellow_days(), current_user)
-        return super().get_query().options(sa.orm.with_expression(Directive.light, light))
+        query = super().get_query().filter(Directive.is_instruction())
+        return query.options(sa.orm.with_expression(Directive.light, light))
+
+    def get_count_query(self):
+        return super().get_count_query().filter(Directive.is_instruction())
 
     def export_query(self, query):
         # A confidential directive is exported only to those who may read its content.

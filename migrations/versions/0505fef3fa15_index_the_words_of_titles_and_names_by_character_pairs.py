@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from models.words import stored, words
+from models.words import sqlite_triggers, stored, words
 
 
 # revision identifiers, used by Alembic.
@@ -32,17 +32,6 @@ FIELDS = {
     "staff": ("name", "phone", "email"),
 }
 CHUNK = 5000
-
-
-def sqlite_triggers(table):
-    fts = f"{table}_words"
-    delete = f"INSERT INTO {fts}({fts}, rowid, search_words) VALUES ('delete', old.id, old.search_words);"
-    insert = f"INSERT INTO {fts}(rowid, search_words) VALUES (new.id, new.search_words);"
-    return {
-        f"{fts}_insert": f"AFTER INSERT ON {table} BEGIN {insert} END",
-        f"{fts}_delete": f"AFTER DELETE ON {table} BEGIN {delete} END",
-        f"{fts}_update": f"AFTER UPDATE OF search_words ON {table} BEGIN {delete} {insert} END",
-    }
 
 
 def create_sqlite_index(table):

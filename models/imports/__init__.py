@@ -23,6 +23,7 @@ from models.imports.columns import zh_labels
 from models.imports.directives import DirectiveImporter
 from models.imports.engine import apply_table
 from models.imports.filled import directive_rows, report_rows
+from models.imports.keywork import KeyWorkImporter, key_work_rows
 from models.imports.reading import FileProblem, read_table
 from models.imports.reports import ReportImporter
 from models.imports.runs import (
@@ -44,6 +45,7 @@ IMPORTERS = {
     "reports": ReportImporter,
     "directives": DirectiveImporter,
     "trainings": TrainingImporter,
+    "key_work": KeyWorkImporter,
 }
 ROWS = {
     "units": unit_rows,
@@ -51,6 +53,7 @@ ROWS = {
     "reports": report_rows,
     "directives": directive_rows,
     "trainings": training_rows,
+    "key_work": key_work_rows,
 }
 # Template file names, in Chinese as the office saves them.
 TEMPLATE_NAMES = {
@@ -59,6 +62,7 @@ TEMPLATE_NAMES = {
     "reports": "信息稿件导入模板",
     "directives": "批示件导入模板",
     "trainings": "培训记录导入模板",
+    "key_work": "重要工作分工导入模板",
 }
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_ROWS = 100_000

@@ -204,6 +204,11 @@ class DirectiveImporter(Importer):
             db.session.add(directive)
             self.directives[directive.number] = directive
             return directive, True, []
+        if directive.origin != "instruction":
+            # A key work item's or a rectification's: kept through its own screen.
+            raise RowProblem(
+                _l("%(number)s is not a leader's instruction.", number=directive.number)
+            )
         if directive.assignments:
             for column in DEADLINE_FIELDS:
                 if column.key in values and getattr(directive, column.key) != values[column.key]:

@@ -49,6 +49,7 @@ def directive_rows():
     """Every directive as rows of the template: one per assignment, or one if none."""
     directives = db.session.scalars(
         sa.select(Directive)
+        .where(Directive.is_instruction())  # key work has its own template
         .order_by(Directive.number)
         .options(
             sa.orm.selectinload(Directive.assignments).options(

@@ -19,6 +19,7 @@ IMPORT_KINDS = Choices(
     reports=_l("Reports and adoptions"),
     directives=_l("Directives and assignments"),
     trainings=_l("Training records"),
+    key_work=_l("Key work items"),
 )
 RUN_STATES = Choices(
     checking=_l("Being checked"),
