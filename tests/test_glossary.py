@@ -11,6 +11,7 @@ import pytest
 from models import Directive, Report, Staff, Unit, db
 from models.glossary import in_chinese
 from models.imports import IMPORTERS, check_rows
+from models.keywork import KeyWorkItem
 from models.training import Training
 from tests import factories
 from tests.import_files import csv_bytes
@@ -61,6 +62,7 @@ def test_every_template_column_of_a_field_is_named_as_the_field(app):
         "reports": [Report],
         "directives": [Directive],
         "trainings": [Training],
+        "key_work": [KeyWorkItem],
     }
     with app.test_request_context():
         for kind, importer in IMPORTERS.items():

@@ -25,12 +25,19 @@ KEY_WORK_COLUMNS = [
     Column("年度", "year", "int", required=True),
     Column("方面序号", "area_seq", "int", required=True, note=f"1 至 {MAX_SEQ}"),
     Column("方面", "area_name", required=True, max_length=100),
-    Column("项目序号", "seq", "int", required=True, note="同一方面内的序号，按此更新"),
-    Column("项目名称", "title", required=True, max_length=200),
-    Column("分管领导", "leader_name", required=True, max_length=50),
+    Column(
+        KeyWorkItem.seq,
+        "seq",
+        "int",
+        required=True,
+        note="同一方面内的序号，按此更新",
+        aliases=("项目序号",),
+    ),
+    Column(KeyWorkItem.title, "title", required=True, max_length=200, aliases=("项目名称",)),
+    Column(KeyWorkItem.leader_name, "leader_name", required=True, max_length=50),
     Column("牵头单位代码", "lead_codes", note="多个单位用顿号分隔；新项目至少一个"),
     Column("配合单位代码", "support_codes", note="多个单位用顿号分隔"),
-    Column("年度目标", "targets"),
+    Column(KeyWorkItem.targets, "targets", aliases=("年度目标",)),
     Column("办理期限", "due_on", "date", note="留空为当年12月31日"),
 ]
 ITEM_FIELDS = [c for c in KEY_WORK_COLUMNS if c.key in ("title", "leader_name", "targets")]
