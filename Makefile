@@ -54,8 +54,8 @@ format: $(VENV)/.installed
 	$(BIN)/ruff format .
 
 messages: $(VENV)/.installed  ## extract new strings into the catalogue to translate
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --ignore-dirs=".venv migrations tests" .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o translations/messages.pot --ignore-dirs=".venv migrations tests" .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) instance/*.db*
