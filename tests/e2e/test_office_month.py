@@ -195,7 +195,8 @@ def check_ranking_workbook(path, today, points):
     cells = [[cell.value for cell in line] for line in sheet.iter_rows()]
     assert f"{today.year}年{today.month}月" in str(cells[0][0])
     header = next(line for line in cells if line and line[0] == "名次")
-    ours = next(line for line in cells if UNIT.code in line)
+    assert "单位代码" not in header  # the printed table names units, without their codes
+    ours = next(line for line in cells if UNIT.name in line)
     values = dict(zip(header, ours, strict=False))
     assert values["单位"] == UNIT.name
     assert values["采用条数"] == 1
