@@ -11,7 +11,16 @@ from playwright.sync_api import expect
 from models import CriticismNotice, Notice, Unit, clock, db
 from tests import factories
 from tests.e2e.helpers import PASSWORD
-from tests.e2e.ui import answer_dialog, expect_message, log_in, log_out, menu, row, scripts_ready
+from tests.e2e.ui import (
+    answer_dialog,
+    expect_message,
+    line_lengths,
+    log_in,
+    log_out,
+    menu,
+    row,
+    scripts_ready,
+)
 
 UNIT_CODE = "QH-CG"  # 城关镇, whose officer is the demo's `chengguan`
 TITLE = "关于对城关镇领导批示件办理超期的通报批评"
@@ -78,6 +87,9 @@ def test_the_office_criticises_an_overdue_unit_which_then_reads_it(page, records
     page.get_by_role("link", name="打印").click()
     expect(page.locator(".ducha-document-title")).to_have_text(TITLE)
     expect(page.locator(".ducha-document-number")).to_have_text(issued)
+    # A long title breaks into even lines, never its last characters alone.
+    lines = line_lengths(page, ".ducha-document-title")
+    assert min(lines) >= 4, lines
     screenshot(page, "criticism-print")
     page.goto(f"/admin/units/details/?id={unit_id}")
     expect(page.locator("a.ducha-criticism")).to_contain_text(issued)

@@ -20,7 +20,7 @@ from models.periods import parse_period
 from models.ranking import ranking
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.helpers import PASSWORD
-from tests.e2e.ui import answer_dialog, expect_message, log_in, scripts_ready
+from tests.e2e.ui import answer_dialog, expect_message, log_in, on_a_phone, scripts_ready
 
 # The text area of A4 inside the margins of static/print.css (GB/T 9704), in CSS pixels.
 A4_TEXT_WIDTH = int((210 - 28 - 26) / 25.4 * 96)
@@ -116,6 +116,7 @@ def test_the_chase_notice_on_paper(page, records):
     log_in(page, "staff", PASSWORD)
     page.goto(f"/admin/assignments/chase-notice/?id={assignment_id}")
     expect(page.locator(".ducha-document-title")).to_have_text("催办单")
+    on_a_phone(page, ".ducha-document-title")
 
     pages, text = _printed(page, "chase-notice")
     assert pages == 1, text
@@ -148,6 +149,7 @@ def test_the_ranking_bulletin_on_paper(page, records):
         ranked = [r.unit for r in bulletin.ranked_rows()]
     assert re.fullmatch(r"\d{4}年第\d+期", number)
 
+    on_a_phone(page, ".ducha-bulletin-masthead")
     pages, text = _printed(page, "bulletin")
     assert 1 <= pages <= 3, text
     assert f"信息工作通报{number}{records.config['OFFICE_NAME']}" in text  # the masthead block

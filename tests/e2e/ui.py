@@ -85,3 +85,41 @@ def answer_dialog(page, accept):
 
     page.once("dialog", answer)
     return asked
+
+
+# The characters of an element's text on each line it is drawn on, top to bottom.
+LINE_LENGTHS = """(element) => {
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  const lines = new Map();
+  const range = document.createRange();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.data.length; i++) {
+      if (!node.data[i].trim()) continue;
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const top = Math.round(range.getBoundingClientRect().top);
+      lines.set(top, (lines.get(top) || 0) + 1);
+    }
+  }
+  return [...lines.entries()].sort((a, b) => a[0] - b[0]).map((entry) => entry[1]);
+}"""
+
+
+def line_lengths(page, selector):
+    """How many characters of `selector`'s text stand on each of its lines."""
+    return page.locator(selector).first.evaluate(LINE_LENGTHS)
+
+
+def on_a_phone(page, heading):
+    """The document read on a phone (375 px, screen media): nothing wider than the screen,
+    and its `heading` on one line. Leaves the page as it was found (print media kept)."""
+    size = page.viewport_size
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 375, "height": 667})
+    try:
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 375, f"{wide}px wide on a 375px phone"
+        lines = line_lengths(page, heading)
+        assert len(lines) == 1, f"{heading} breaks on a phone: {lines}"
+    finally:
+        page.set_viewport_size(size)
