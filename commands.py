@@ -6,6 +6,7 @@ import getpass
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import lazy_gettext as _l
 
 from models import ROLES, Account, Unit, bounds, db
 from models.audit import acting_as
@@ -29,7 +30,7 @@ def audited(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        with acting_as(f"command line ({getpass.getuser()})"):
+        with acting_as(_l("Command line (%(user)s)", user=getpass.getuser())):
             return command(*args, **kwargs)
 
     return wrapper

@@ -123,6 +123,12 @@ def acting_as(name, account_id=None):
         _actor.reset(token)
 
 
+# Who changes a record when no one is logged in, as the trail keeps it (in the office's
+# language, like the records' names).
+SYSTEM = lazy_pgettext("actor", "System")
+NOT_LOGGED_IN = _l("Not logged in")
+
+
 def current_actor():
     """(account id, name) of whoever is making the change now."""
     explicit = _actor.get()
@@ -133,8 +139,8 @@ def current_actor():
 
         if current_user and current_user.is_authenticated:
             return current_user.id, current_user.username
-        return None, "anonymous"
-    return None, "system"
+        return None, NOT_LOGGED_IN
+    return None, SYSTEM
 
 
 def _plain(value):
@@ -290,10 +296,11 @@ def _write(session, _context):
                 if changes or action != "update":
                     label = named.get(id(obj)) if action == "delete" else None
                     rows.append(_entry(action, obj, changes, label))
-    if rows:
         actor_id, actor = current_actor()
+        actor = str(actor)[:80]
+    if rows:
         for row in rows:
-            row.update(actor_id=actor_id, actor=actor[:80])
+            row.update(actor_id=actor_id, actor=actor)
         session.connection().execute(AuditEntry.__table__.insert(), rows)
 
 

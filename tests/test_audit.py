@@ -1,6 +1,7 @@
 """The audit trail: who changed what and when, by form, batch action, job or CLI."""
 
 import datetime as dt
+import getpass
 import re
 import threading
 
@@ -97,7 +98,7 @@ def test_a_change_from_the_command_line_names_the_operating_system_user(app, run
     (entry,) = [
         e for e in _entries(app, "accounts", world.account_ids["leader"]) if e.action == "update"
     ]
-    assert entry.actor.startswith("command line (")
+    assert entry.actor == f"命令行（{getpass.getuser()}）"
     assert entry.changes["password_hash"] == ["***", "***"]
 
 

@@ -224,3 +224,34 @@ def test_login_rows_move_from_the_audit_trail_to_the_login_log(scratch_url):
         db.engine.dispose()
     assert sorted(left) == [("accounts", "李"), ("assignment_events", "")]
     assert logins == [("li", 7, "login", "success"), ("li", 7, "logout", "success")]
+
+
+def test_the_nameless_actors_already_in_the_trail_are_named_in_chinese(scratch_url):
+    audit = sa.table(
+        "audit_log",
+        *(sa.column(name) for name in ("at", "actor", "actor_id", "action", "table_name")),
+        sa.column("record"),
+        sa.column("changes", sa.JSON),
+    )
+    row = {"at": "2026-10-01 01:00:00", "action": "update", "table_name": "units", "record": "甲镇"}
+    actors = ["system", "anonymous", "command line (ops)", "li", "system"]
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        flask_migrate.upgrade(revision="5fbfacdec111")
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.insert(audit),
+                [
+                    {**row, "actor": actor, "actor_id": 7 if n == 4 else None, "changes": {}}
+                    for n, actor in enumerate(actors)
+                ],
+            )
+        flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            found = conn.scalars(sa.select(audit.c.actor).order_by(sa.text("id"))).all()
+        # A person whose username happens to be "system" keeps it.
+        assert found == ["系统", "未登录", "命令行（ops）", "li", "system"]
+        flask_migrate.downgrade(revision="5fbfacdec111")
+        with db.engine.connect() as conn:
+            found = conn.scalars(sa.select(audit.c.actor).order_by(sa.text("id"))).all()
+        assert found == actors

@@ -3,7 +3,6 @@ logged in and out, when and from where."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from markupsafe import Markup
 
 from models.accounts import ADMINS
@@ -32,22 +31,6 @@ def _changes(view, context, entry, name):
 
 def _changed_fields(view, context, entry, name):
     return _(", ").join(changed_fields(entry))
-
-
-# Who changed a record when no one was logged in (models.audit.current_actor).
-NAMELESS_ACTORS = {
-    "system": lazy_pgettext("actor", "System"),
-    "anonymous": _l("Not logged in"),
-}
-COMMAND_LINE = "command line ("
-
-
-def _actor(view, context, entry, name):
-    if entry.actor in NAMELESS_ACTORS:
-        return NAMELESS_ACTORS[entry.actor]
-    if entry.actor and entry.actor.startswith(COMMAND_LINE) and entry.actor.endswith(")"):
-        return _("Command line (%(user)s)", user=entry.actor[len(COMMAND_LINE) : -1])
-    return entry.actor
 
 
 def _record(view, context, entry, name):
@@ -82,8 +65,8 @@ class AuditView(ReadOnlyLog):
     column_labels = {"changed_fields": _l("Changed fields")}
     column_filters = ["action", "table_name", "record_id", "actor", "at"]
     column_searchable_list = ["record", "actor"]
-    column_formatters = {"actor": _actor, "record": _record, "changed_fields": _changed_fields}
-    column_formatters_detail = {"actor": _actor, "record": _record, "changes": _changes}
+    column_formatters = {"record": _record, "changed_fields": _changed_fields}
+    column_formatters_detail = {"record": _record, "changes": _changes}
     column_export_list = ["at", "actor", "action", "table_name", "record_id", "record"]
     column_descriptions = {"record": _l("The record as it was named at the time.")}
 
