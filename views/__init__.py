@@ -145,8 +145,11 @@ def prefer_our_admin_catalogue(directory):
     (Flask-Babel merges a domain's directories in order, the last winning): the shipped
     "20 项目" and "选中的" beat ours. It was also read only while a view was current, and the
     domain keeps the first catalogue it builds for a language, view or not. A domain's
-    directories are Flask-Babel's own mechanism; Flask-Admin's is pinned (check_flask_admin).
+    directories are Flask-Babel's own mechanism, with no setter: its attribute is checked
+    here, so that a Flask-Babel without it stops the app rather than speak the shipped words.
     """
+    if not hasattr(admin_babel.domain, "_translation_directories"):
+        raise RuntimeError("Flask-Babel's Domain no longer keeps _translation_directories")
     shipped = os.path.dirname(shipped_translations.__file__)
     admin_babel.domain._translation_directories = [shipped, directory]
     admin_babel.domain.cache.clear()
