@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from models import bounds, clock
 from models.base import Choices, OwnedByUnit, UTCDateTime, db, info, text_not_blank
+from models.filings import Filed, FilingError, units_differing
 from models.reports import LEVELS, Adoption, Publication, Report
 from models.scoring import Instruction
 from models.units import RANKING_GROUPS, Unit
@@ -294,25 +295,15 @@ def _sum(unit_id, unit, group, author, rows):
 # ---- filing a sheet (报送) ----
 
 
-class FilingError(ValueError):
-    """Why a sheet cannot be filed now: the message is for the person filing."""
-
-
-class AwardFiling(db.Model):
-    """A year's payment sheet as the office filed it: its figures kept as they were."""
+class AwardFiling(Filed, db.Model):
+    """A year's payment sheet as the office filed it: its figures kept as they were.
+    Its rows: the author lines (PayLine.to_json), amounts as text to the fen."""
 
     __tablename__ = "award_filings"
 
-    id = sa.Column(sa.Integer, primary_key=True)
+    filed_again = _l("This year's sheet was filed already: say why it is filed again.")
+
     year = sa.Column(sa.Integer, nullable=False, index=True, info=info(_l("Year")))
-    as_of = sa.Column(sa.Date, nullable=False, info=info(_l("Counted as of")))
-    filed_at = sa.Column(UTCDateTime, nullable=False, default=clock.now, info=info(_l("Filed at")))
-    account_id = sa.Column(sa.ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
-    # The name at the time: the account may be renamed or removed later.
-    filed_by = sa.Column(sa.String(50), nullable=False, default="", info=info(_l("Filed by")))
-    note = sa.Column(sa.Text, nullable=False, default="", info=info(_l("Note")))
-    # The author lines as filed (PayLine.to_json), amounts as text to the fen.
-    rows = sa.Column(sa.JSON, nullable=False)
     unrated = sa.Column(sa.Integer, nullable=False, default=0)
 
     __table_args__ = (sa.CheckConstraint("year BETWEEN 2000 AND 2099", name="year_in_range"),)
@@ -333,13 +324,7 @@ class AwardFiling(db.Model):
 
 def award_filings(year):
     """The filings of `year`, the latest first."""
-    return list(
-        db.session.scalars(
-            sa.select(AwardFiling)
-            .where(AwardFiling.year == year)
-            .order_by(AwardFiling.filed_at.desc(), AwardFiling.id.desc())
-        )
-    )
+    return AwardFiling.latest_first(year=year)
 
 
 def file_year(year, actor, note="", as_of=None, today=None):
@@ -348,43 +333,29 @@ def file_year(year, actor, note="", as_of=None, today=None):
     today = today or clock.today()
     if dt.date(year, 1, 1) > today:
         raise FilingError(_l("A year that has not begun cannot be filed."))
-    note = (note or "").strip()
-    if bounds.has_nul(note):
-        raise FilingError(bounds.NUL_MESSAGE)
-    if len(note) > NOTE_MAX:
-        raise FilingError(_l("Say it in at most %(max)s characters.", max=NOTE_MAX))
-    if award_filings(year) and not note:
-        raise FilingError(_l("This year's sheet was filed already: say why it is filed again."))
+    note = AwardFiling.checked_note(note, year=year)
     sheet = award_sheet(year, as_of=as_of, today=today)
-    filing = AwardFiling(
+    return AwardFiling.add(
+        actor,
+        note,
         year=year,
         as_of=sheet.as_of,
-        account_id=getattr(actor, "id", None),
-        filed_by=(str(actor) if actor is not None else "")[:50],
-        note=note,
         rows=[line.to_json() for line in sheet.authors],
         unrated=sheet.unrated,
     )
-    db.session.add(filing)
-    return filing
 
 
 def changed_units(filed, current):
     """The names of the units whose lines differ between two sheets of a year."""
+    return units_differing(_by_unit(filed), _by_unit(current))
 
-    def by_unit(sheet):
-        found = {}
-        for line in sheet.authors:
-            found.setdefault(line.unit_id, {"name": line.unit, "lines": {}})
-            found[line.unit_id]["lines"][line.author] = line.figures()
-        return found
 
-    before, now = by_unit(filed), by_unit(current)
-    return sorted(
-        (now.get(unit_id) or before[unit_id])["name"]
-        for unit_id in before.keys() | now.keys()
-        if (before.get(unit_id) or {}).get("lines") != (now.get(unit_id) or {}).get("lines")
-    )
+def _by_unit(sheet):
+    """Per unit: its name and its authors' figures."""
+    found = {}
+    for line in sheet.authors:
+        found.setdefault(line.unit_id, (line.unit, {}))[1][line.author] = line.figures()
+    return found
 
 
 # ---- commendations ----

@@ -30,10 +30,11 @@ from operator import attrgetter
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from models import bounds, clock
+from models import clock
 from models.assignment_records import AssignmentEvent
-from models.base import UTCDateTime, db, info
+from models.base import db, info
 from models.directives import WAITING_ON_UNIT, Assignment
+from models.filings import Filed, FilingError, units_differing
 from models.units import RANKING_GROUPS, Unit
 
 COUNTS = ("received", "finished", "on_time", "overdue", "in_progress")
@@ -190,28 +191,15 @@ def _sum(code, name, group, rows):
 # ---- filing a month (报送) ----
 
 
-NOTE_MAX = 1000
-
-
-class FilingError(ValueError):
-    """Why a month cannot be filed now: the message is for the person filing."""
-
-
-class Filing(db.Model):
-    """A month's report as the office filed it (报送): its figures kept as they were."""
+class Filing(Filed, db.Model):
+    """A month's report as the office filed it (报送): its figures kept as they were.
+    Its rows: unit_id, code, name, group and the counts."""
 
     __tablename__ = "directive_report_filings"
 
-    id = sa.Column(sa.Integer, primary_key=True)
+    filed_again = _l("This month was filed already: say why it is filed again.")
+
     month = sa.Column(sa.Date, nullable=False, index=True, info=info(_l("Month")))
-    as_of = sa.Column(sa.Date, nullable=False, info=info(_l("Counted as of")))
-    filed_at = sa.Column(UTCDateTime, nullable=False, default=clock.now, info=info(_l("Filed at")))
-    account_id = sa.Column(sa.ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
-    # The name at the time: the account may be renamed or removed later.
-    filed_by = sa.Column(sa.String(50), nullable=False, default="", info=info(_l("Filed by")))
-    note = sa.Column(sa.Text, nullable=False, default="", info=info(_l("Note")))
-    # The unit rows as filed: unit_id, code, name, group and the counts.
-    rows = sa.Column(sa.JSON, nullable=False)
 
     def report(self, unit_ids=None):
         """The filed report, of the units in `unit_ids` (None: all)."""
@@ -223,13 +211,7 @@ class Filing(db.Model):
 
 def filings(first):
     """The filings of the month starting `first`, the latest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Filing)
-            .where(Filing.month == first)
-            .order_by(Filing.filed_at.desc(), Filing.id.desc())
-        )
-    )
+    return Filing.latest_first(month=first)
 
 
 def file_month(first, actor, note="", today=None):
@@ -238,36 +220,17 @@ def file_month(first, actor, note="", today=None):
     today = today or clock.today()
     if first > today:
         raise FilingError(_l("A month that has not begun cannot be filed."))
-    note = (note or "").strip()
-    if bounds.has_nul(note):
-        raise FilingError(bounds.NUL_MESSAGE)
-    if len(note) > NOTE_MAX:
-        raise FilingError(_l("Say it in at most %(max)s characters.", max=NOTE_MAX))
-    if filings(first) and not note:
-        raise FilingError(_l("This month was filed already: say why it is filed again."))
+    note = Filing.checked_note(note, month=first)
     report = month_report(first, today=today)
-    filing = Filing(
-        month=first,
-        as_of=report.as_of,
-        account_id=getattr(actor, "id", None),
-        filed_by=(str(actor) if actor is not None else "")[:50],
-        note=note,
-        rows=[vars(row) for row in report.units],
+    return Filing.add(
+        actor, note, month=first, as_of=report.as_of, rows=[vars(row) for row in report.units]
     )
-    db.session.add(filing)
-    return filing
 
 
 def changed_units(filed, current):
     """The names of the units whose figures differ between two reports of a month."""
-    before = {row.unit_id: row for row in filed.units}
-    now = {row.unit_id: row for row in current.units}
-    return sorted(
-        (now.get(unit_id) or before[unit_id]).name
-        for unit_id in before.keys() | now.keys()
-        if _figures(before.get(unit_id)) != _figures(now.get(unit_id))
-    )
+    return units_differing(_by_unit(filed), _by_unit(current))
 
 
-def _figures(row):
-    return None if row is None else tuple(getattr(row, name) for name in COUNTS)
+def _by_unit(report):
+    return {row.unit_id: (row.name, tuple(getattr(row, n) for n in COUNTS)) for row in report.units}

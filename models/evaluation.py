@@ -29,9 +29,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
-from models import bounds, clock
-from models.base import Choices, UTCDateTime, db, info
+from models import clock
+from models.base import Choices, db, info
 from models.criticism import issued_between, issued_counts
+from models.filings import Filed, FilingError, units_differing
 from models.periods import year as year_period
 from models.ranking import ranking
 from models.units import RANKING_GROUPS
@@ -77,7 +78,6 @@ GRADE_RULE_MAXIMA = {
 }
 GRADE_RULE_MAX = 100000
 TABLE_START = dt.date(2000, 1, 1)
-NOTE_MAX = 1000
 ALL_UNITS = ""  # the evaluation of every unit, not one group
 
 
@@ -357,28 +357,21 @@ def reason_text(reason):
 # ---- filing the evaluation (报送) ----
 
 
-class FilingError(ValueError):
-    """Why the evaluation cannot be filed now: the message is for the person filing."""
-
-
-class EvaluationFiling(db.Model):
+class EvaluationFiling(Filed, db.Model):
     """A year's evaluation of a group as the office filed it: lines and rules kept."""
 
     __tablename__ = "evaluation_filings"
 
-    id = sa.Column(sa.Integer, primary_key=True)
+    filed_again = _l("This evaluation was filed already: say why it is filed again.")
+
     year = sa.Column(sa.Integer, nullable=False, info=info(_l("Year")))
     ranking_group = sa.Column(
         sa.String(20), nullable=False, default=ALL_UNITS, info=info(_l("Ranking group"))
     )
-    as_of = sa.Column(sa.Date, nullable=False, info=info(_l("Counted as of")))
-    filed_at = sa.Column(UTCDateTime, nullable=False, default=clock.now, info=info(_l("Filed at")))
-    account_id = sa.Column(sa.ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
-    # The name at the time: the account may be renamed or removed later.
-    filed_by = sa.Column(sa.String(50), nullable=False, default="", info=info(_l("Filed by")))
-    note = sa.Column(sa.Text, nullable=False, default="", info=info(_l("Note")))
     rules = sa.Column(sa.JSON, nullable=False)
+    # Its rows are its units' graded lines, in the column `lines`, as they always were.
     lines = sa.Column(sa.JSON, nullable=False)
+    rows = sa.orm.synonym("lines")
 
     __table_args__ = (
         sa.Index("ix_evaluation_filings_year_group", "year", "ranking_group"),
@@ -397,13 +390,7 @@ class EvaluationFiling(db.Model):
 
 def evaluation_filings(year, group=None):
     """The filings of the year's evaluation of the group, the latest first."""
-    return list(
-        db.session.scalars(
-            sa.select(EvaluationFiling)
-            .where(EvaluationFiling.year == year, EvaluationFiling.ranking_group == (group or ""))
-            .order_by(EvaluationFiling.filed_at.desc(), EvaluationFiling.id.desc())
-        )
-    )
+    return EvaluationFiling.latest_first(year=year, ranking_group=group or ALL_UNITS)
 
 
 def file_evaluation(year, group, actor, note="", today=None):
@@ -414,41 +401,26 @@ def file_evaluation(year, group, actor, note="", today=None):
         raise FilingError(_l("A year that has not begun cannot be filed."))
     if group and group not in RANKING_GROUPS:
         raise FilingError(_l("No such ranking group."))
-    note = (note or "").strip()
-    if bounds.has_nul(note):
-        raise FilingError(bounds.NUL_MESSAGE)
-    if len(note) > NOTE_MAX:
-        raise FilingError(_l("Say it in at most %(max)s characters.", max=NOTE_MAX))
-    if evaluation_filings(year, group) and not note:
-        raise FilingError(_l("This evaluation was filed already: say why it is filed again."))
+    note = EvaluationFiling.checked_note(note, year=year, ranking_group=group or ALL_UNITS)
     evaluation = evaluate(year, group, as_of=today)
-    filing = EvaluationFiling(
+    return EvaluationFiling.add(
+        actor,
+        note,
         year=year,
         ranking_group=group or ALL_UNITS,
         as_of=evaluation.as_of,
-        account_id=getattr(actor, "id", None),
-        filed_by=(str(actor) if actor is not None else "")[:50],
-        note=note,
         rules=evaluation.rules,
         lines=[asdict(line) for line in evaluation.lines],
     )
-    db.session.add(filing)
-    return filing
 
 
 def changed_units(filed, current):
     """The names of the units whose line differs between two evaluations of a year."""
-    before = {line.unit_id: line for line in filed.lines}
-    now = {line.unit_id: line for line in current.lines}
-    return sorted(
-        (now.get(unit_id) or before[unit_id]).unit
-        for unit_id in before.keys() | now.keys()
-        if _figures(before.get(unit_id)) != _figures(now.get(unit_id))
-    )
+    return units_differing(_by_unit(filed), _by_unit(current))
 
 
-def _figures(line):
-    return None if line is None else line.figures()
+def _by_unit(evaluation):
+    return {line.unit_id: (line.unit, line.figures()) for line in evaluation.lines}
 
 
 # ---- the quarterly summary (季度小结) ----

@@ -6,7 +6,7 @@ import datetime as dt
 import decimal
 
 import wtforms
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,12 +14,11 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms import validators
 
-from models import LEVELS, Commendation, bounds, clock, db
+from models import LEVELS, Commendation, bounds, clock
 from models.accounts import EVERYONE, OFFICE, OFFICE_AND_LEADERS
 from models.awards import (
     MAX_RATE,
     NOTE_MAX,
-    FilingError,
     amount_problem,
     award_filings,
     award_sheet,
@@ -31,7 +30,8 @@ from models.awards import (
 )
 from views.base.access import scoped
 from views.base.export import book_response
-from views.base.printing import FilingBlock, Subtotal
+from views.base.filing import ShownFiling, file_and_flash
+from views.base.printing import Subtotal
 from views.secure import SecureModelView, SecureView
 
 
@@ -144,33 +144,20 @@ def _money_text(value):
     return f"{value:.2f}" if isinstance(value, decimal.Decimal) else value
 
 
-class ShownSheet:
+class ShownSheet(ShownFiling):
     """The year's sheet the page shows, within what the person may see: the latest filing
     of the year if there is one (with the units counted differently now), else, or when
     asked for (or as of another day), counted now."""
 
     def __init__(self, year, as_of=None, want_current=False):
+        super().__init__(award_filings(year), want_current or as_of is not None)
         own = None if current_user.sees_all_units else {current_user.unit_id}
-        self.filings = award_filings(year)
-        self.filing = None
-        if self.filings and not want_current and as_of is None:
-            self.filing = self.filings[0]
-        self.changed = []
         if self.filing is None:
             self.sheet = award_sheet(year, as_of=as_of, unit_ids=own)
             return
         self.sheet = self.filing.sheet(own)
         again = award_sheet(year, as_of=self.filing.as_of, unit_ids=own)
         self.changed = changed_units(self.sheet, again)
-
-    def filing_block(self):
-        if self.filing is None:
-            return FilingBlock(current_app.config["OFFICE_NAME"], str(current_user), clock.today())
-        return FilingBlock(
-            current_app.config["OFFICE_NAME"],
-            self.filing.filed_by,
-            clock.local_date(self.filing.filed_at),
-        )
 
 
 class AwardSheetView(SecureView):
@@ -242,15 +229,10 @@ class AwardSheetView(SecureView):
             abort(403)  # leaders and units read the sheet; the office files it
         year = self._year()
         as_of = self._as_of(year)
-        try:
-            filing = file_year(year, current_user, request.form.get("note"), as_of=as_of)
-            db.session.commit()
-            flash(
-                _("Filed: the sheet as of %(day)s is kept.", day=filing.as_of.isoformat()),
-                "success",
-            )
-        except FilingError as error:
-            flash(str(error), "error")
+        file_and_flash(
+            lambda: file_year(year, current_user, request.form.get("note"), as_of=as_of),
+            _l("Filed: the sheet as of %(day)s is kept."),
+        )
         return redirect(self.get_url(".index", year=year))
 
     @expose("/export.xlsx")

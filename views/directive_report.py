@@ -1,16 +1,16 @@
 """The monthly directive report (领导批示件月报表): a page, filing (报送) and a printable workbook."""
 
 from babel.dates import format_skeleton
-from flask import current_app, flash, redirect, request
+from flask import flash, redirect, request
 from flask_admin import expose
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from models import Assignment, bounds, clock, db
+from models import Assignment, bounds, clock
 from models.accounts import EVERYONE, OFFICE
 from models.directive_report import (
-    FilingError,
     changed_units,
     file_month,
     filings,
@@ -20,7 +20,8 @@ from models.directive_report import (
 from models.periods import closed_month_days, month, shown_month
 from models.units import RANKING_GROUPS
 from views.base.export import export_response
-from views.base.printing import NO_VALUE, FilingBlock, Subtotal
+from views.base.filing import ShownFiling, file_and_flash
+from views.base.printing import NO_VALUE, Subtotal
 from views.secure import SecureView
 
 
@@ -67,34 +68,21 @@ def report_lines(report):
     return lines
 
 
-class Shown:
+class Shown(ShownFiling):
     """The month's report the page shows, within what the person may see: the latest
     filing if the month was filed (with the units a recomputation as of the same day now
     counts differently), else, or when asked for, computed now."""
 
     def __init__(self, first, want_current=False):
+        super().__init__(filings(first), want_current)
         own = None if current_user.sees_all_units else {current_user.unit_id}
         scope = None if own is None else Assignment.unit_id.in_(own)
-        self.filings = filings(first)
-        self.filing = self.filings[0] if self.filings and not want_current else None
-        self.changed = []
         if self.filing is None:
             self.report = month_report(first, scope=scope)
             return
         self.report = self.filing.report(own)
         again = month_report(first, scope=scope, today=self.filing.as_of)
         self.changed = changed_units(self.report, again)
-
-    def filing_block(self):
-        """填报单位, 填报人 and 填报日期: the filing's, or, for figures not filed, the
-        person looking at them and today."""
-        if self.filing is None:
-            return FilingBlock(current_app.config["OFFICE_NAME"], str(current_user), clock.today())
-        return FilingBlock(
-            current_app.config["OFFICE_NAME"],
-            self.filing.filed_by,
-            clock.local_date(self.filing.filed_at),
-        )
 
 
 class DirectiveReportView(SecureView):
@@ -156,15 +144,10 @@ class DirectiveReportView(SecureView):
         if current_user.role not in OFFICE:
             flash(_("Only the office files the monthly report."), "error")
         else:
-            try:
-                filing = file_month(first, current_user, request.form.get("note"))
-                db.session.commit()
-                flash(
-                    _("Filed: the report as of %(day)s is kept.", day=filing.as_of.isoformat()),
-                    "success",
-                )
-            except FilingError as error:
-                flash(str(error), "error")
+            file_and_flash(
+                lambda: file_month(first, current_user, request.form.get("note")),
+                _l("Filed: the report as of %(day)s is kept."),
+            )
         return redirect(self.get_url(".index", month=first.strftime("%Y-%m")))
 
     @expose("/export.xlsx")

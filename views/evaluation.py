@@ -13,7 +13,6 @@ from models.accounts import ADMINS, EVERYONE, OFFICE, OFFICE_AND_LEADERS
 from models.evaluation import (
     GRADE_RULES,
     GRADES,
-    FilingError,
     GradeRule,
     changed_units,
     evaluate,
@@ -27,6 +26,7 @@ from models.periods import year as year_period
 from models.ranking import sees_ranking
 from models.units import RANKING_GROUPS
 from views.base.export import export_response
+from views.base.filing import ShownFiling, file_and_flash
 from views.base.printing import FilingBlock
 from views.ranking import _totals_row, printed_columns
 from views.secure import SecureModelView, SecureView
@@ -107,28 +107,20 @@ def _counts_text(evaluation):
     )
 
 
-class ShownEvaluation:
+class ShownEvaluation(ShownFiling):
     """The year's evaluation the page shows, within what the person may see: the latest
     filing if there is one (with the units a recount as of the same day now grades or
     places differently), else, or when asked for, counted today."""
 
     def __init__(self, year, group, want_current=False):
+        super().__init__(evaluation_filings(year, group), want_current)
         own = None if current_user.sees_all_units else {current_user.unit_id}
-        self.filings = evaluation_filings(year, group)
-        self.filing = self.filings[0] if self.filings and not want_current else None
-        self.changed = []
         if self.filing is None:
             self.evaluation = evaluate(year, group).only(own)
             return
         self.evaluation = self.filing.evaluation().only(own)
         again = evaluate(year, group, as_of=self.filing.as_of).only(own)
         self.changed = changed_units(self.evaluation, again)
-
-    def filing_block(self):
-        office = current_app.config["OFFICE_NAME"]
-        if self.filing is None:
-            return FilingBlock(office, str(current_user), clock.today())
-        return FilingBlock(office, self.filing.filed_by, clock.local_date(self.filing.filed_at))
 
 
 class EvaluationView(SecureView):
@@ -245,15 +237,10 @@ class EvaluationView(SecureView):
         if year is None or group not in RANKING_GROUPS:
             flash(_("Say which year and ranking group to file."), "error")
             return redirect(self.get_url(".index"))
-        try:
-            filing = file_evaluation(year, group, current_user, request.form.get("note"))
-            db.session.commit()
-            flash(
-                _("Filed: the evaluation as of %(day)s is kept.", day=filing.as_of.isoformat()),
-                "success",
-            )
-        except FilingError as error:
-            flash(str(error), "error")
+        file_and_flash(
+            lambda: file_evaluation(year, group, current_user, request.form.get("note")),
+            _l("Filed: the evaluation as of %(day)s is kept."),
+        )
         return redirect(self.get_url(".index", year=year, group=group))
 
     @expose("/export.xlsx")
