@@ -1,13 +1,29 @@
 """A list page costs the same number of SQL statements whatever the number of rows on it."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
-from models import CalendarDay, Unit, db
+from models import (
+    CalendarDay,
+    CheckRound,
+    Commendation,
+    GradeRule,
+    KeyWorkCheck,
+    PayRate,
+    SiteVisit,
+    SupervisionProject,
+    Unit,
+    clock,
+    db,
+)
+from models.bulletins import draft_bulletin
+from models.periods import month
 from tests import factories
 from tests.helpers import count_statements
+from tests.test_keywork import key_work
 
 LISTS = [
     "/admin/reports/",
@@ -148,3 +164,94 @@ def test_the_offices_answers_on_each_row_read_nothing_per_row(app, as_role, worl
         page.count('action="/admin/reports/answer/') == 8 + 8 + 2
     )  # received (and the two of the world), editing
     assert page.count("/admin/reports/adopt/?ids=") == 8 * 4 + 2  # all but the returned
+
+
+# The screens added with criticism, bulletins, key work, supervision, awards and grades,
+# and the exports whose related names read more than the related row.
+RECENT = [
+    "/admin/criticism/",
+    "/admin/bulletins/",
+    "/admin/trainings/",
+    "/admin/key_work_areas/",
+    "/admin/key_work_items/",
+    "/admin/key_work_rounds/",
+    "/admin/key_work_checks/",
+    "/admin/key_work_checks/export/csv/",
+    "/admin/supervision_projects/",
+    "/admin/supervision_projects/export/csv/",
+    "/admin/site_visits/",
+    "/admin/site_visits/export/csv/",
+    "/admin/pay_rates/",
+    "/admin/commendations/",
+    "/admin/grade_rules/",
+    "/admin/award-sheet/",
+    "/admin/evaluation/",
+]
+
+
+# The year-end evaluation reads the year's ranking, its rules and what was filed.
+RECENT_CAPS = {"/admin/evaluation/": 11}
+
+
+def _grow_recent(app, world, start, n):
+    """`n` more of each: a unit with a person, a training, a commendation and a criticism
+    notice; a key work item (three areas) with its checks; a project and a site visit with
+    its rectification; a pay rate, a grade rule, a bulletin and a check round."""
+    with app.app_context():
+        a = db.session.get(Unit, world.unit_a)
+        for i in range(start, start + n):
+            unit = factories.unit(name=f"新增镇{i}")
+            person = factories.staff(unit)
+            factories.training(person)
+            factories.criticism(unit, state="issued" if i % 2 else "draft")
+            key_work(unit, support=[a], area_seq=1 + i % 3, seq=1 + i)
+            project = SupervisionProject(title=f"专项督查{i}", started_on=clock.today())
+            project.units = [unit, a]
+            visit = SiteVisit(
+                project=project,
+                unit=unit,
+                visited_on=clock.today(),
+                place="项目现场",
+                members="督查室张三",
+                rectification="恢复施工",
+                rectify_by=clock.today() + dt.timedelta(days=20),
+            )
+            db.session.add_all([project, visit])
+            visit.require_rectification(None)
+            day = dt.date(2001, 1, 1) + dt.timedelta(days=i)
+            db.session.add_all(
+                [
+                    Commendation(
+                        year=clock.today().year,
+                        title="优秀信息员",
+                        unit=unit,
+                        staff=person,
+                        document_no=f"县委办〔2026〕{i}号",
+                        awarded_on=clock.today(),
+                    ),
+                    PayRate(kind="adoption", level="city", amount=Decimal("50"), valid_from=day),
+                    GradeRule(key="excellent_share", value=30, valid_from=day),
+                    CheckRound(year=2040 + i, half="h1", checked_on=dt.date(2040 + i, 7, 5)),
+                ]
+            )
+            draft_bulletin(month(dt.date(2001 + i // 12, 1 + i % 12, 1)), "township", None)
+        this_year = CheckRound.query.filter_by(year=clock.today().year).one_or_none()
+        if this_year is None:
+            this_year = CheckRound(
+                year=clock.today().year, half="h1", checked_on=dt.date(clock.today().year, 7, 5)
+            )
+            db.session.add(this_year)
+        this_year.open()  # a check per item and unit, the new items' too
+        db.session.commit()
+        assert KeyWorkCheck.query.count() == 2 * (start + n)
+
+
+@pytest.mark.parametrize("url", RECENT)
+def test_recent_screens_cost_the_same_statements_with_more_rows(app, as_role, world, url):
+    client = as_role("admin")
+    _grow_recent(app, world, 0, 2)
+    few = _statements(app, client, url)
+    _grow_recent(app, world, 2, 30)
+    many = _statements(app, client, url)
+    assert many == few, f"{url}: {few} statements with a few rows, {many} with 30 more"
+    assert many <= RECENT_CAPS.get(url, 8), f"{url}: {many} statements"

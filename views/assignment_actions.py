@@ -1,16 +1,19 @@
-"""The small forms on an assignment's page, one per step of its life.
+"""The small forms on an assignment's page, one per step of its life, and the page itself.
 
 Each form only collects what the step needs and calls the one model method that decides;
-the model refuses what the rules refuse (RuleError), and the form shows why.
+the model refuses what the rules refuse (RuleError), and the form shows why. `StepsMixin`
+is the page that offers them and takes one (assignments, criticism notices).
 """
 
-from flask import current_app, flash
+from flask import abort, current_app, flash, redirect, request
+from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from wtforms import SelectField, TextAreaField, validators
 
 from jobs.notices import dispatch_notices
-from models import clock
+from models import RuleError, clock, db
 from models.accounts import ADMINS
 from models.chase import chase_now
 from models.notice_plan import NoticeRules
@@ -259,3 +262,66 @@ def show_error(form, error):
         field.errors = [*field.errors, str(error)]
     else:
         form.form_errors.append(str(error))
+
+
+class StepsMixin:
+    """A record's details page with the forms of the steps the person may take, and the
+    endpoint that takes one: valid and allowed, it is saved and the page shown again;
+    refused, the page comes back with the reason in the form.
+
+    The view names its forms in `step_forms` and renders the page in `step_page`.
+    """
+
+    step_forms = {}
+
+    def may_take_steps(self):
+        """Whether the person may send a step at all, asked before the record is read."""
+        return True
+
+    def offers(self, record, form_class):
+        """Whether the record's page offers the form to the person."""
+        return record.may(current_user, form_class.permission)
+
+    def step_page(self, record, forms):
+        raise NotImplementedError
+
+    @expose("/details/")
+    def details_view(self):
+        row_id = request.args.get("id")
+        if row_id is None:
+            return redirect(self.get_url(".index_view"))
+        return self._page(self.get_one(row_id))
+
+    @expose("/act/<step>/", methods=("POST",))
+    def act(self, step):
+        """Take one step of the record's life; a refusal is shown in its form."""
+        if not self.may_take_steps():
+            abort(403)
+        record = self.get_one(request.args.get("id"))
+        if step not in self.step_forms:
+            abort(404)
+        form = self.step_forms[step](request.form)
+        if form.validate():
+            try:
+                form.run(record, current_user)
+                db.session.commit()
+            except RuleError as error:
+                db.session.rollback()
+                record = self.get_one(record.id)  # as it is, not as the step left it
+                show_error(form, error)
+            else:
+                form.after_commit()
+                return redirect(self.get_url(".details_view", id=record.id))
+        return self._page(record, step, form)
+
+    def _page(self, record, failed_name=None, failed_form=None):
+        offered = {
+            name: form_class()
+            for name, form_class in self.step_forms.items()
+            if self.offers(record, form_class)
+        }
+        if failed_name:
+            offered[failed_name] = failed_form
+        for form in offered.values():
+            form.leave_out_for(current_user)
+        return self.step_page(record, offered)

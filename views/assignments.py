@@ -1,7 +1,7 @@
 """The units' assignments: each one's light, timeline and the steps of its life."""
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, request
+from flask import current_app, flash, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import filters as sqla_filters
@@ -39,7 +39,7 @@ from models.steps import (
     OBJECTION_STATES,
     OBJECTION_SUBJECTS,
 )
-from views.assignment_actions import FORMS, chase, report_chased, show_error
+from views.assignment_actions import FORMS, StepsMixin, chase, report_chased
 from views.directives import LightFilter, light_badge, light_text
 from views.documents import send_docx
 from views.secure import SecureModelView
@@ -114,10 +114,11 @@ def _assignment_light_sql():
     return Assignment.light_expression(clock.today(), yellow_days())
 
 
-class AssignmentView(SecureModelView):
+class AssignmentView(StepsMixin, SecureModelView):
     """Each unit's part of a directive: its light, its timeline, and its next steps."""
 
     read_roles = EVERYONE
+    step_forms = FORMS
     write_roles = frozenset()
     delete_roles = frozenset()
     column_list = [
@@ -210,13 +211,6 @@ class AssignmentView(SecureModelView):
     def export_query(self, query):
         return query.filter(Assignment.directive.has(Directive.content_visible_to(current_user)))
 
-    @expose("/details/")
-    def details_view(self):
-        row_id = request.args.get("id")
-        if row_id is None:
-            return redirect(self.get_url(".index_view"))
-        return self._page(self.get_one(row_id))
-
     @expose("/chase-notice/")
     def chase_notice_page(self):
         """The 催办单 of an overdue assignment, to print."""
@@ -250,43 +244,14 @@ class AssignmentView(SecureModelView):
             flash(str(error), "warning")
             return None
 
-    @expose("/act/<step>/", methods=("POST",))
-    def act(self, step):
-        """Take one step of the assignment's life; a refusal is shown in its form."""
-        assignment = self.get_one(request.args.get("id"))
-        if step not in FORMS:
-            abort(404)
-        form = FORMS[step](request.form)
-        if form.validate():
-            try:
-                form.run(assignment, current_user)
-                db.session.commit()
-            except RuleError as error:
-                db.session.rollback()
-                assignment = self.get_one(assignment.id)
-                show_error(form, error)
-            else:
-                form.after_commit()
-                return redirect(self.get_url(".details_view", id=assignment.id))
-        return self._page(assignment, step, form)
-
-    def _page(self, assignment, failed_name=None, failed_form=None):
-        offered = {
-            name: form_class()
-            for name, form_class in FORMS.items()
-            if assignment.may(current_user, form_class.permission)
-        }
-        if failed_name:
-            offered[failed_name] = failed_form
-        for form in offered.values():
-            form.leave_out_for(current_user)
+    def step_page(self, assignment, forms):
         return self.render(
             self.details_template,
             model=assignment,
             details_columns=self._details_columns,
             get_value=self.get_detail_value,
             return_url=self.get_url(".index_view"),
-            forms=offered,
+            forms=forms,
             shows_content=assignment.directive.shows_content_to(current_user),
             may_file=assignment.may(current_user, "progress"),
             chased_today=assignment.chased_on(clock.today()),

@@ -20,7 +20,7 @@ from models.criticism import CRITICISM_STATES, draft_criticisms, overdue_thresho
 from models.notices import NOTICE_STATES
 from models.periods import month
 from models.scoring import DEDUCTION_KINDS
-from views.assignment_actions import ActionForm, _reason, show_error
+from views.assignment_actions import ActionForm, StepsMixin, _reason, show_error
 from views.documents import send_docx
 from views.forms import Form
 from views.secure import SecureModelView
@@ -124,10 +124,11 @@ def _state_badge(view, context, model, name):
     )
 
 
-class CriticismView(SecureModelView):
+class CriticismView(StepsMixin, SecureModelView):
     """Criticism notices: drafted from the records, approved and issued by the office."""
 
     read_roles = EVERYONE
+    step_forms = FORMS
     write_roles = OFFICE
     delete_roles = OFFICE
     row_delete = False
@@ -272,43 +273,13 @@ class CriticismView(SecureModelView):
         )
 
     # ---- a notice's page, its steps and its print page ----
-    @expose("/details/")
-    def details_view(self):
-        row_id = request.args.get("id")
-        if row_id is None:
-            return redirect(self.get_url(".index_view"))
-        return self._page(self.get_one(row_id))
+    def may_take_steps(self):
+        return self._role() in OFFICE
 
-    @expose("/act/<step>/", methods=("POST",))
-    def act(self, step):
-        """Take one step of the notice's life; a refusal is shown in its form."""
-        if self._role() not in OFFICE:
-            abort(403)
-        notice = self.get_one(request.args.get("id"))
-        if step not in FORMS:
-            abort(404)
-        form = FORMS[step](request.form)
-        if form.validate():
-            try:
-                form.run(notice, current_user)
-                db.session.commit()
-            except RuleError as error:
-                db.session.rollback()
-                notice = self.get_one(notice.id)
-                show_error(form, error)
-            else:
-                form.after_commit()
-                return redirect(self.get_url(".details_view", id=notice.id))
-        return self._page(notice, step, form)
+    def offers(self, notice, form_class):
+        return super().offers(notice, form_class) and current_user.role in OFFICE
 
-    def _page(self, notice, failed_name=None, failed_form=None):
-        offered = {
-            name: form_class()
-            for name, form_class in FORMS.items()
-            if notice.may(current_user, form_class.permission) and current_user.role in OFFICE
-        }
-        if failed_name:
-            offered[failed_name] = failed_form
+    def step_page(self, notice, forms):
         office = current_user.role in OFFICE
         return self.render(
             self.details_template,
@@ -321,7 +292,7 @@ class CriticismView(SecureModelView):
             ],
             get_value=self.get_detail_value,
             return_url=self.get_url(".index_view"),
-            forms=offered,
+            forms=forms,
             sent=notice.notices() if office else [],
             notice_states=NOTICE_STATES,
             deduction_kinds=DEDUCTION_KINDS,

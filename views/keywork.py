@@ -406,6 +406,7 @@ class KeyWorkCheckView(SecureModelView):
     column_default_sort = [("id", False)]
     form_columns = ["progress", "self_assessment", "verdict", "office_comment"]
     form_widget_args = {"self_assessment": {"rows": 6}}
+    export_label_options = {KeyWorkItem: (sa.orm.joinedload(KeyWorkItem.area),)}
 
     def row_allows(self, model, action):
         if action == "edit" and current_user.is_unit_officer:
@@ -418,7 +419,8 @@ class KeyWorkCheckView(SecureModelView):
             .get_query()
             .options(
                 sa.orm.joinedload(KeyWorkCheck.round),
-                sa.orm.joinedload(KeyWorkCheck.item),
+                # The item is shown by its number, which is its area's too.
+                sa.orm.joinedload(KeyWorkCheck.item).joinedload(KeyWorkItem.area),
                 sa.orm.joinedload(KeyWorkCheck.unit),
             )
         )

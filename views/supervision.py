@@ -4,13 +4,14 @@ answered on the assignment's own page."""
 
 from types import SimpleNamespace
 
+import sqlalchemy as sa
 from flask import flash, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from models import Assignment, Directive, SiteVisit, Unit
+from models import Assignment, Directive, SiteVisit, SupervisionProject, Unit
 from models.accounts import EVERYONE
 from models.steps import ASSIGNMENT_STATUSES
 from models.supervision import dates_problem
@@ -56,6 +57,9 @@ class SupervisionProjectView(SecureModelView):
     form_columns = ["title", "scope", "started_on", "ended_on", "units", "findings"]
     form_args = {"units": {"query_factory": lambda: Unit.query.order_by(Unit.code)}}
     form_widget_args = {"scope": {"rows": 4}, "findings": {"rows": 6}}
+
+    def get_query(self):
+        return super().get_query().options(sa.orm.selectinload(SupervisionProject.units))
 
     def form_problems(self, form):
         problem = dates_problem(form.started_on.data, form.ended_on.data)
@@ -122,6 +126,14 @@ class SiteVisitView(SecureModelView):
     column_descriptions = {
         "rectify_by": _l("With what must be rectified: the unit's assignment, due on this day."),
     }
+
+    def get_query(self):
+        # Each row's rectification is its directive's assignment.
+        return (
+            super()
+            .get_query()
+            .options(sa.orm.selectinload(SiteVisit.directive).selectinload(Directive.assignments))
+        )
 
     def form_problems(self, form):
         obj = form._obj

@@ -231,8 +231,9 @@ def export_response(export_type, filename, header, rows, **layout):
 class LabelLookup:
     """Names of related rows (a report's unit), read a chunk at a time and kept."""
 
-    def __init__(self, model):
+    def __init__(self, model, options=()):
         self.model = model
+        self.options = options  # loader options for what the name reads (its area)
         self.known = {}
 
     def fetch(self, ids):
@@ -240,7 +241,8 @@ class LabelLookup:
 
         missing = {i for i in ids if i is not None and i not in self.known}
         if missing:
-            rows = db.session.scalars(sa.select(self.model).where(self.model.id.in_(missing)))
+            query = sa.select(self.model).where(self.model.id.in_(missing)).options(*self.options)
+            rows = db.session.scalars(query)
             self.known.update({row.id: str(row) for row in rows})
 
     def __call__(self, value):
@@ -278,10 +280,10 @@ class Cell:
 AS_READ = (sa.String, sa.Integer, sa.Date)
 
 
-def plan_columns(model, names, choices, cell):
+def plan_columns(model, names, choices, cell, label_options=None):
     """For each export column, (the SQL column to read, how to turn its value into a cell,
     None when as read), or None when a column needs the ORM objects (a custom formatter,
-    a computed value)."""
+    a computed value). `label_options`: a related model's loader options for its name."""
     mapper = sa.inspect(model)
     converters = {UTCDateTime: cell.timestamp, sa.Boolean: cell.boolean}
     plan = []
@@ -300,7 +302,9 @@ def plan_columns(model, names, choices, cell):
                 plan.append((column, cell))
         elif isinstance(attr, sa.orm.RelationshipProperty) and attr.direction.name == "MANYTOONE":
             (local,) = attr.local_columns
-            plan.append((getattr(model, local.key), LabelLookup(attr.mapper.class_)))
+            related = attr.mapper.class_
+            lookup = LabelLookup(related, (label_options or {}).get(related, ()))
+            plan.append((getattr(model, local.key), lookup))
         else:
             return None
     return plan
@@ -340,6 +344,8 @@ class Exports:
 
     can_export = True
     export_types = ["xlsx", "csv"]
+    # A related model's loader options for what its name reads, {Model: (options, ...)}.
+    export_label_options = {}
 
     def export_value(self, row, name, cell):
         """A cell from the row object: the view's export formatter or the value (a choice
@@ -386,4 +392,6 @@ class Exports:
         """Plain column reads for the export, or None if a column needs the ORM objects."""
         if any(name in (self.column_formatters_export or {}) for name in names):
             return None
-        return plan_columns(self.model, names, self.column_choices or {}, cell)
+        return plan_columns(
+            self.model, names, self.column_choices or {}, cell, self.export_label_options
+        )
