@@ -84,6 +84,15 @@ def test_unit_officers_see_their_own_units_notices_only(app, runner, world, as_r
     assert as_role("leader").get("/admin/notices/").status_code == 403
 
 
+def test_a_notice_s_page_shows_no_machinery_codes(app, runner, world, as_role):
+    overdue(app, world)
+    scan(runner)
+    notice = outbox(app)[0]
+    page = as_role("admin").get(f"/admin/notices/details/?id={notice.id}").get_data(as_text=True)
+    assert "邮件标识" in page and "Message-ID" not in page
+    assert notice.dedupe_key not in page
+
+
 def _send_again(client, ids):
     return client.post(
         "/admin/notices/action/",

@@ -63,9 +63,10 @@ class NoticeView(SecureModelView):
         "next_attempt_at",
         "sent_at",
         "message_id",
-        "dedupe_key",
-        "job_id",
     ]
+    # The dedupe key ("criticism:4:staff:76") and the job's id are the machinery's codes:
+    # searched by, not read. The Message-ID is named in the reader's words.
+    column_labels = {"message_id": _l("Mail identifier")}
     column_filters = ["kind", "state", "unit", "created_at", "sent_at"]
     column_searchable_list = ["subject", "recipient_name", "recipient_email", "dedupe_key"]
     column_default_sort = ("created_at", True)
