@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from demo.directives import LEADERS, seed_directives
 from demo.keywork import seed_key_work
+from demo.records import seed_records
 from models import (
     Account,
     Adoption,
@@ -276,6 +277,15 @@ def _reports(units, publications, today, result):
     issue_no = {name: 1 for name in publications}
     start = today - dt.timedelta(days=364)
     titles = set()  # (unit, title, day): how reports are told apart, e.g. by imports
+    pens = random.Random(13)  # apart from `rng`: the reports drawn stay as they were
+    officers = {code: [] for code in units}
+    for code, name in (
+        db.session.query(Unit.code, Staff.name)
+        .join(Staff, Staff.unit_id == Unit.id)
+        .filter(Unit.code.in_(list(units)), Staff.duty == "info_officer")
+        .order_by(Staff.id)
+    ):
+        officers[code].append(name)
     for unit in sorted(units.values(), key=lambda u: u.code):
         diligence = rng.uniform(0.5, 1.6)
         for month_start in _months(start, today):
@@ -286,6 +296,10 @@ def _reports(units, publications, today, result):
                 category = rng.choices(categories, weights)[0]
                 submitted_at = clock.start_of(day) + dt.timedelta(hours=rng.randrange(8, 18))
                 author = _person(rng)  # drawn before the title, as it always was
+                if officers[unit.code] and pens.random() < 0.8:
+                    # Most items are the unit's information officers' (the payment sheet
+                    # and a commended officer's lines find them by name).
+                    author = pens.choice(officers[unit.code])
                 title = (
                     f"{unit.name}{rng.choice(ACTIONS)}{rng.choice(TOPICS[category])}"
                     if category not in ("problem", "sentiment", "emergency")
@@ -504,5 +518,6 @@ def seed(admin_password=None, today=None):
     now = clock.now() if today == clock.today() else clock.start_of(today) + dt.timedelta(hours=18)
     seed_directives(units, today, now, result)
     seed_key_work(units, today, now, result)
+    seed_records(units, today, now, result)
     db.session.commit()
     return result

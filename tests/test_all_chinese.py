@@ -236,7 +236,9 @@ def city(database_url, tmp_path_factory):
 
 # Documents the office prints are Chinese whatever the screen's language (models/documents.py),
 # and the import page lists its templates' Chinese headers: there only the labels are checked.
-CHINESE_BY_DESIGN = re.compile(r"/(?:notice|chase-notice)/|^/admin/import/")
+CHINESE_BY_DESIGN = re.compile(
+    r"/(?:notice|chase-notice)/|^/admin/import/|^/admin/criticism/print/"
+)
 # Flask-Admin's menu button says "Toggle navigation" in its template; ducha.js relabels it
 # from #ducha-nav-texts, which is read here like the other texts.
 RELABELLED = "Toggle navigation"

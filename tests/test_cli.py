@@ -137,9 +137,37 @@ def test_seed_demo_fills_a_believable_city_and_is_idempotent(app, runner):
         assert files and all(f.path.read_bytes().startswith(b"%PDF") for f in files)
         assert Feedback.query.filter_by(kind="result").count() > 10
         assert {r.state for r in ExtensionRequest.query} >= {"granted", "requested"}
+    _the_office_year_is_there(app)
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0 and "nothing" in again.output
     assert _counts(app) == first
+
+
+def _the_office_year_is_there(app):
+    """Pay rates, a filed payment sheet and evaluations, commendations, training, a special
+    supervision project and criticism notices: each screen of issue 26 has rows to show."""
+    from models import CriticismNotice, SupervisionProject, Training
+    from models.awards import AwardFiling, Commendation, award_sheet, person_lines
+    from models.evaluation import EvaluationFiling, GradeRule
+
+    with app.app_context():
+        last_year = clock.today().year - 1
+        assert AwardFiling.query.filter_by(year=last_year).count() == 1
+        sheet = award_sheet(clock.today().year)
+        assert sheet.total.amount > 0 and sheet.unrated == 0  # every item has its rate
+        groups = {f.ranking_group for f in EvaluationFiling.query.filter_by(year=last_year)}
+        assert groups == {"county", "department", "township"}
+        assert GradeRule.query.count() > 0
+        people = [c.staff for c in Commendation.query if c.staff is not None]
+        assert people and Commendation.query.filter(Commendation.staff_id.is_(None)).count()
+        # A commended officer writes for the unit: the sheet finds their items by name.
+        assert all(person_lines(sheet, person) for person in people)
+        assert Training.query.count() >= 10
+        assert SupervisionProject.query.one().visits
+        states = {n.state for n in CriticismNotice.query}
+        assert {"draft", "approved", "issued"} <= states
+        issued = CriticismNotice.query.filter_by(state="issued").one()
+        assert issued.number is not None
 
 
 def test_seed_demo_if_empty_leaves_real_data_alone(app, runner, world):
