@@ -17,6 +17,7 @@ from models import (
     KeyWorkCheck,
     KeyWorkItem,
     SiteVisit,
+    SupervisionProject,
     Unit,
     clock,
     db,
@@ -291,6 +292,32 @@ def test_a_unit_sees_its_own_site_visits_only(app, as_role, keywork):
         as_text=True
     )
     assert "/admin/assignments/details/" in page
+
+
+def test_a_project_s_page_lists_the_visits_the_reader_may_see(app, as_role, world, keywork):
+    with app.app_context():
+        project = SupervisionProject(
+            title="老旧小区专项督查",
+            started_on=TODAY,
+            units=[db.session.get(Unit, world.unit_a), db.session.get(Unit, world.unit_b)],
+        )
+        for visit in (keywork["visit_a"], keywork["visit_b"]):
+            db.session.get(SiteVisit, visit).project = project
+        db.session.add(project)
+        db.session.commit()
+        project_id = project.id
+    url = f"/admin/supervision_projects/details/?id={project_id}"
+    office = as_role("staff").get(url).get_data(as_text=True)
+    assert "甲镇政府" in office and "乙镇政府" in office
+    assert f"/admin/site_visits/details/?id={keywork['visit_b']}" in office
+    unit = as_role("unit").get(url).get_data(as_text=True)
+    assert "甲镇政府" in unit and "乙镇政府" not in unit  # another unit's visit stays hidden
+    with app.app_context():
+        db.session.add(SupervisionProject(title="尚未督办的专项", started_on=TODAY))
+        db.session.commit()
+        empty = SupervisionProject.query.filter_by(title="尚未督办的专项").one().id
+    page = as_role("staff").get(f"/admin/supervision_projects/details/?id={empty}")
+    assert "尚无实地督办记录" in page.get_data(as_text=True)
 
 
 def test_the_office_records_a_visit_and_its_rectification_is_tracked(app, as_role, world):

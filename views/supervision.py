@@ -23,6 +23,27 @@ def _units(view, context, model, name):
     return "、".join(u.name for u in model.units)
 
 
+def _visits(view, context, model, name):
+    """The project's site visits the reader may see, each linked to its page."""
+    visits = (
+        SiteVisit.query.filter(SiteVisit.project_id == model.id, SiteVisit.visible_to(current_user))
+        .options(sa.orm.joinedload(SiteVisit.unit))
+        .order_by(SiteVisit.visited_on, SiteVisit.id)
+        .all()
+    )
+    if not visits:
+        return Markup('<span class="text-muted">{}</span>').format(_("No site visits recorded."))
+    return Markup("<br>").join(
+        Markup('<a href="{}">{} {} · {}</a>').format(
+            url_for("site_visits.details_view", id=visit.id),
+            visit.visited_on.isoformat(),
+            visit.unit.name,
+            visit.place,
+        )
+        for visit in visits
+    )
+
+
 def _rectification(view, context, model, name):
     """The rectification's assignment: status, due date, light, linked to its page."""
     assignment = model.rectification_assignment
@@ -47,10 +68,18 @@ class SupervisionProjectView(SecureModelView):
     read_roles = EVERYONE
     # The units by name, not the relationship: a list or export would join the collection.
     column_list = ["title", "started_on", "ended_on", "unit_names"]
-    column_details_list = ["title", "scope", "started_on", "ended_on", "units", "findings"]
+    column_details_list = [
+        "title",
+        "scope",
+        "started_on",
+        "ended_on",
+        "units",
+        "findings",
+        "visits",
+    ]
     column_export_list = ["title", "scope", "started_on", "ended_on", "unit_names", "findings"]
-    column_labels = {"unit_names": _l("Units")}
-    column_formatters = {"units": _units}
+    column_labels = {"unit_names": _l("Units"), "visits": _l("Site visits")}
+    column_formatters = {"units": _units, "visits": _visits}
     column_searchable_list = ["title"]
     column_filters = ["started_on"]
     column_default_sort = ("started_on", True)
