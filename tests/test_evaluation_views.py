@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 from models import EvaluationFiling, Unit, clock, db
+from models.scoring import Quota
 from tests import factories
 
 THIS_YEAR = clock.today().year
@@ -182,3 +183,16 @@ def test_the_grade_rules_screen(app, as_role, world):
 def test_menu_and_dates(as_role, world):
     assert dt.date.today().year - 1 <= THIS_YEAR
     assert "年终总评" in as_role("staff").get("/admin/").get_data(as_text=True)
+
+
+def test_the_english_page_is_punctuated_in_english(app, as_role, scored):
+    with app.app_context():
+        db.session.add(Quota(unit_id=scored.unit_a, year=THIS_YEAR, items=1, points=10))
+        db.session.commit()
+    client = as_role("staff")
+    chinese = _table(client.get(_year_url()).get_data(as_text=True))
+    assert "；任务" in chinese  # 甲镇's reasons: its place, then its quota
+    english = client.get(_year_url(lang="en")).get_data(as_text=True)
+    assert "Advanced 1, Good" in english
+    assert "(Advanced); Quota" in _table(english)
+    assert not {"，", "；"} & set(english)

@@ -383,3 +383,21 @@ def test_a_leader_reads_the_checks_and_writes_none(app, as_role, keywork):
         assert (check.self_assessment, check.verdict) == ("", None)
     listing = leader.get("/admin/key_work_checks/").get_data(as_text=True)
     assert "甲镇" in listing and "乙镇" in listing
+
+
+def test_the_english_summary_is_punctuated_in_english(app, as_role, keywork):
+    with app.app_context():
+        check = db.session.get(KeyWorkCheck, keywork["check_a"])
+        check.judge(None, "good", "")
+        db.session.commit()
+    url = f"/admin/key_work_rounds/summary/?id={keywork['round']}"
+    chinese = as_role("staff").get(url).get_data(as_text=True)
+    assert "；未评定" in chinese
+    english = as_role("staff").get(url + "&lang=en").get_data(as_text=True)
+    assert "Poor 0; Not judged yet" in english
+    client = as_role("staff")
+    client.get(url + "&lang=en")
+    book = openpyxl.load_workbook(io.BytesIO(client.get(url.replace("/?", ".xlsx?")).data))
+    cells = [str(c.value) for row in book.active.iter_rows() for c in row if c.value]
+    assert any(c.endswith(" (Good 1)") for c in cells), cells
+    assert not {"，", "；", "（"} & set(english)

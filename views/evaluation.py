@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, redirect, request
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import current_user
 from wtforms import validators
 
@@ -96,12 +97,12 @@ def _cells(line):
         line.quota_points,
         line.criticisms,
         str(line.grade_label),
-        "；".join(reason_text(r) for r in line.reasons),
+        _("; ").join(reason_text(r) for r in line.reasons),
     ]
 
 
 def _counts_text(evaluation):
-    return "，".join(
+    return pgettext("counts", ", ").join(
         _("%(grade)s %(count)s", grade=GRADES.label(grade), count=count)
         for grade, count in evaluation.counts().items()
     )

@@ -12,6 +12,7 @@ from flask_admin.contrib.sqla.fields import QuerySelectMultipleField
 from flask_admin.form import DatePickerWidget, Select2Widget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms import validators
@@ -339,11 +340,13 @@ def summary_header():
 
 def area_heading(area):
     counts = area.counts()
-    tally = "，".join(
-        f"{VERDICTS.label(value)}{counts[value]}" for value in VERDICTS if counts[value]
+    tally = pgettext("counts", ", ").join(
+        _("%(verdict)s %(count)s", verdict=VERDICTS.label(value), count=counts[value])
+        for value in VERDICTS
+        if counts[value]
     )
     text = f"{area.area.seq}. {area.area.name}"
-    return f"{text}（{tally}）" if tally else text
+    return _("%(area)s (%(tally)s)", area=text, tally=tally) if tally else text
 
 
 def area_rows(area, with_area=False):
