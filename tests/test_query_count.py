@@ -172,6 +172,7 @@ RECENT = [
     "/admin/criticism/",
     "/admin/bulletins/",
     "/admin/trainings/",
+    "/admin/trainings/export/csv/",
     "/admin/key_work_areas/",
     "/admin/key_work_items/",
     "/admin/key_work_rounds/",

@@ -230,6 +230,8 @@ def test_a_unit_reads_its_own_peoples_records_and_changes_none(app, as_role, wor
     assert client.get(f"/admin/trainings/details/?id={theirs}").status_code == 404
     export = client.get("/admin/trainings/export/csv/").get_data(as_text=True)
     assert "甲镇会议室" in export and "乙镇会议室" not in export
+    header, line = export.lstrip("\ufeff").splitlines()[:2]
+    assert "单位" in header and "甲镇" in line  # whose people were trained
     # Read-only: no form, no edit, no delete, whatever is posted.
     assert client.get("/admin/trainings/new/").status_code == 302
     client.post("/admin/trainings/new/", data=_form(world.staff_a))

@@ -31,7 +31,18 @@ class TrainingView(SecureModelView):
     column_details_list = [*column_list, "note"]
     column_labels = {"unit": _l("Unit")}
     column_formatters = {"unit": lambda v, c, m, n: m.staff.unit.name}
-    column_export_list = ["staff", "kind", "started_on", "ended_on", "hours", "place", "note"]
+    # The unit too: a sheet printed and filed says whose people were trained.
+    column_export_list = [
+        "staff",
+        "unit",
+        "kind",
+        "started_on",
+        "ended_on",
+        "hours",
+        "place",
+        "note",
+    ]
+    column_formatters_export = {"unit": lambda v, c, m, n: m.staff.unit.name}
     column_searchable_list = ["place"]
     column_filters = [
         "staff",
