@@ -12,7 +12,7 @@ from models.directive_report import Filing
 from models.directives import ASSIGNMENT_STATUSES, LEADER_LEVELS, LIGHTS, Assignment, Directive
 from models.documents import DocumentNumber
 from models.emergencies import Veto
-from models.evaluation import EvaluationFiling, GradeRule
+from models.evaluation import EvaluationFiling, GradeRule, QuarterFiling
 from models.feedback import Attachment, Feedback
 from models.imports.runs import ImportRow, ImportRun
 from models.keywork import CheckRound, KeyWorkArea, KeyWorkCheck, KeyWorkItem
@@ -58,6 +58,7 @@ __all__ = [
     "AssignmentEvent",
     "Filing",
     "EvaluationFiling",
+    "QuarterFiling",
     "GradeRule",
     "Objection",
     "ExtensionRequest",

@@ -61,6 +61,7 @@ RECORD_KINDS = Choices(
     score_rules=lazy_pgettext("record kind", "Scoring rule"),
     grade_rules=lazy_pgettext("record kind", "Grade rule"),
     evaluation_filings=lazy_pgettext("record kind", "Year-end evaluation filed"),
+    quarter_filings=lazy_pgettext("record kind", "Quarterly summary filed"),
     deadline_rules=lazy_pgettext("record kind", "Deadline rule"),
     calendar_days=lazy_pgettext("record kind", "Holiday or make-up working day"),
     units=lazy_pgettext("record kind", "Unit"),

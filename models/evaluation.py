@@ -34,7 +34,7 @@ from models.base import Choices, db, info
 from models.criticism import issued_between, issued_counts
 from models.filings import Filed, FilingError, units_differing
 from models.periods import year as year_period
-from models.ranking import ranking
+from models.ranking import RankRow, ranking
 from models.units import RANKING_GROUPS
 
 # From the highest: the order a grade is lowered in.
@@ -433,10 +433,80 @@ class QuarterLine:
     row: object  # RankRow
     criticisms: int
 
+    def as_dict(self):
+        return {"row": self.row.as_dict(), "criticisms": self.criticisms}
+
+    @classmethod
+    def from_dict(cls, values):
+        return cls(RankRow.from_dict(values["row"]), values["criticisms"])
+
 
 def quarter_summary(period, group=None, today=None):
-    """[QuarterLine] of the quarter's ranking of the group, with each unit's criticism
-    notices issued in the quarter (by the day of issue)."""
+    """[QuarterLine] of the quarter's ranking of the group as counted on `today` (default
+    the real one), with each unit's criticism notices issued in the quarter by then (by
+    the day of issue)."""
+    today = today or clock.today()
     rows = ranking(period, group, today=today)
-    criticisms = issued_between(period.start, period.end)
+    criticisms = issued_between(period.start, min(period.end, today))
     return [QuarterLine(row, criticisms.get(row.unit_id, 0)) for row in rows]
+
+
+class QuarterFiling(Filed, db.Model):
+    """A quarter's summary of a group as the office filed it: its lines kept."""
+
+    __tablename__ = "quarter_filings"
+
+    filed_again = _l("This quarterly summary was filed already: say why it is filed again.")
+
+    period = sa.Column(sa.String(7), nullable=False, info=info(_l("Quarter")))  # 2026-Q3
+    ranking_group = sa.Column(
+        sa.String(20), nullable=False, default=ALL_UNITS, info=info(_l("Ranking group"))
+    )
+
+    __table_args__ = (sa.Index("ix_quarter_filings_period_group", "period", "ranking_group"),)
+
+    def __str__(self):
+        group = RANKING_GROUPS.label(self.ranking_group) if self.ranking_group else ""
+        return f"{self.period} {group}".strip()
+
+    def lines(self):
+        """The quarter's lines as filed."""
+        return [QuarterLine.from_dict(values) for values in self.rows]
+
+
+def quarter_filings(period, group=None):
+    """The filings of the quarter's summary of the group, the latest first."""
+    return QuarterFiling.latest_first(period=period.key, ranking_group=group or ALL_UNITS)
+
+
+def file_quarter(period, group, actor, note="", today=None):
+    """File the quarter's summary of the group as counted today; filing it again takes a
+    note saying why. Returns the QuarterFiling (added, not committed)."""
+    today = today or clock.today()
+    if period.kind != "quarter":
+        raise FilingError(_l("Say which quarter to file."))
+    if period.start > today:
+        raise FilingError(_l("A quarter that has not begun cannot be filed."))
+    if group and group not in RANKING_GROUPS:
+        raise FilingError(_l("No such ranking group."))
+    key = {"period": period.key, "ranking_group": group or ALL_UNITS}
+    note = QuarterFiling.checked_note(note, **key)
+    lines = quarter_summary(period, group or None, today=today)
+    return QuarterFiling.add(
+        actor, note, as_of=today, rows=[line.as_dict() for line in lines], **key
+    )
+
+
+def changed_quarter_units(filed, current):
+    """The names of the units whose line differs between two counts of a quarter."""
+    return units_differing(_quarter_by_unit(filed), _quarter_by_unit(current))
+
+
+def _quarter_by_unit(lines):
+    return {line.row.unit_id: (line.row.unit, _quarter_figures(line)) for line in lines}
+
+
+def _quarter_figures(line):
+    """A line's figures, not its names (a unit renamed since is not a difference)."""
+    row = {k: v for k, v in line.row.as_dict().items() if k not in ("unit", "unit_code")}
+    return {**row, "criticisms": line.criticisms}

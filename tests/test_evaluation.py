@@ -11,13 +11,17 @@ from models.evaluation import (
     DEFAULT_GRADE_RULES,
     EvaluationFiling,
     FilingError,
+    QuarterFiling,
+    changed_quarter_units,
     changed_units,
     cutoff_place,
     evaluate,
     evaluation_filings,
     file_evaluation,
+    file_quarter,
     grade_row,
     grade_rules,
+    quarter_filings,
     quarter_summary,
     reason_text,
 )
@@ -292,3 +296,63 @@ def test_the_quarter_summary_has_the_quarters_ranking_and_criticisms(county):
     counts = {line.row.unit_code: line.criticisms for line in quarter_summary(now, "township")}
     assert counts["T3"] == 1 and counts["T4"] == 0
     assert all(line.criticisms == 0 for line in quarter_summary(q2, "township"))
+
+
+def test_a_filed_quarter_keeps_its_figures_and_names_the_units_counted_differently(county):
+    officer = factories.account("staff")
+    q2 = quarter(D(2026, 4, 1))
+    filing = file_quarter(q2, "township", officer, today=D(2026, 7, 5))
+    db.session.flush()
+    _points(county["T9"], 5, D(2026, 5, 20))  # an adoption of the quarter recorded later
+    db.session.expire_all()
+    kept = db.session.get(QuarterFiling, filing.id).lines()
+    before = {line.row.unit_code: line.row.points for line in kept}
+    now = quarter_summary(q2, "township", today=D(2026, 7, 5))
+    after = {line.row.unit_code: line.row.points for line in now}
+    assert after["T9"] == before["T9"] + 5
+    assert {k: v for k, v in before.items() if k != "T9"} == {
+        k: v for k, v in after.items() if k != "T9"
+    }
+    assert changed_quarter_units(kept, now) == ["T9镇"]
+    assert changed_quarter_units(kept, kept) == []
+    assert kept[0].row.rank == 1 and filing.as_of == D(2026, 7, 5)
+
+
+def test_a_quarter_is_filed_again_with_a_note_and_not_before_it_begins(county):
+    officer = factories.account("staff")
+    q2 = quarter(D(2026, 4, 1))
+    file_quarter(q2, "township", officer, today=D(2026, 7, 5))
+    db.session.flush()
+    with pytest.raises(FilingError):
+        file_quarter(q2, "township", officer, today=D(2026, 7, 6))
+    file_quarter(q2, "township", officer, note="补录采用", today=D(2026, 7, 6))
+    db.session.flush()
+    assert [f.note for f in quarter_filings(q2, "township")] == ["补录采用", ""]
+    assert quarter_filings(q2) == [] and quarter_filings(quarter(D(2026, 1, 1)), "township") == []
+    with pytest.raises(FilingError):  # the last day before the quarter
+        file_quarter(quarter(D(2026, 7, 1)), "township", officer, today=D(2026, 6, 30))
+    file_quarter(quarter(D(2026, 7, 1)), "township", officer, today=D(2026, 7, 1))
+    with pytest.raises(FilingError):
+        file_quarter(year(2026), "township", officer, today=AFTER_THE_YEAR)
+    with pytest.raises(FilingError):
+        file_quarter(q2, "nowhere", officer, today=D(2026, 7, 5))
+
+
+def test_the_quarter_counts_criticisms_issued_by_the_day_counted(county):
+    staff = factories.account("staff")
+    notice = factories.criticism(county["T3"], state="issued", actor=staff)
+    db.session.flush()
+    issued_on = clock.local_date(notice.issued_at)
+    period = quarter(issued_on)
+    counts = {
+        line.row.unit_code: line.criticisms
+        for line in quarter_summary(period, "township", today=issued_on)
+    }
+    assert counts["T3"] == 1
+    if issued_on > period.start:
+        before = issued_on - dt.timedelta(days=1)
+        counts = {
+            line.row.unit_code: line.criticisms
+            for line in quarter_summary(period, "township", today=before)
+        }
+        assert counts["T3"] == 0

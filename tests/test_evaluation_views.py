@@ -196,3 +196,49 @@ def test_the_english_page_is_punctuated_in_english(app, as_role, scored):
     assert "Advanced 1, Good" in english
     assert "(Advanced); Quota" in _table(english)
     assert not {"，", "；"} & set(english)
+
+
+def _quarter_url(**args):
+    query = {"period": f"{THIS_YEAR}-Q1", "group": "township", **args}
+    return "/admin/evaluation/quarter/?" + "&".join(f"{k}={v}" for k, v in query.items())
+
+
+def _quarter_table(page):
+    return page.split('class="table table-sm table-bordered ducha-quarter"', 1)[1]
+
+
+def test_a_quarter_filed_over_http_is_shown_and_printed_as_filed(app, as_role, scored):
+    from models import QuarterFiling
+
+    form = {"period": f"{THIS_YEAR}-Q1", "group": "township"}
+    assert as_role("leader").post("/admin/evaluation/quarter/file/", data=form).status_code == 403
+    staff = as_role("staff")
+    assert staff.post("/admin/evaluation/quarter/file/", data=form).status_code == 302
+    with app.app_context():
+        assert QuarterFiling.query.count() == 1
+        _points(scored.unit_b, 100)  # after filing: 乙镇 130, first now
+        db.session.commit()
+    page = staff.get(_quarter_url()).get_data(as_text=True)
+    assert "ducha-filed" in page and "ducha-changed" in page
+    table = _quarter_table(page)
+    assert table.index("甲镇") < table.index("乙镇")  # the filed order
+    current = _quarter_table(staff.get(_quarter_url(show="current")).get_data(as_text=True))
+    assert current.index("乙镇") < current.index("甲镇")
+    rows = _values(_book(staff.get(_quarter_url().replace("/?", "/export.xlsx?"))).active)
+    header = rows[2]
+    body = {row[1]: row for row in rows[3:5]}
+    assert body["乙镇"][header.index("得分")] == 30  # as filed
+    # Again without a note: a message, nothing filed; a quarter not read files nothing.
+    again = staff.post("/admin/evaluation/quarter/file/", data=form, follow_redirects=True)
+    assert "再次报送" in again.get_data(as_text=True) or "说明" in again.get_data(as_text=True)
+    for data in ({"period": f"{THIS_YEAR}-13", "group": "township"}, {**form, "group": "x"}, {}):
+        refused = staff.post("/admin/evaluation/quarter/file/", data={**data, "note": "重报"})
+        assert refused.status_code == 302
+    with app.app_context():
+        assert QuarterFiling.query.count() == 1
+    # A unit officer never files, and sees its own line of the filed quarter alone.
+    unit = as_role("unit")
+    app.config["RANKING_OPEN_TO_UNITS"] = True
+    assert unit.post("/admin/evaluation/quarter/file/", data=form).status_code == 403
+    own = unit.get(f"/admin/evaluation/quarter/?period={THIS_YEAR}-Q1").get_data(as_text=True)
+    assert "甲镇" in own and "乙镇" not in own

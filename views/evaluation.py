@@ -1,7 +1,7 @@
 """The year-end evaluation (年终总评) and the quarterly summary (季度小结): pages, filing
 (报送) and printable workbooks; the grade rules the office keeps."""
 
-from flask import abort, current_app, flash, redirect, request
+from flask import abort, flash, redirect, request
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,10 +15,13 @@ from models.evaluation import (
     GRADE_RULES,
     GRADES,
     GradeRule,
+    changed_quarter_units,
     changed_units,
     evaluate,
     evaluation_filings,
     file_evaluation,
+    file_quarter,
+    quarter_filings,
     quarter_summary,
     reason_text,
 )
@@ -28,7 +31,6 @@ from models.ranking import sees_ranking
 from models.units import RANKING_GROUPS
 from views.base.export import export_response
 from views.base.filing import ShownFiling, file_and_flash
-from views.base.printing import FilingBlock
 from views.ranking import _totals_row, printed_columns
 from views.secure import SecureModelView, SecureView
 
@@ -122,6 +124,28 @@ class ShownEvaluation(ShownFiling):
         self.evaluation = self.filing.evaluation().only(own)
         again = evaluate(year, group, as_of=self.filing.as_of).only(own)
         self.changed = changed_units(self.evaluation, again)
+
+
+class ShownQuarter(ShownFiling):
+    """The quarter's summary the page shows, like ShownEvaluation: the latest filing if
+    there is one, else, or when asked for, counted today; a unit officer's line alone."""
+
+    def __init__(self, period, group, want_current=False):
+        super().__init__(quarter_filings(period, group), want_current)
+        if self.filing is None:
+            self.as_of = clock.today()
+            self.lines = _own(quarter_summary(period, group))
+            return
+        self.as_of = self.filing.as_of
+        self.lines = _own(self.filing.lines())
+        again = _own(quarter_summary(period, group, today=self.filing.as_of))
+        self.changed = changed_quarter_units(self.lines, again)
+
+
+def _own(lines):
+    if current_user.sees_all_units:
+        return lines
+    return [line for line in lines if line.row.unit_id == current_user.unit_id]
 
 
 class EvaluationView(SecureView):
@@ -269,12 +293,10 @@ class EvaluationView(SecureView):
 
     # ---- the quarter ----
 
-    def _quarter_table(self, period, group):
-        """(header, rows, totals) of the quarter: the ranking's printed columns and the
-        criticism notices issued in the quarter; a unit officer's own line alone."""
-        lines = quarter_summary(period, group)
-        if current_user.role == "unit":
-            lines = [line for line in lines if line.row.unit_id == current_user.unit_id]
+    @staticmethod
+    def _quarter_table(period, lines):
+        """(header, rows, totals) of the quarter's lines: the ranking's printed columns
+        and the criticism notices issued in the quarter."""
         columns = printed_columns(period)
         header = [str(h) for h, _v, _s in columns] + [_("Criticism notices")]
         rows = [
@@ -287,9 +309,14 @@ class EvaluationView(SecureView):
     @expose("/quarter/")
     def quarter_view(self):
         period, group = self._quarter(), self._group()
-        header, rows, totals = self._quarter_table(period, group)
+        shown = ShownQuarter(period, group, request.args.get("show") == "current")
+        header, rows, totals = self._quarter_table(period, shown.lines)
         return self.render(
             "admin/evaluation/quarter.html",
+            shown=shown,
+            filing_block=shown.filing_block(),
+            may_file=current_user.role in OFFICE and period.start <= clock.today(),
+            local=clock.local,
             period=period,
             group=group,
             groups=RANKING_GROUPS.pairs() if current_user.role != "unit" else [],
@@ -304,7 +331,8 @@ class EvaluationView(SecureView):
     def quarter_export(self):
         """The quarter's summary as the office prints it."""
         period, group = self._quarter(), self._group()
-        header, rows, totals = self._quarter_table(period, group)
+        shown = ShownQuarter(period, group, request.args.get("show") == "current")
+        header, rows, totals = self._quarter_table(period, shown.lines)
         title = self._quarter_title(period, group)
         return export_response(
             "xlsx",
@@ -312,9 +340,29 @@ class EvaluationView(SecureView):
             header,
             rows,
             title=title,
-            subtitle=_("Counted as of %(day)s", day=clock.today().isoformat()),
+            subtitle=_("Counted as of %(day)s", day=shown.as_of.isoformat()),
             sheet_name=period.label,
             widths=[6, 24] + [9] * (len(header) - 2),
             totals=totals,
-            filing=FilingBlock(current_app.config["OFFICE_NAME"], str(current_user), clock.today()),
+            filing=shown.filing_block(),
         )
+
+    @expose("/quarter/file/", methods=["POST"])
+    def quarter_file(self):
+        """File (报送) the quarter's summary as it stands: kept as it is now."""
+        if current_user.role not in OFFICE:
+            abort(403)
+        # What is filed is exactly what was posted: no quarter or group put in its place.
+        try:
+            period = parse_period(request.form.get("period") or "")
+        except PeriodError:
+            period = None
+        group = request.form.get("group") or ""
+        if period is None or period.kind != "quarter" or group not in RANKING_GROUPS:
+            flash(_("Say which quarter and ranking group to file."), "error")
+            return redirect(self.get_url(".quarter_view"))
+        file_and_flash(
+            lambda: file_quarter(period, group, current_user, request.form.get("note")),
+            _l("Filed: the quarterly summary as of %(day)s is kept."),
+        )
+        return redirect(self.get_url(".quarter_view", period=period.key, group=group))
