@@ -46,6 +46,7 @@ class Decision:
     unit_name: str
     since: object  # the office's local date of the step that handed it over
     proposed_due_on: object = None  # an extension request's proposed date
+    origin: str = "instruction"  # what the unit handles (ORIGINS): not every one is a 批示件
 
     @property
     def label(self):
@@ -73,6 +74,7 @@ def office_decisions(scope=None):
             Unit.name,
             since.label("since"),
             proposed.label("proposed"),
+            Directive.origin,
         )
         .join(Directive, Directive.id == Assignment.directive_id)
         .join(Unit, Unit.id == Assignment.unit_id)
@@ -88,6 +90,7 @@ def office_decisions(scope=None):
             row.name,
             clock.local_date(row.since) if row.since else None,
             row.proposed,
+            row.origin,
         )
         for row in db.session.execute(query)
     ]
