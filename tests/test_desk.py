@@ -439,6 +439,9 @@ def test_the_home_page_shows_the_office_its_notices_and_verdicts_to_give(
     assert f"/admin/criticism/details/?id={steps.draft}" in page
     assert f"/admin/key_work_checks/details/?id={steps.assessed}" in page
     assert "待审核的通报批评" in page and "待印发的通报批评" in page
+    today = clock.today().isoformat()  # each item's day, said in the page's language
+    for words in ("起草", "审核通过", "自评"):
+        assert f"{today} {words}" in page, words
 
 
 def test_the_home_page_shows_a_unit_its_own_checks_to_self_assess_only(app, world, steps, as_role):
@@ -449,6 +452,7 @@ def test_the_home_page_shows_a_unit_its_own_checks_to_self_assess_only(app, worl
     assert f"/admin/key_work_checks/details/?id={steps.to_assess_b}" not in page
     assert not {"criticism_approve", "criticism_issue", "checks_to_judge"} & set(todos_shown)
     assert "待填写自评的重要工作督查" in page
+    assert f"{dt.date(clock.today().year, 7, 5).isoformat()} 督查" in page  # the round's day
     assert client.get("/admin/todo-count/").get_json()["count"] == sum(
         n for n, _link in todos_shown.values()
     )
