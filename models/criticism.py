@@ -213,10 +213,25 @@ class CriticismNotice(OwnedByUnit, db.Model):
         return CRITICISM_STATES.label(self.state)
 
     # ---- its life: draft → approved → issued (or dropped before it is issued) ----
-    def step_problem(self, actor, step):
-        """Why `actor` may not take `step` now, or None."""
+    @staticmethod
+    def actor_problem(actor, step):
+        """Why `actor` may not take `step` on any notice, whatever its state, or None."""
         if actor is not None and actor.role not in OFFICE:
             return _l("Only the office drafts, approves and issues criticism notices.")
+        return None
+
+    @classmethod
+    def waiting_for(cls, actor, step):
+        """SQL: the notices on which `actor` may take `step` now (none if they never may)."""
+        if cls.actor_problem(actor, step):
+            return sa.false()
+        return cls.state.in_(STEP_STATES[step])
+
+    def step_problem(self, actor, step):
+        """Why `actor` may not take `step` now, or None."""
+        problem = self.actor_problem(actor, step)
+        if problem:
+            return problem
         if self.state not in STEP_STATES[step]:
             return _l(
                 "This cannot be done while the notice is %(state)s.",

@@ -3,7 +3,9 @@ objections and extension requests to decide: its daily digest lists them, and no
 chased for them meanwhile), and the to-do list (待办) of each role on the home page.
 
 Each to-do kind is one SQL condition, used both to count and list it here and by the
-list its count links to (the assignments' 待办 filter), so the two always agree."""
+list its count links to (the assignments' and the key work checks' 待办 filter, the
+criticism notices' state), so the two always agree. A kind is on the to-do list of the
+roles that may take its step, and of no other."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -11,13 +13,15 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from models import clock
+# criticism as a module: it imports this one (its notices' scan reads office_decisions).
+from models import clock, criticism
 from models.accounts import OFFICE
 from models.assignment_records import AssignmentEvent, ExtensionRequest
 from models.base import Choices, db
 from models.bulletins import Bulletin
 from models.deadlines import working_days_after
 from models.directives import OPEN_STATUSES, Assignment, Directive
+from models.keywork import CheckRound, KeyWorkArea, KeyWorkCheck, KeyWorkItem
 from models.notices import Notice
 from models.periods import month
 from models.reports import Report
@@ -42,6 +46,7 @@ class Decision:
     unit_name: str
     since: object  # the office's local date of the step that handed it over
     proposed_due_on: object = None  # an extension request's proposed date
+    origin: str = "instruction"  # what the unit handles (ORIGINS): not every one is a 批示件
 
     @property
     def label(self):
@@ -69,6 +74,7 @@ def office_decisions(scope=None):
             Unit.name,
             since.label("since"),
             proposed.label("proposed"),
+            Directive.origin,
         )
         .join(Directive, Directive.id == Assignment.directive_id)
         .join(Unit, Unit.id == Assignment.unit_id)
@@ -84,6 +90,7 @@ def office_decisions(scope=None):
             row.name,
             clock.local_date(row.since) if row.since else None,
             row.proposed,
+            row.origin,
         )
         for row in db.session.execute(query)
     ]
@@ -113,6 +120,10 @@ TODO_KINDS = Choices(
     red=_l("Overdue assignments"),
     yellow=_l("Assignments nearly due"),
     bulletin=_l("The month's ranking bulletin"),
+    criticism_approve=_l("Criticism notices to approve"),
+    criticism_issue=_l("Criticism notices to issue"),
+    checks_to_judge=_l("Key work self-assessments to judge"),
+    checks_to_assess=_l("Key work checks to self-assess"),
 )
 # What each role's to-do holds, in the order shown; the assignments' kinds come first.
 OFFICE_ASSIGNMENTS = ("result", "extension", "objection", "unsigned")
@@ -120,6 +131,10 @@ UNIT_ASSIGNMENTS = ("sign", "progress", "returned")
 LEADER_ASSIGNMENTS = ("red", "yellow")
 MAX_UNSIGNED_DAYS = 60  # working days: about three months, beyond any office's rule
 TODO_ITEMS = 5  # items listed under each kind; the count says how many there are
+# The criticism notices' kinds: the step each waits for (models/criticism.py STEP_STATES).
+CRITICISM_TODOS = {"criticism_approve": "approve", "criticism_issue": "issue"}
+# The key work checks' kinds, each the SQL of whose move a check waits on.
+CHECK_TODOS = {"checks_to_judge": KeyWorkCheck.to_judge, "checks_to_assess": KeyWorkCheck.to_assess}
 
 
 @dataclass
@@ -196,20 +211,15 @@ def leader_kind(today, yellow):
 def assignment_todos(account, kind, kinds, order):
     """One Todo for each of `kinds` of the assignments `account` may see, by `kind` (SQL),
     with its first items in `order`: one statement, whatever the number of rows."""
-    place = sa.func.row_number().over(partition_by=kind, order_by=[*order, Assignment.id])
-    ranked = (
-        sa.select(
-            Assignment.id,
-            kind.label("kind"),
-            place.label("place"),
-            sa.func.count().over(partition_by=kind).label("n"),
-        )
-        # Every to-do is about an open assignment: the status narrows the rows by its
-        # index before the kind (a CASE no index serves) is worked out for each.
-        .where(
-            Assignment.status.in_(OPEN_STATUSES), kind.in_(kinds), Assignment.visible_to(account)
-        )
-        .subquery()
+    # Every to-do is about an open assignment: the status narrows the rows by its index
+    # before the kind (a CASE no index serves) is worked out for each.
+    ranked = _ranked(
+        Assignment.id,
+        kind,
+        order,
+        Assignment.status.in_(OPEN_STATUSES),
+        kind.in_(kinds),
+        Assignment.visible_to(account),
     )
     query = (
         sa.select(ranked.c.kind, ranked.c.n, Assignment.id, Directive.number, Directive.title)
@@ -226,6 +236,75 @@ def assignment_todos(account, kind, kinds, order):
         todo.count = row.n
         todo.items.append(TodoItem(row.id, f"{row.number} {row.title}", row.name, row.due_on))
     return list(todos.values())
+
+
+def _ranked(record_id, kind, order, *where):
+    """A subquery of the rows meeting `where`: each one's id, its to-do `kind` (SQL), its
+    place in its kind by `order` (then its id), and how many its kind holds."""
+    place = sa.func.row_number().over(partition_by=kind, order_by=[*order, record_id])
+    return (
+        sa.select(
+            record_id.label("id"),
+            kind.label("kind"),
+            place.label("place"),
+            sa.func.count().over(partition_by=kind).label("n"),
+        )
+        .where(*where)
+        .subquery()
+    )
+
+
+def criticism_todos(account):
+    """The criticism notices waiting for a step `account` may take (approve the drafts,
+    issue the approved), by kind, the longest waiting first: one statement, and none for
+    a role that may take neither step (models/criticism.py decides who may)."""
+    notice = criticism.CriticismNotice
+    kinds = [k for k, step in CRITICISM_TODOS.items() if not notice.actor_problem(account, step)]
+    if not kinds:
+        return []
+    waits = {k: notice.waiting_for(account, CRITICISM_TODOS[k]) for k in kinds}
+    kind = sa.case(*((waits[k], k) for k in kinds))
+    # Waiting since the step before: its approval for an approved notice, else its drafting.
+    since = sa.case((notice.state == "approved", notice.approved_at), else_=notice.drafted_at)
+    ranked = _ranked(notice.id, kind, [since], sa.or_(*waits.values()), notice.visible_to(account))
+    query = (
+        sa.select(ranked.c.kind, ranked.c.n, notice.id, notice.title, Unit.name)
+        .add_columns(since.label("since"))
+        .join(notice, notice.id == ranked.c.id)
+        .join(Unit, Unit.id == notice.unit_id)
+        .where(ranked.c.place <= TODO_ITEMS)
+        .order_by(ranked.c.kind, ranked.c.place)
+    )
+    todos = {k: Todo(k) for k in kinds}
+    for row in db.session.execute(query):
+        todo = todos[row.kind]
+        todo.count = row.n
+        todo.items.append(TodoItem(row.id, row.title, row.name, clock.local_date(row.since)))
+    return list(todos.values())
+
+
+def check_todo(account, kind, order, day):
+    """The key work checks `account` may see that wait on the to-do `kind` (CHECK_TODOS),
+    the first in `order`, each with its `day` (SQL): one statement."""
+    query = (
+        sa.select(KeyWorkCheck.id, KeyWorkArea.seq.label("area_seq"), KeyWorkItem.seq)
+        .add_columns(KeyWorkItem.title, Unit.name, day.label("day"))
+        .add_columns(sa.func.count().over().label("n"))
+        .join(CheckRound, CheckRound.id == KeyWorkCheck.round_id)
+        .join(KeyWorkItem, KeyWorkItem.id == KeyWorkCheck.item_id)
+        .join(KeyWorkArea, KeyWorkArea.id == KeyWorkItem.area_id)
+        .join(Unit, Unit.id == KeyWorkCheck.unit_id)
+        .where(CHECK_TODOS[kind](), KeyWorkCheck.visible_to(account))
+        .order_by(*order, KeyWorkCheck.id)
+        .limit(TODO_ITEMS)
+    )
+    todo = Todo(kind)
+    for row in db.session.execute(query):
+        todo.count = row.n
+        when = clock.local_date(row.day) if isinstance(row.day, dt.datetime) else row.day
+        text = f"{row.area_seq}-{row.seq} {row.title}"  # the item's number, as it is listed
+        todo.items.append(TodoItem(row.id, text, row.name, when))
+    return todo
 
 
 def waiting_since():
@@ -288,20 +367,37 @@ def solicitation_todo(unit_id, today):
 
 
 def todos(account, today, unsigned_days, calendar, yellow):
-    """What waits on `account`, by kind, for its role: a fixed number of statements."""
+    """What waits on `account`, by kind, for its role: a fixed number of statements. The
+    criticism notices' steps are on the to-do of whoever their rules let take them."""
+    return [
+        *_role_todos(account, today, unsigned_days, calendar, yellow),
+        *criticism_todos(account),
+    ]
+
+
+def _role_todos(account, today, unsigned_days, calendar, yellow):
     if account.role in OFFICE:
         since = unsigned_since(today, unsigned_days, calendar)
         kinds = assignment_todos(account, office_kind(since), OFFICE_ASSIGNMENTS, [waiting_since()])
         waiting = report_todo(
             account, "waiting", Report.status == "received", [Report.submitted_at]
         )
-        return [*kinds, waiting]
+        judge = check_todo(
+            account, "checks_to_judge", [KeyWorkCheck.assessed_at], KeyWorkCheck.assessed_at
+        )
+        return [*kinds, waiting, judge]
     if account.role == "unit":
         kinds = assignment_todos(account, unit_kind(), UNIT_ASSIGNMENTS, [Assignment.due_on])
         returned = report_todo(
             account, "returned_reports", Report.status == "returned", [Report.answered_at.desc()]
         )
-        return [*kinds, returned, solicitation_todo(account.unit_id, today)]
+        assess = check_todo(
+            account,
+            "checks_to_assess",
+            [CheckRound.checked_on, KeyWorkArea.seq, KeyWorkItem.seq],
+            CheckRound.checked_on,
+        )
+        return [*kinds, returned, solicitation_todo(account.unit_id, today), assess]
     kinds = assignment_todos(
         account, leader_kind(today, yellow), LEADER_ASSIGNMENTS, [Assignment.due_on]
     )

@@ -320,6 +320,18 @@ class KeyWorkCheck(OwnedByUnit, db.Model):
     def __str__(self):
         return f"{self.unit or ''} · {self.item.number if self.item else ''}"
 
+    # Whose move a check waits on: the unit's self-assessment (the office may write it on
+    # the unit's behalf), then the office's verdict, which closes it (`assess`, `judge`).
+    @classmethod
+    def to_assess(cls):
+        """SQL: the checks whose self-assessment is still to be written."""
+        return sa.and_(cls.assessed_at.is_(None), cls.verdict.is_(None))
+
+    @classmethod
+    def to_judge(cls):
+        """SQL: the checks self-assessed and waiting for the office's verdict."""
+        return sa.and_(cls.assessed_at.is_not(None), cls.verdict.is_(None))
+
     def assess(self, actor, text, progress, at=None):
         """The unit's self-assessment (the office may write it on the unit's behalf),
         until the office has given its verdict."""

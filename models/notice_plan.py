@@ -17,7 +17,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from models.bulletins import issued_bulletins
-from models.directives import OPEN_STATUSES
+from models.directives import OPEN_STATUSES, ORIGINS
+from models.notices import office_text
 from models.periods import month
 from models.ranking import ranking
 from models.steps import office_decides
@@ -298,4 +299,6 @@ def digest_context(waiting, today, recipient_name):
         "more": max(0, len(waiting) - DIGEST_LINES),
         "total": len(waiting),
         "today": today,
+        # Each item's origin as the screens name it (领导批示, 重要工作项目, 整改事项).
+        "origins": {key: office_text(label) for key, label in ORIGINS.pairs()},
     }

@@ -8,12 +8,22 @@ from types import SimpleNamespace
 
 import pytest
 
-from models import Assignment, Report, Solicitation, Unit, WorkCalendar, clock, db
-from models.desk import unsigned_since
+from models import (
+    Assignment,
+    CheckRound,
+    Report,
+    Solicitation,
+    Unit,
+    WorkCalendar,
+    clock,
+    db,
+)
+from models.desk import todos, unsigned_since
 from models.periods import month
 from tests import factories
 from tests.helpers import count_statements
 from tests.test_home import listed_ids, numbers
+from tests.test_keywork import key_work
 
 D = dt.date
 
@@ -173,15 +183,35 @@ def test_the_to_do_list_costs_the_same_statements_whatever_the_data(app, world, 
         return len(statements)
 
     with app.app_context():
-        _of_each_kind(db.session.get(Unit, world.unit_a), clock.today())
+        a, b = db.session.get(Unit, world.unit_a), db.session.get(Unit, world.unit_b)
+        _of_each_kind(a, clock.today())
+        _more_steps(a, b, range(1, 3))
         db.session.commit()
     before = home_statements()
     with app.app_context():
+        a, b = db.session.get(Unit, world.unit_a), db.session.get(Unit, world.unit_b)
         for _ in range(4):
-            _of_each_kind(db.session.get(Unit, world.unit_a), clock.today())
-            _of_each_kind(db.session.get(Unit, world.unit_b), clock.today())
+            _of_each_kind(a, clock.today())
+            _of_each_kind(b, clock.today())
+        _more_steps(a, b, range(3, 12))
         db.session.commit()
     assert home_statements() == before
+
+
+def _more_steps(a, b, seqs):
+    """More criticism notices waiting (drafts, approved) and key work checks (B's
+    self-assessed, A's not) of this year's mid-year round."""
+    for seq in seqs:
+        factories.criticism(factories.unit())
+        factories.criticism(factories.unit(), "approved")
+        item = key_work(a, support=[b], seq=seq)
+    check_round = CheckRound.query.filter_by(year=item.year, half="h1").one_or_none()
+    if check_round is None:
+        check_round = CheckRound(year=item.year, half="h1", checked_on=dt.date(item.year, 7, 5))
+        db.session.add(check_round)
+    for check in check_round.open():
+        if check.unit_id == b.id:
+            check.assess(None, "推进中", "on_schedule")
 
 
 def test_the_reports_waiting_open_oldest_first_as_the_home_page_lists_them(
@@ -221,3 +251,210 @@ def test_a_leader_is_shown_last_months_bulletin_once_it_went_out(app, world, des
     page = client.get("/admin/").get_data(as_text=True)
     assert "月度排名通报" in page and f"period={last_month.key}" in page
     assert str(last_month.label) in page
+
+
+# ---- criticism notices and key work checks: on the to-do of whoever's move it is ----
+
+NEW_KINDS = ("criticism_approve", "criticism_issue", "checks_to_judge", "checks_to_assess")
+
+
+def _kinds(account):
+    return {t.kind: t for t in todos(account, clock.today(), 2, WorkCalendar(), 3)}
+
+
+def _listed(todo):
+    return [item.record_id for item in todo.items]
+
+
+def _notices():
+    """A criticism notice in each state (each of a unit of its own); their ids by state."""
+    found = {}
+    for state in ("draft", "approved", "issued", "dropped_draft", "dropped_approved"):
+        notice = factories.criticism(factories.unit(), state.removeprefix("dropped_"))
+        if state.startswith("dropped"):
+            notice.drop(None, "已整改到位")
+        found[state] = notice
+    db.session.flush()
+    return found
+
+
+def test_the_office_approves_the_drafts_and_issues_the_approved(app):
+    with app.app_context():
+        notices = _notices()
+        for role in ("admin", "staff"):
+            kinds = _kinds(factories.account(role))
+            approve, issue = kinds["criticism_approve"], kinds["criticism_issue"]
+            assert (approve.count, _listed(approve)) == (1, [notices["draft"].id]), role
+            assert (issue.count, _listed(issue)) == (1, [notices["approved"].id]), role
+            assert approve.items[0].day == clock.local_date(notices["draft"].drafted_at)
+            assert issue.items[0].day == clock.local_date(notices["approved"].approved_at)
+        office = factories.account("staff")
+        notices["draft"].approve(office)  # approved: now waiting to be issued
+        db.session.flush()
+        kinds = _kinds(office)
+        assert kinds["criticism_approve"].count == 0
+        assert set(_listed(kinds["criticism_issue"])) == {
+            notices["draft"].id,
+            notices["approved"].id,
+        }
+        notices["approved"].issue(office)  # issued: nothing more waits on it
+        db.session.flush()
+        assert _listed(_kinds(office)["criticism_issue"]) == [notices["draft"].id]
+        db.session.rollback()
+
+
+def test_criticism_notices_are_on_no_ones_to_do_but_the_offices(app):
+    with app.app_context():
+        notices = _notices()
+        own = factories.account("unit", notices["draft"].unit)  # its unit's draft
+        for account in (own, factories.account("leader")):
+            assert not {"criticism_approve", "criticism_issue"} & set(_kinds(account))
+        db.session.rollback()
+
+
+def _by_item_and_unit(checks):
+    db.session.flush()
+    return {(c.item.seq, c.unit_id): c for c in checks}
+
+
+def _checks():
+    """Two units' checks of this year's round, one in each stage; them by name."""
+    a, b = factories.unit(), factories.unit()
+    first = key_work(a, support=[b], seq=1)
+    key_work(a, seq=2)
+    key_work(b, seq=3)
+    key_work(b, seq=5)
+    check_round = CheckRound(year=first.year, half="h1", checked_on=dt.date(first.year, 7, 5))
+    db.session.add(check_round)
+    made = _by_item_and_unit(check_round.open())
+    checks = SimpleNamespace(
+        a=a,
+        b=b,
+        round=check_round,
+        assessed=made[(1, a.id)],  # self-assessed: the office's verdict to give
+        to_assess_a=made[(2, a.id)],
+        judged=made[(1, b.id)],  # self-assessed and judged: closed
+        to_assess_b=made[(3, b.id)],
+        judged_unassessed=made[(5, b.id)],  # judged without one: closed too
+    )
+    checks.assessed.assess(factories.account("unit", a), "按计划推进", "on_schedule")
+    checks.judged.assess(None, "已完成", "done")
+    checks.judged.judge(None, "good")
+    checks.judged_unassessed.judge(None, "poor", "未报送自评")
+    db.session.flush()
+    return checks
+
+
+def test_the_office_judges_what_the_units_have_self_assessed(app):
+    with app.app_context():
+        checks = _checks()
+        for role in ("admin", "staff"):
+            kinds = _kinds(factories.account(role))
+            judge = kinds["checks_to_judge"]
+            assert (judge.count, _listed(judge)) == (1, [checks.assessed.id]), role
+            assert judge.items[0].text == "1-1 重点项目1-1"
+            assert judge.items[0].unit_name == checks.a.name
+            assert judge.items[0].day == clock.local_date(checks.assessed.assessed_at)
+            assert "checks_to_assess" not in kinds  # the units' move, not the office's
+        checks.assessed.judge(None, "fairly_good")
+        db.session.flush()
+        assert _kinds(factories.account("staff"))["checks_to_judge"].count == 0
+        db.session.rollback()
+
+
+def test_a_unit_self_assesses_its_own_checks_until_the_office_judges(app):
+    with app.app_context():
+        checks = _checks()
+        officer_a = factories.account("unit", checks.a)
+        officer_b = factories.account("unit", checks.b)
+        kinds = _kinds(officer_a)
+        assert _listed(kinds["checks_to_assess"]) == [checks.to_assess_a.id]
+        assert kinds["checks_to_assess"].items[0].day == checks.round.checked_on
+        assert "checks_to_judge" not in kinds
+        # B's judged checks, self-assessed or not, are closed: only its open one waits.
+        assert _listed(_kinds(officer_b)["checks_to_assess"]) == [checks.to_assess_b.id]
+        checks.to_assess_a.assess(officer_a, "正在推进", "behind")
+        db.session.flush()
+        assert _kinds(officer_a)["checks_to_assess"].count == 0
+        assert _listed(_kinds(factories.account("staff"))["checks_to_judge"]) == [
+            checks.assessed.id,
+            checks.to_assess_a.id,
+        ]
+        leader = _kinds(factories.account("leader"))
+        assert not set(NEW_KINDS) & set(leader)
+        db.session.rollback()
+
+
+def test_a_part_given_after_the_round_opened_waits_until_it_is_opened_again(app):
+    with app.app_context():
+        checks = _checks()
+        officer_a = factories.account("unit", checks.a)
+        later = key_work(checks.a, seq=7)  # no check of it in the round yet
+        db.session.flush()
+        assert _kinds(officer_a)["checks_to_assess"].count == 1
+        (made,) = checks.round.open()
+        db.session.flush()
+        assert made.item_id == later.id
+        assert _listed(_kinds(officer_a)["checks_to_assess"]) == [checks.to_assess_a.id, made.id]
+        db.session.rollback()
+
+
+@pytest.fixture
+def steps(app, world):
+    """Criticism notices in each state, and world's units' key work checks in each stage."""
+    with app.app_context():
+        notices = _notices()
+        a, b = db.session.get(Unit, world.unit_a), db.session.get(Unit, world.unit_b)
+        item = key_work(a, support=[b], seq=1)
+        key_work(a, seq=2)
+        check_round = CheckRound(year=item.year, half="h1", checked_on=dt.date(item.year, 7, 5))
+        db.session.add(check_round)
+        made = _by_item_and_unit(check_round.open())
+        made[(1, a.id)].assess(None, "按计划推进", "on_schedule")
+        db.session.commit()
+        return SimpleNamespace(
+            draft=notices["draft"].id,
+            approved=notices["approved"].id,
+            assessed=made[(1, a.id)].id,
+            to_assess_a=made[(2, a.id)].id,
+            to_assess_b=made[(1, b.id)].id,
+        )
+
+
+@pytest.mark.parametrize("role", ["admin", "staff"])
+def test_the_home_page_shows_the_office_its_notices_and_verdicts_to_give(
+    app, world, steps, as_role, role
+):
+    client = as_role(role)
+    todos_shown, page = _todos(client)
+    expected = {
+        "criticism_approve": _ids(steps.draft),
+        "criticism_issue": _ids(steps.approved),
+        "checks_to_judge": _ids(steps.assessed),
+    }
+    for kind, rows in expected.items():
+        count, link = todos_shown[kind]
+        assert count == len(rows) and listed_ids(client, link) == rows, kind
+    assert "checks_to_assess" not in todos_shown
+    assert f"/admin/criticism/details/?id={steps.draft}" in page
+    assert f"/admin/key_work_checks/details/?id={steps.assessed}" in page
+    assert "待审核的通报批评" in page and "待印发的通报批评" in page
+    today = clock.today().isoformat()  # each item's day, said in the page's language
+    for words in ("起草", "审核通过", "自评"):
+        assert f"{today} {words}" in page, words
+
+
+def test_the_home_page_shows_a_unit_its_own_checks_to_self_assess_only(app, world, steps, as_role):
+    client = as_role("unit")
+    todos_shown, page = _todos(client)
+    count, link = todos_shown["checks_to_assess"]
+    assert count == 1 and listed_ids(client, link) == _ids(steps.to_assess_a)
+    assert f"/admin/key_work_checks/details/?id={steps.to_assess_b}" not in page
+    assert not {"criticism_approve", "criticism_issue", "checks_to_judge"} & set(todos_shown)
+    assert "待填写自评的重要工作督查" in page
+    assert f"{dt.date(clock.today().year, 7, 5).isoformat()} 督查" in page  # the round's day
+    assert client.get("/admin/todo-count/").get_json()["count"] == sum(
+        n for n, _link in todos_shown.values()
+    )
+    leader_todos, _page = _todos(as_role("leader"))
+    assert not set(NEW_KINDS) & set(leader_todos)

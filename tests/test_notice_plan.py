@@ -346,6 +346,27 @@ def test_the_unit_is_chased_again_once_the_office_returns_its_result(app, office
     assert kinds == ["chase", "escalation"]
 
 
+def test_the_digest_names_each_item_by_its_origin_not_all_as_directives(app, world):
+    """A key work item's result is a key work item's in the digest, not a 批示件's."""
+    from tests.test_keywork import key_work
+
+    with app.app_context():
+        unit = db.session.get(Unit, world.unit_a)
+        instruction = factories.assignment_due(unit, clock.today(), "submitted")
+        part = key_work(unit).assignments[0]
+        part.acknowledge(None)
+        part.submit_result(None, factories.leaders(unit)[1])
+        factories.account("staff", email="duchashi@example.org")
+        db.session.commit()
+        number, item_number = instruction.directive.number, part.directive.number
+        record_due_notices(clock.today(), RULES)
+        (digest,) = Notice.query.filter_by(kind="digest").all()
+    assert "2项办理事项" in digest.subject and "批示件" not in digest.subject
+    lines = {line.split("“")[0] for line in digest.body.splitlines() if "待审核" in line}
+    assert lines == {f"1. 【领导批示】{number}", f"2. 【重要工作项目】{item_number}"}
+    assert "重要工作〔" in item_number
+
+
 def test_no_digest_when_nothing_waits_on_the_office(app, world):
     with app.app_context():
         factories.account("staff", email="duchashi@example.org")

@@ -187,11 +187,13 @@ RECENT = [
     "/admin/grade_rules/",
     "/admin/award-sheet/",
     "/admin/evaluation/",
+    "/admin/",  # the to-do: notices to approve and issue, self-assessments to judge
 ]
 
 
-# The year-end evaluation reads the year's ranking, its rules and what was filed.
-RECENT_CAPS = {"/admin/evaluation/": 11}
+# The year-end evaluation reads the year's ranking, its rules and what was filed; the
+# home page one statement per to-do (models/desk.py) beside its counts and lists.
+RECENT_CAPS = {"/admin/evaluation/": 11, "/admin/": 15}
 
 
 def _grow_recent(app, world, start, n):
@@ -204,7 +206,7 @@ def _grow_recent(app, world, start, n):
             unit = factories.unit(name=f"新增镇{i}")
             person = factories.staff(unit)
             factories.training(person)
-            factories.criticism(unit, state="issued" if i % 2 else "draft")
+            factories.criticism(unit, state=("draft", "issued", "approved")[i % 3])
             key_work(unit, support=[a], area_seq=1 + i % 3, seq=1 + i)
             project = SupervisionProject(title=f"专项督查{i}", started_on=clock.today())
             project.units = [unit, a]
@@ -242,7 +244,9 @@ def _grow_recent(app, world, start, n):
                 year=clock.today().year, half="h1", checked_on=dt.date(clock.today().year, 7, 5)
             )
             db.session.add(this_year)
-        this_year.open()  # a check per item and unit, the new items' too
+        for check in this_year.open():  # a check per item and unit, the new items' too
+            if check.unit_id == a.id:  # the supporting unit's: the office's verdict to give
+                check.assess(None, "推进中", "on_schedule")
         db.session.commit()
         assert KeyWorkCheck.query.count() == 2 * (start + n)
 

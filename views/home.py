@@ -9,7 +9,15 @@ from flask_login import current_user
 from models import RANKING_GROUPS, REPORT_STATUSES, Unit, WorkCalendar, clock, db
 from models import today as worklist
 from models.accounts import OFFICE
-from models.desk import LEADER_ASSIGNMENTS, OFFICE_ASSIGNMENTS, UNIT_ASSIGNMENTS, todos
+from models.criticism import STEP_STATES
+from models.desk import (
+    CHECK_TODOS,
+    CRITICISM_TODOS,
+    LEADER_ASSIGNMENTS,
+    OFFICE_ASSIGNMENTS,
+    UNIT_ASSIGNMENTS,
+    todos,
+)
 from models.directives import LIGHTS, yellow_days
 from models.periods import month
 from models.ranking import sees_ranking
@@ -82,6 +90,12 @@ TODO_LINKS = {
     "returned_reports": ("reports", {"status": "returned"}),
     "solicitations": ("solicitations", {"open": "1"}),
     "bulletin": ("ranking", {}),  # a page of its own: the ranking of the month it is of
+    # The notices in the one state each step is taken in.
+    **{
+        kind: ("criticism", {"state": STEP_STATES[step][0]})
+        for kind, step in CRITICISM_TODOS.items()
+    },
+    **{kind: ("key_work_checks", {"todo": kind}) for kind in CHECK_TODOS},
 }
 
 

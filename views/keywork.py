@@ -8,6 +8,7 @@ from functools import partial
 import sqlalchemy as sa
 from flask import current_app, flash, request, url_for
 from flask_admin import expose
+from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.contrib.sqla.fields import QuerySelectMultipleField
 from flask_admin.form import DatePickerWidget, Select2Widget
 from flask_babel import gettext as _
@@ -28,6 +29,7 @@ from models import (
     db,
 )
 from models.accounts import EVERYONE, OFFICE
+from models.desk import CHECK_TODOS, TODO_KINDS
 from models.directives import DIRECTIVE_LIGHTS, LIGHT_RANKS, PARTS
 from models.keywork import HALVES, PROGRESS, VERDICTS, check_date_problem, round_summary
 from models.steps import ASSIGNMENT_STATUSES
@@ -371,6 +373,18 @@ def area_rows(area, with_area=False):
     return rows
 
 
+class CheckTodoFilter(sqla_filters.FilterEqual):
+    """On a to-do list of the home page (待办): the same SQL condition that counts it."""
+
+    key = "todo"
+
+    def apply(self, query, value, alias=None):
+        return query.filter(CHECK_TODOS[value]())
+
+    def validate(self, value):
+        return value in CHECK_TODOS
+
+
 class KeyWorkCheckView(SecureModelView):
     """Each unit's part at a check: the unit writes its self-assessment until the office
     gives its verdict (好, 较好, 一般, 差); a unit sees and writes its own only."""
@@ -404,7 +418,15 @@ class KeyWorkCheckView(SecureModelView):
         "verdict",
         "office_comment",
     ]
-    column_filters = ["round", "unit", "verdict", "progress"]
+    column_filters = [
+        "round",
+        "unit",
+        "verdict",
+        "progress",
+        CheckTodoFilter(
+            KeyWorkCheck.id, _l("To do"), options=[(k, TODO_KINDS.label(k)) for k in CHECK_TODOS]
+        ),
+    ]
     column_sortable_list = ["progress", "verdict", "assessed_at"]
     column_default_sort = [("id", False)]
     form_columns = ["progress", "self_assessment", "verdict", "office_comment"]
