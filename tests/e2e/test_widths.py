@@ -139,11 +139,23 @@ def test_every_main_page_fits_a_phone_and_an_office_screen(
 
 
 def _menu_folds(phone):
-    """The menu hides behind the toggler, and the toggler opens it."""
+    """The menu hides behind the toggler, and the toggler opens it. The folded bar keeps
+    the site's name and the to-do link (to the home page's list), on one line."""
     phone.goto("/admin/")
     phone.wait_for_load_state("load")
     menu = phone.locator("#admin-navbar-collapse")
     expect(menu).to_be_hidden()
+    bar = phone.locator("nav.navbar")
+    brand, todo = bar.locator(".navbar-brand"), bar.locator("a.ducha-todo-bar")
+    expect(brand).to_have_text("督查")
+    expect(todo).to_be_visible()
+    expect(todo).to_contain_text("待办")
+    assert todo.get_attribute("href").endswith("/admin/#todo")
+    toggler = phone.locator("button.navbar-toggler").bounding_box()
+    for shown in (brand, todo):
+        box = shown.bounding_box()
+        assert abs(box["y"] - toggler["y"]) < toggler["height"], f"not on the toggler's line: {box}"
+        assert box["x"] + box["width"] <= toggler["x"], box
     phone.locator("button.navbar-toggler").tap()
     expect(menu).to_be_visible()
     expect(menu.locator("a.nav-link").first).to_be_visible()
