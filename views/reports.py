@@ -102,7 +102,14 @@ class ReportView(SecureModelView):
         "adoptions",
         "instructions",
     ]
-    form_widget_args = {"body": {"rows": 12}, "answer_comment": {"rows": 3}}
+    # 撰稿人 is the person who wrote the report (awards are paid per author), not the
+    # account that sends it: a unit's account is named for the unit ("清河县信息员") and no
+    # account is tied to a person (Staff), so the field starts empty and must be filled.
+    form_widget_args = {
+        "body": {"rows": 12},
+        "answer_comment": {"rows": 3},
+        "author": {"placeholder": _l("Name of the person who wrote it")},
+    }
     column_descriptions = {
         "event_at": _l("Emergency reports: when the event happened."),
         "answer_comment": _l("Required when the report is returned."),
@@ -124,24 +131,10 @@ class ReportView(SecureModelView):
     ]
 
     def create_form(self, obj=None):
-        form = super().create_form(obj)
-        if request.method == "GET" and not form.author.data:
-            form.author.data = _login_name()  # who writes the unit's reports, mostly
-        return self._describe_file(self._author_optional_for_units(form))
+        return self._describe_file(super().create_form(obj))
 
     def edit_form(self, obj=None):
-        return self._describe_file(self._author_optional_for_units(super().edit_form(obj)))
-
-    @staticmethod
-    def _author_optional_for_units(form):
-        """A unit officer who leaves 撰稿人 blank is taken as its author (on_model_change);
-        the office, entering a unit's report, names the author."""
-        if current_user.is_unit_officer:
-            required = (validators.InputRequired, validators.DataRequired)
-            form.author.validators = [
-                v for v in form.author.validators if not isinstance(v, required)
-            ]
-        return form
+        return self._describe_file(super().edit_form(obj))
 
     @staticmethod
     def _describe_file(form):
@@ -231,7 +224,6 @@ class ReportView(SecureModelView):
             if replaced is not None:
                 form._replaced.append(replaced)
         if current_user.is_unit_officer:
-            model.author = (model.author or "").strip() or _login_name()
             if is_created:
                 model.submitted_at = clock.now()
             model.resubmit()
@@ -424,10 +416,6 @@ def _listed(titles, most=5):
     """The first few titles, quoted, and an ellipsis for the rest."""
     shown = _(", ").join(f"“{t}”" for t in titles[:most])
     return shown + ("…" if len(titles) > most else "")
-
-
-def _login_name():
-    return (current_user.name or current_user.username)[:100]
 
 
 def _deleted(entry):
