@@ -253,7 +253,7 @@ class ReportView(SecureModelView):
     # ---- batch answers and fast adoption ----
     @action("adopt", _l("Adopt in a publication..."))
     def action_adopt(self, ids):
-        return redirect(url_for(".adopt_view", ids=",".join(ids)))
+        return redirect(url_for(".adopt_view", ids=",".join(map(str, ids))))
 
     @action("editing", _l("Answer: being edited"))
     def action_editing(self, ids):
