@@ -219,10 +219,8 @@ class ReportView(SecureModelView):
     def on_model_change(self, form, model, is_created):
         super().on_model_change(form, model, is_created)
         if getattr(form, "_upload", None):
-            replaced = store_report_file(model, *form._upload)
+            store_report_file(model, *form._upload)
             form._written.append(model.attachment)
-            if replaced is not None:
-                form._replaced.append(replaced)
         if current_user.is_unit_officer:
             if is_created:
                 model.submitted_at = clock.now()
@@ -243,11 +241,12 @@ class ReportView(SecureModelView):
 
     @staticmethod
     def _keeping_files(form, save):
-        """Save; a file written for a report that was not saved is removed again, and the
-        file a saved one replaced is removed once the new one is kept."""
-        form._written, form._replaced = [], []
+        """Save; a file written for a report that was not saved is removed again. (The
+        file a saved one replaced goes with its row, once committed: models/feedback.py.)"""
+        form._written = []
         saved = save(form)
-        remove_files(form._replaced if saved else form._written)
+        if not saved:
+            remove_files(form._written)
         return saved
 
     # ---- batch answers and fast adoption ----
