@@ -185,3 +185,30 @@ def test_the_refusal_page_fills_the_window(page, watch):
         height = page.evaluate("document.body.getBoundingClientRect().height")
         assert height >= size["height"], f"the background stops at {height}px"
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+
+
+TABLE_BOXES = """() => Array.from(document.querySelectorAll(".table-responsive"))
+  .map((box) => [box.scrollWidth, box.clientWidth])"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_yearly_ranking_fits_an_office_screen_in_both_languages(page, screenshot, lang):
+    """The year's ranking has the most columns (the quota's progress too), and English
+    headers are the longest: at 1366px its table shows whole, without scrolling its box."""
+    page.set_viewport_size(SCREEN)
+    log_in(page, "admin", PASSWORD)
+    page.goto(f"/admin/ranking/?lang={lang}")
+    year = page.locator("#period").input_value()[:4]
+    assert re.fullmatch(r"\d{4}", year), year
+    page.goto(f"/admin/ranking/?period={year}")
+    page.wait_for_load_state("load")
+    header = page.locator("table.ducha-ranking thead th")
+    expect(header.last).to_be_visible()
+    assert header.count() == 19  # the quota's column is there: a year
+    screenshot(page, f"widths-ranking-year-{lang}-1366")
+    boxes = page.evaluate(TABLE_BOXES)
+    assert boxes, "the ranking's table box"
+    for wide, box in boxes:
+        assert wide <= box, f"the year's ranking ({lang}) is {wide}px in a {box}px box"
+    seen = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert seen == [SCREEN["width"]] * 2, seen
