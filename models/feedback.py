@@ -3,9 +3,11 @@
 Files are stored under the attachment directory (in `instance/` by default) under
 generated names; the original file name, Chinese included, is kept for display and
 download. `secure_filename` would turn 领导批示件.pdf into "pdf", so names on disk never
-come from the upload.
+come from the upload. A deleted attachment's file (its record's, or its report's,
+feedback's or directive's, by cascade) is removed once the deletion is committed.
 """
 
+import logging
 import os
 import secrets
 import unicodedata
@@ -19,6 +21,8 @@ from models import bounds, clock
 from models.accounts import OFFICE
 from models.base import Choices, UTCDateTime, db, info, related, text_not_blank
 from models.staff import Staff
+
+log = logging.getLogger(__name__)
 
 FEEDBACK_KINDS = Choices(progress=_l("Progress report"), result=_l("Result report"))
 SIGNER_DUTIES = Choices(
@@ -316,13 +320,12 @@ def store_scan(directive, name, content):
 
 
 def store_report_file(report, name, content):
-    """Keep the report's file; a file it had before is returned, to be removed once saved."""
-    replaced = report.attachment
-    if replaced is not None:
+    """Keep the report's file; the row of a file it had before is deleted (and the file
+    removed once that is committed)."""
+    if report.attachment is not None:
         report.attachment = None
         db.session.flush()  # the old row goes first: one file per report
     report.attachment = store_file(name, content)
-    return replaced
 
 
 def store_file(name, content):
@@ -345,3 +348,65 @@ def remove_files(attachments):
     """Delete the files of attachments whose records were not saved."""
     for attachment in attachments:
         attachment.path.unlink(missing_ok=True)
+
+
+# Files of attachments deleted in the session's transaction, removed after its commit:
+# {"paths": [...], "marks": {savepoint: how many paths there were when it began}}.
+DELETED_FILES = "ducha.deleted_files"
+
+
+@sa.event.listens_for(Attachment, "after_delete")
+def _note_deleted_file(_mapper, _connection, attachment):
+    """Every way an attachment's row goes (its own delete, a replaced report file, the
+    cascade from a report, feedback or directive) passes here, inside the flush."""
+    session = sa.orm.object_session(attachment)
+    if session is not None:
+        _deleted_files(session)["paths"].append(attachment.path)
+
+
+def _deleted_files(session):
+    return session.info.setdefault(DELETED_FILES, {"paths": [], "marks": {}})
+
+
+@sa.event.listens_for(sa.orm.Session, "after_transaction_create")
+def _mark_savepoint(session, transaction):
+    if transaction.nested:
+        pending = _deleted_files(session)
+        pending["marks"][transaction] = len(pending["paths"])
+
+
+@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
+def _forget_savepoints(session, transaction):
+    # Once the whole transaction ends (a savepoint's end comes before its rollback event).
+    if transaction.parent is None and DELETED_FILES in session.info:
+        session.info[DELETED_FILES]["marks"].clear()
+
+
+@sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
+def _keep_files_rolled_back(session, previous_transaction):
+    """A rolled-back savepoint keeps the files of the rows deleted within it; a rolled-back
+    transaction keeps them all."""
+    pending = session.info.get(DELETED_FILES)
+    if pending is None:
+        return
+    if previous_transaction.nested:
+        mark = pending["marks"].get(previous_transaction)
+        if mark is not None:
+            del pending["paths"][mark:]
+    elif previous_transaction.parent is None:
+        pending["paths"].clear()
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+def _remove_deleted_files(session):
+    if session.in_nested_transaction():  # a savepoint released: its rows may still go back
+        return
+    pending = session.info.get(DELETED_FILES)
+    if not pending or not pending["paths"]:
+        return
+    paths, pending["paths"] = pending["paths"], []
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as error:  # the record is gone either way; the file is only clutter
+            log.warning("could not remove the file %s of a deleted attachment: %s", path, error)

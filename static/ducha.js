@@ -4,7 +4,8 @@
  * - A form carrying data-confirm (a step that cannot simply be taken back) asks first; the
  *   person's "cancel" keeps it unsent.
  * - The to-do count beside the menu (待办) is asked for once the page is drawn, so no page
- *   waits on it or pays its statements; the home page shows the list itself.
+ *   waits on it or pays its statements; the home page shows the list itself. It shows in
+ *   the bar beside the site's name on a phone, in the menu on a wide screen.
  * - A button carrying data-print prints the page (the office's documents: 督办单, 催办单).
  * - Flask-Admin's dropdowns and date pickers: their own words in the page's language.
  * - The directive form: the due date the deadline rules give, shown next to the day of
@@ -91,10 +92,12 @@
     fetch(link.getAttribute("data-todo-count"), {credentials: "same-origin"})
       .then(function (response) { return response.ok ? response.json() : {count: 0}; })
       .then(function (found) {
-        var badge = link.querySelector(".badge");
         if (found.count > 0) {
-          badge.textContent = found.count;
-          badge.classList.remove("d-none");
+          // The bar's own link (a folded menu) and the one in the menu (a wide screen).
+          document.querySelectorAll(".ducha-todo-badge .badge").forEach(function (badge) {
+            badge.textContent = found.count;
+            badge.classList.remove("d-none");
+          });
         }
       })
       .catch(function () {});

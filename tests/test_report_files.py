@@ -3,6 +3,7 @@ report): checked by type, size and first bytes, downloaded only by those who may
 report (another unit gets 404)."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -50,14 +51,30 @@ def test_the_unit_names_the_author_and_it_is_saved_and_shown(app, as_role, world
     assert "撰稿人" in exported and "张晓燕" in exported
 
 
-def test_a_blank_author_is_the_officer_for_a_unit_and_refused_for_the_office(app, as_role, world):
-    refused = _post(as_role("staff"), _form(author="  ", file=None, unit=world.unit_a))
-    assert refused.status_code == 200 and _report(app, "关于春耕生产的信息") is None
-    assert _post(as_role("unit"), _form(author="  ", file=None)).status_code == 302
+def test_the_author_starts_empty_and_a_blank_one_is_refused(app, as_role, world):
+    """撰稿人 is a person (awards are paid per author): the unit's form does not offer the
+    account's name (a unit's account is named for the unit), it asks for the author's."""
+    officer = as_role("unit")
     with app.app_context():
-        officer = Account.query.filter_by(username=world.usernames["unit"]).one()
-        name = officer.name or officer.username
-    assert _report(app, "关于春耕生产的信息")[1] == name
+        account = Account.query.filter_by(username=world.usernames["unit"]).one()
+        account.name = "甲镇信息员"
+        db.session.commit()
+    form = officer.get("/admin/reports/new/").get_data(as_text=True)
+    (field,) = re.findall(r'<input[^>]*name="author"[^>]*>', form)
+    assert 'value=""' in field or "value=" not in field, field
+    assert 'placeholder="撰稿人姓名（必填）"' in field and "甲镇信息员" not in field
+    for client, extra in ((officer, {}), (as_role("staff"), {"unit": world.unit_a})):
+        for blank in ("", "  "):
+            refused = _post(client, _form(author=blank, file=None, **extra))
+            assert refused.status_code == 200, blank
+            page = refused.get_data(as_text=True)
+            said = re.search(
+                r'name="author"[^>]*>\s*<div class="invalid-feedback">(.*?)</div>', page, re.S
+            )
+            assert said and "该字段是必填字段" in said.group(1), blank
+    assert _report(app, "关于春耕生产的信息") is None
+    assert _post(officer, _form(author=" 张晓燕 ", file=None)).status_code == 302
+    assert _report(app, "关于春耕生产的信息")[1] == "张晓燕"
 
 
 def test_the_file_is_kept_shown_and_downloaded_by_those_who_may_read_the_report(

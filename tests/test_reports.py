@@ -23,7 +23,7 @@ from tests import factories
 from tests.helpers import count_statements
 from tests.test_views import read
 
-REPORT = {"title": "甲镇开展秋季防火检查", "category": "news", "body": "正文"}
+REPORT = {"title": "甲镇开展秋季防火检查", "category": "news", "body": "正文", "author": "王芳"}
 
 
 def _reports(app, n, unit_id, days_ago=3, **kw):

@@ -102,7 +102,14 @@ class ReportView(SecureModelView):
         "adoptions",
         "instructions",
     ]
-    form_widget_args = {"body": {"rows": 12}, "answer_comment": {"rows": 3}}
+    # 撰稿人 is the person who wrote the report (awards are paid per author), not the
+    # account that sends it: a unit's account is named for the unit ("清河县信息员") and no
+    # account is tied to a person (Staff), so the field starts empty and must be filled.
+    form_widget_args = {
+        "body": {"rows": 12},
+        "answer_comment": {"rows": 3},
+        "author": {"placeholder": _l("Name of the person who wrote it")},
+    }
     column_descriptions = {
         "event_at": _l("Emergency reports: when the event happened."),
         "answer_comment": _l("Required when the report is returned."),
@@ -124,24 +131,10 @@ class ReportView(SecureModelView):
     ]
 
     def create_form(self, obj=None):
-        form = super().create_form(obj)
-        if request.method == "GET" and not form.author.data:
-            form.author.data = _login_name()  # who writes the unit's reports, mostly
-        return self._describe_file(self._author_optional_for_units(form))
+        return self._describe_file(super().create_form(obj))
 
     def edit_form(self, obj=None):
-        return self._describe_file(self._author_optional_for_units(super().edit_form(obj)))
-
-    @staticmethod
-    def _author_optional_for_units(form):
-        """A unit officer who leaves 撰稿人 blank is taken as its author (on_model_change);
-        the office, entering a unit's report, names the author."""
-        if current_user.is_unit_officer:
-            required = (validators.InputRequired, validators.DataRequired)
-            form.author.validators = [
-                v for v in form.author.validators if not isinstance(v, required)
-            ]
-        return form
+        return self._describe_file(super().edit_form(obj))
 
     @staticmethod
     def _describe_file(form):
@@ -226,12 +219,9 @@ class ReportView(SecureModelView):
     def on_model_change(self, form, model, is_created):
         super().on_model_change(form, model, is_created)
         if getattr(form, "_upload", None):
-            replaced = store_report_file(model, *form._upload)
+            store_report_file(model, *form._upload)
             form._written.append(model.attachment)
-            if replaced is not None:
-                form._replaced.append(replaced)
         if current_user.is_unit_officer:
-            model.author = (model.author or "").strip() or _login_name()
             if is_created:
                 model.submitted_at = clock.now()
             model.resubmit()
@@ -251,17 +241,18 @@ class ReportView(SecureModelView):
 
     @staticmethod
     def _keeping_files(form, save):
-        """Save; a file written for a report that was not saved is removed again, and the
-        file a saved one replaced is removed once the new one is kept."""
-        form._written, form._replaced = [], []
+        """Save; a file written for a report that was not saved is removed again. (The
+        file a saved one replaced goes with its row, once committed: models/feedback.py.)"""
+        form._written = []
         saved = save(form)
-        remove_files(form._replaced if saved else form._written)
+        if not saved:
+            remove_files(form._written)
         return saved
 
     # ---- batch answers and fast adoption ----
     @action("adopt", _l("Adopt in a publication..."))
     def action_adopt(self, ids):
-        return redirect(url_for(".adopt_view", ids=",".join(ids)))
+        return redirect(url_for(".adopt_view", ids=",".join(map(str, ids))))
 
     @action("editing", _l("Answer: being edited"))
     def action_editing(self, ids):
@@ -424,10 +415,6 @@ def _listed(titles, most=5):
     """The first few titles, quoted, and an ellipsis for the rest."""
     shown = _(", ").join(f"“{t}”" for t in titles[:most])
     return shown + ("…" if len(titles) > most else "")
-
-
-def _login_name():
-    return (current_user.name or current_user.username)[:100]
 
 
 def _deleted(entry):

@@ -99,7 +99,10 @@ def test_officer_sets_a_password_adds_leaders_and_submits_a_report(page, screens
         expect(row(page, name)).to_contain_text(UNIT.name)
 
     page.goto("/admin/reports/new/")
+    expect(page.locator("#author")).to_have_value("")  # a person, not the unit's account
+    expect(page.locator("#author")).to_have_attribute("placeholder", "撰稿人姓名（必填）")
     page.fill("#title", REPORT_TITLE)
+    page.fill("#author", UNIT.clerk)
     choose(page, "category", "动态信息")
     page.fill("#body", "全镇完成秋冬种面积3.2万亩。\n组织农技人员下村指导。")
     screenshot(page, "report-form")

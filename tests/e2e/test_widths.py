@@ -139,11 +139,23 @@ def test_every_main_page_fits_a_phone_and_an_office_screen(
 
 
 def _menu_folds(phone):
-    """The menu hides behind the toggler, and the toggler opens it."""
+    """The menu hides behind the toggler, and the toggler opens it. The folded bar keeps
+    the site's name and the to-do link (to the home page's list), on one line."""
     phone.goto("/admin/")
     phone.wait_for_load_state("load")
     menu = phone.locator("#admin-navbar-collapse")
     expect(menu).to_be_hidden()
+    bar = phone.locator("nav.navbar")
+    brand, todo = bar.locator(".navbar-brand"), bar.locator("a.ducha-todo-bar")
+    expect(brand).to_have_text("督查")
+    expect(todo).to_be_visible()
+    expect(todo).to_contain_text("待办")
+    assert todo.get_attribute("href").endswith("/admin/#todo")
+    toggler = phone.locator("button.navbar-toggler").bounding_box()
+    for shown in (brand, todo):
+        box = shown.bounding_box()
+        assert abs(box["y"] - toggler["y"]) < toggler["height"], f"not on the toggler's line: {box}"
+        assert box["x"] + box["width"] <= toggler["x"], box
     phone.locator("button.navbar-toggler").tap()
     expect(menu).to_be_visible()
     expect(menu.locator("a.nav-link").first).to_be_visible()
@@ -173,3 +185,30 @@ def test_the_refusal_page_fills_the_window(page, watch):
         height = page.evaluate("document.body.getBoundingClientRect().height")
         assert height >= size["height"], f"the background stops at {height}px"
         assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+
+
+TABLE_BOXES = """() => Array.from(document.querySelectorAll(".table-responsive"))
+  .map((box) => [box.scrollWidth, box.clientWidth])"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_yearly_ranking_fits_an_office_screen_in_both_languages(page, screenshot, lang):
+    """The year's ranking has the most columns (the quota's progress too), and English
+    headers are the longest: at 1366px its table shows whole, without scrolling its box."""
+    page.set_viewport_size(SCREEN)
+    log_in(page, "admin", PASSWORD)
+    page.goto(f"/admin/ranking/?lang={lang}")
+    year = page.locator("#period").input_value()[:4]
+    assert re.fullmatch(r"\d{4}", year), year
+    page.goto(f"/admin/ranking/?period={year}")
+    page.wait_for_load_state("load")
+    header = page.locator("table.ducha-ranking thead th")
+    expect(header.last).to_be_visible()
+    assert header.count() == 19  # the quota's column is there: a year
+    screenshot(page, f"widths-ranking-year-{lang}-1366")
+    boxes = page.evaluate(TABLE_BOXES)
+    assert boxes, "the ranking's table box"
+    for wide, box in boxes:
+        assert wide <= box, f"the year's ranking ({lang}) is {wide}px in a {box}px box"
+    seen = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert seen == [SCREEN["width"]] * 2, seen

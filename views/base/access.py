@@ -67,8 +67,10 @@ class VisibleAjaxLoader(QueryAjaxModelLoader):
 
 
 def record_ids(ids):
-    """The ids that are ids the database holds, as text, each once, in their order."""
-    return list(dict.fromkeys(str(pk) for pk in map(bounds.record_id, ids) if pk is not None))
+    """The ids that are ids the database holds, as numbers, each once, in their order.
+    (Numbers, not the posted text: Flask-Admin's delete filters `id IN (...)` with them,
+    SQLAlchemy types that list by its values, and PostgreSQL compares no integer with text.)"""
+    return list(dict.fromkeys(pk for pk in map(bounds.record_id, ids) if pk is not None))
 
 
 def with_record_ids(handler):

@@ -1,6 +1,9 @@
 """Our copy of Flask-Admin's list page, fenced here: its template
 (templates/admin/fast_list.html), the row cells and icons drawn a page at a time
-(cells.py, icons.py), and the menu drawn once per way of seeing it (menu.py).
+(cells.py, icons.py), and the menu drawn once per way of seeing it (menu.py). One more
+copy is checked by the same version: the page body of Flask-Admin's bootstrap4
+admin/base.html in templates/admin/ducha_base.html (its navbar rearranged so that a
+phone's folded bar keeps the site's name and the to-do link).
 
 Why a copy: measured on the benchmark province (1,000,000 reports, PostgreSQL, requests
 interleaved with a stock Flask-Admin view of the same table), the report list's first
@@ -8,8 +11,8 @@ page is 4.8-5.2 times faster than stock with it, and 2.6-2.8 times with Flask-Ad
 list template, menu and URLs (our counting and paging kept in both).
 
 It mirrors Flask-Admin MIRRORED: `check_flask_admin()` refuses to start on another
-version. On an upgrade: compare Flask-Admin's admin/model/list.html and layout.html with
-the copy, carry their changes over, run tests/test_list_rows.py (every list as three
+version. On an upgrade: compare Flask-Admin's admin/model/list.html, layout.html and
+bootstrap4/admin/base.html (block page_body) with the copies, carry their changes over, run tests/test_list_rows.py (every list as three
 roles must be Flask-Admin's own page) and bump MIRRORED.
 """
 
