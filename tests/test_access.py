@@ -60,6 +60,7 @@ READ_PAGE = {
     "criticism.act": {"admin", "staff"},  # approves, issues, sends, drops one
     "award_sheet.file": {"admin", "staff"},  # files the year's payment sheet
     "evaluation.file": {"admin", "staff"},  # files (报送) the year-end evaluation
+    "evaluation.quarter_file": {"admin", "staff"},  # files (报送) the quarterly summary
 }
 # Who may create records on each screen.
 CREATE = {
