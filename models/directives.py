@@ -324,7 +324,10 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     def of_instruction(cls):
         """SQL: an assignment of a leader's instruction (批示件), not of a key work item or a
         rectification: what the directive counts (the monthly report, on-time table) read."""
-        return cls.directive_id.in_(sa.select(Directive.id).where(Directive.is_instruction()))
+        # Said as "not of another origin": those directives are few, found by the origin
+        # index, where the instructions are nearly every one (a province's 100,000).
+        others = [origin for origin in ORIGINS if origin != "instruction"]
+        return cls.directive_id.not_in(sa.select(Directive.id).where(Directive.origin.in_(others)))
 
     # ---- where it stands ----
     def is_overdue(self, today=None):

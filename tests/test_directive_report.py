@@ -259,6 +259,18 @@ def test_each_month_equals_a_recomputation_from_the_history(app):
     assert all(seen), seen  # the history reached every column
 
 
+def test_a_month_counted_to_a_day_leaves_out_the_steps_dated_after_it(app):
+    # Counted to today, an assignment stands as it is unless it has a step dated later
+    # (a month recomputed to the day it was filed): those are read from their steps.
+    with app.app_context():
+        _random_history()
+        for today in [D(2026, 6, 12), D(2026, 7, 3), D(2026, 7, 31), D(2026, 8, 20)]:
+            report = month_report(today.replace(day=1), today=today)
+            got = {row.code: _counts(row) for row in report.units}
+            assert report.as_of == today
+            assert got == _expected(today.replace(day=1), today), today
+
+
 # ---- filing a month ----
 
 

@@ -1,0 +1,24 @@
+"""index assignment steps by time (the month counted to today looks up only the few
+assignments with a step dated after it)
+
+Revision ID: a4f8c2d6e1b9
+Revises: c3a9e5d1f7b2
+Create Date: 2026-12-07 01:00:00
+
+"""
+
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "a4f8c2d6e1b9"
+down_revision = "c3a9e5d1f7b2"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index("ix_assignment_events_at", "assignment_events", ["at"], unique=False)
+
+
+def downgrade():
+    op.drop_index("ix_assignment_events_at", table_name="assignment_events")
