@@ -165,18 +165,22 @@ def _counts(then, first, as_of):
     ]
 
 
+def _standing(first, as_of, today, scope):
+    standing = standing_in(first, as_of, today)
+    if scope is not None:
+        standing = standing.where(scope)
+    # Materialized: else the database puts the two step lookups in every count that reads
+    # them (at 100,000 directives on SQLite, 0.8 s instead of 0.15 s).
+    return standing.cte("standing").prefix_with("MATERIALIZED")
+
+
 def month_report(first, scope=None, today=None):
     """The report of the month starting `first` as it stood at the month's end (or today,
     while it runs), from the assignments' recorded steps; `scope` narrows the assignments
     (a unit officer's own)."""
     today = today or clock.today()
     as_of = min(month_end(first), today)
-    standing = standing_in(first, as_of, today)
-    if scope is not None:
-        standing = standing.where(scope)
-    # Materialized: else the database puts the two step lookups in every count that reads
-    # them (at 100,000 directives on SQLite, 0.8 s instead of 0.15 s).
-    then = standing.cte("standing").prefix_with("MATERIALIZED")
+    then = _standing(first, as_of, today, scope)
     per_unit = (
         sa.select(then.c.unit_id, *_counts(then, first, as_of))
         .where(then.c.status != "cancelled")  # cancelled by then: not live
@@ -194,6 +198,19 @@ def month_report(first, scope=None, today=None):
         )
     ]
     return MonthReport(month=first, as_of=as_of, units=units, **_sums(units))
+
+
+def month_total(first, today=None):
+    """The report's total row alone (the home page's completion), counted in the database
+    rather than as the sum of 2,000 unit rows: the same figures, as every assignment has
+    its unit."""
+    today = today or clock.today()
+    as_of = min(month_end(first), today)
+    then = _standing(first, as_of, today, None)
+    figures = db.session.execute(
+        sa.select(*_counts(then, first, as_of)).where(then.c.status != "cancelled")
+    ).one()
+    return ReportRow("", "", "", *map(int, figures))
 
 
 def _sums(units):

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 from models import Assignment, clock, db
-from models.directive_report import month_report, month_start, rate
+from models.directive_report import month_report, month_start, month_total, rate
 from tests import factories
 from tests.helpers import count_statements
 
@@ -269,6 +269,15 @@ def test_a_month_counted_to_a_day_leaves_out_the_steps_dated_after_it(app):
             got = {row.code: _counts(row) for row in report.units}
             assert report.as_of == today
             assert got == _expected(today.replace(day=1), today), today
+            assert month_total(today.replace(day=1), today=today) == report.total
+
+
+def test_the_total_alone_is_the_sum_of_the_unit_rows(june):
+    with june.app_context():
+        for first, today in [(JUNE, TODAY), (D(2026, 7, 1), TODAY), (D(2026, 5, 1), TODAY)]:
+            total = month_report(first, today=today).total
+            assert month_total(first, today=today) == total
+            assert total.received  # something to count
 
 
 # ---- filing a month ----
