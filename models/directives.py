@@ -250,8 +250,9 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     )
     # The day the accepted result was submitted: what "on time" is judged by.
     finished_on = sa.Column(sa.Date, info=info(_l("Finished on")))
-    # When it was accepted or cancelled (its step's time): none while open.
-    closed_at = sa.Column(UTCDateTime, info=info(_l("Closed at")))
+    # When it was accepted or cancelled (its step's time): none while open. Indexed: the
+    # assignments live in a month are those open or closed since it began.
+    closed_at = sa.Column(UTCDateTime, index=True, info=info(_l("Closed at")))
 
     directive = sa.orm.relationship(
         "Directive", back_populates="assignments", info=info(_l("Directive"))

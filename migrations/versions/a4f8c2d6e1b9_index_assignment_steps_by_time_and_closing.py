@@ -1,5 +1,6 @@
-"""index assignment steps by time (the month counted to today looks up only the few
-assignments with a step dated after it)
+"""index assignment steps by time and assignments by when they closed (the month counted
+to today reads the assignments open or closed since it began, and looks up steps only for
+the few with a step dated after it)
 
 Revision ID: a4f8c2d6e1b9
 Revises: c3a9e5d1f7b2
@@ -18,7 +19,9 @@ depends_on = None
 
 def upgrade():
     op.create_index("ix_assignment_events_at", "assignment_events", ["at"], unique=False)
+    op.create_index("ix_assignments_closed_at", "assignments", ["closed_at"], unique=False)
 
 
 def downgrade():
+    op.drop_index("ix_assignments_closed_at", table_name="assignments")
     op.drop_index("ix_assignment_events_at", table_name="assignment_events")
