@@ -48,6 +48,8 @@ class AssignmentEvent(BelongsToAssignment, db.Model):
         # An assignment's steps in time order (the id breaks ties): its history, and its
         # last step by a day read from the index alone.
         sa.Index("ix_assignment_events_assignment_id_at", "assignment_id", "at", "id"),
+        # The steps dated after a day: the few whose assignment stood otherwise at its end.
+        sa.Index("ix_assignment_events_at", "at"),
         ACTIONS.check("action"),
         ASSIGNMENT_STATUSES.check("from_status"),
         ASSIGNMENT_STATUSES.check("to_status"),

@@ -92,13 +92,17 @@ def month_end(first):
     return first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
+def _end_of(day):
+    return clock.start_of(day + dt.timedelta(days=1))
+
+
 def _last_step(column, as_of):
     """SQL: `column` of the assignment's last recorded step by the end of the day `as_of`."""
     return (
         sa.select(column)
         .where(
             AssignmentEvent.assignment_id == Assignment.id,
-            AssignmentEvent.at < clock.start_of(as_of + dt.timedelta(days=1)),
+            AssignmentEvent.at < _end_of(as_of),
         )
         .order_by(AssignmentEvent.at.desc(), AssignmentEvent.id.desc())
         .limit(1)
@@ -106,18 +110,37 @@ def _last_step(column, as_of):
     )
 
 
-def standing_in(first, as_of):
+def _then(column, default, current, as_of, today):
+    """SQL: `column` of the assignment's last step by the end of `as_of` (none: `default`).
+
+    Every step writes the status and due date it leaves the assignment in, so the last one
+    is the assignment as it stands (`current`). Counted to today, the assignments with a
+    step dated later are few (read from the steps' time index): only theirs is looked up,
+    not every live assignment's twice (25,000 in a province: half a second). Counted to an
+    earlier day, most have later steps: each is looked up."""
+    then = sa.func.coalesce(_last_step(column, as_of), default)
+    if as_of < today:
+        return then
+    later = sa.select(AssignmentEvent.assignment_id).where(AssignmentEvent.at >= _end_of(as_of))
+    return sa.case((Assignment.id.in_(later), then), else_=current)
+
+
+def standing_in(first, as_of, today=None):
     """The assignments that may be live in the month starting `first` (assigned by
     `as_of`, not closed before the month), each with its status and due date as they stood
-    at the end of `as_of` from its last step by then (none: still assigned)."""
+    at the end of `as_of` from its last step by then (none: still assigned), counted on
+    `today` (the real one unless told)."""
+    today = today or clock.today()
     return sa.select(
         Assignment.unit_id,
         Assignment.assigned_on,
         Assignment.finished_on,
         Assignment.due_on.label("final_due_on"),
-        sa.func.coalesce(_last_step(AssignmentEvent.to_status, as_of), "assigned").label("status"),
-        sa.func.coalesce(
-            _last_step(AssignmentEvent.due_on, as_of), Assignment.original_due_on
+        _then(AssignmentEvent.to_status, "assigned", Assignment.status, as_of, today).label(
+            "status"
+        ),
+        _then(
+            AssignmentEvent.due_on, Assignment.original_due_on, Assignment.due_on, as_of, today
         ).label("due_on"),
     ).where(
         Assignment.of_instruction(),  # not key work items or rectifications
@@ -142,18 +165,22 @@ def _counts(then, first, as_of):
     ]
 
 
+def _standing(first, as_of, today, scope):
+    standing = standing_in(first, as_of, today)
+    if scope is not None:
+        standing = standing.where(scope)
+    # Materialized: else the database puts the two step lookups in every count that reads
+    # them (at 100,000 directives on SQLite, 0.8 s instead of 0.15 s).
+    return standing.cte("standing").prefix_with("MATERIALIZED")
+
+
 def month_report(first, scope=None, today=None):
     """The report of the month starting `first` as it stood at the month's end (or today,
     while it runs), from the assignments' recorded steps; `scope` narrows the assignments
     (a unit officer's own)."""
     today = today or clock.today()
     as_of = min(month_end(first), today)
-    standing = standing_in(first, as_of)
-    if scope is not None:
-        standing = standing.where(scope)
-    # Materialized: else the database puts the two step lookups in every count that reads
-    # them (at 100,000 directives on SQLite, 0.8 s instead of 0.15 s).
-    then = standing.cte("standing").prefix_with("MATERIALIZED")
+    then = _standing(first, as_of, today, scope)
     per_unit = (
         sa.select(then.c.unit_id, *_counts(then, first, as_of))
         .where(then.c.status != "cancelled")  # cancelled by then: not live
@@ -171,6 +198,19 @@ def month_report(first, scope=None, today=None):
         )
     ]
     return MonthReport(month=first, as_of=as_of, units=units, **_sums(units))
+
+
+def month_total(first, today=None):
+    """The report's total row alone (the home page's completion), counted in the database
+    rather than as the sum of 2,000 unit rows: the same figures, as every assignment has
+    its unit."""
+    today = today or clock.today()
+    as_of = min(month_end(first), today)
+    then = _standing(first, as_of, today, None)
+    figures = db.session.execute(
+        sa.select(*_counts(then, first, as_of)).where(then.c.status != "cancelled")
+    ).one()
+    return ReportRow("", "", "", *map(int, figures))
 
 
 def _sums(units):

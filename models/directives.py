@@ -250,8 +250,9 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     )
     # The day the accepted result was submitted: what "on time" is judged by.
     finished_on = sa.Column(sa.Date, info=info(_l("Finished on")))
-    # When it was accepted or cancelled (its step's time): none while open.
-    closed_at = sa.Column(UTCDateTime, info=info(_l("Closed at")))
+    # When it was accepted or cancelled (its step's time): none while open. Indexed: the
+    # assignments live in a month are those open or closed since it began.
+    closed_at = sa.Column(UTCDateTime, index=True, info=info(_l("Closed at")))
 
     directive = sa.orm.relationship(
         "Directive", back_populates="assignments", info=info(_l("Directive"))
@@ -324,7 +325,10 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     def of_instruction(cls):
         """SQL: an assignment of a leader's instruction (批示件), not of a key work item or a
         rectification: what the directive counts (the monthly report, on-time table) read."""
-        return cls.directive_id.in_(sa.select(Directive.id).where(Directive.is_instruction()))
+        # Said as "not of another origin": those directives are few, found by the origin
+        # index, where the instructions are nearly every one (a province's 100,000).
+        others = [origin for origin in ORIGINS if origin != "instruction"]
+        return cls.directive_id.not_in(sa.select(Directive.id).where(Directive.origin.in_(others)))
 
     # ---- where it stands ----
     def is_overdue(self, today=None):

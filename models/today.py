@@ -13,7 +13,7 @@ from flask import current_app, has_app_context
 
 from models import clock
 from models.base import db
-from models.directive_report import month_report
+from models.directive_report import month_total
 from models.directives import (
     LIGHT_RANKS,
     OPEN_STATUSES,
@@ -238,4 +238,4 @@ def unit_quota(unit_id, year):
 
 def completion(today):
     """This month's directive report, in all: completion and on-time rates."""
-    return month_report(today.replace(day=1), today=today).total
+    return month_total(today.replace(day=1), today=today)

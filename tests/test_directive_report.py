@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 from models import Assignment, clock, db
-from models.directive_report import month_report, month_start, rate
+from models.directive_report import month_report, month_start, month_total, rate
 from tests import factories
 from tests.helpers import count_statements
 
@@ -257,6 +257,27 @@ def test_each_month_equals_a_recomputation_from_the_history(app):
             for counts in got.values():
                 seen = [n + c for n, c in zip(seen, counts, strict=True)]
     assert all(seen), seen  # the history reached every column
+
+
+def test_a_month_counted_to_a_day_leaves_out_the_steps_dated_after_it(app):
+    # Counted to today, an assignment stands as it is unless it has a step dated later
+    # (a month recomputed to the day it was filed): those are read from their steps.
+    with app.app_context():
+        _random_history()
+        for today in [D(2026, 6, 12), D(2026, 7, 3), D(2026, 7, 31), D(2026, 8, 20)]:
+            report = month_report(today.replace(day=1), today=today)
+            got = {row.code: _counts(row) for row in report.units}
+            assert report.as_of == today
+            assert got == _expected(today.replace(day=1), today), today
+            assert month_total(today.replace(day=1), today=today) == report.total
+
+
+def test_the_total_alone_is_the_sum_of_the_unit_rows(june):
+    with june.app_context():
+        for first, today in [(JUNE, TODAY), (D(2026, 7, 1), TODAY), (D(2026, 5, 1), TODAY)]:
+            total = month_report(first, today=today).total
+            assert month_total(first, today=today) == total
+            assert total.received  # something to count
 
 
 # ---- filing a month ----

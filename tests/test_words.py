@@ -1,10 +1,12 @@
 """The bigram index (models/words.py): it finds exactly what a substring match finds, keeps
 up with edits, and serves every list search over titles and names and the home search."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
-from models import Directive, Report, Staff, Unit, db
+from models import Assignment, Directive, Report, Staff, Unit, db
 from models import words as words_module
 from models.search import search
 from models.words import narrowed, query_words, words
@@ -227,3 +229,26 @@ def test_postgresql_answers_a_two_character_search_from_the_index(app):
         plan = "\n".join(db.session.scalars(sa.text(f"EXPLAIN {compiled}")))
         assert "ix_reports_search_words" in plan, plan
         assert len(_ids(query)) == 25
+
+
+def _listed_assignments(client, q):
+    page = client.get("/admin/assignments/", query_string={"search": q}).get_data(as_text=True)
+    return {int(n) for n in re.findall(r"/admin/assignments/details/\?id=(\d+)", page)}
+
+
+def test_the_assignments_search_finds_through_the_directives_index_what_a_substring_finds(
+    app, titled, as_role
+):
+    client = as_role("admin")
+    with count_statements(app) as seen:
+        _listed_assignments(client, "禁烧")
+    marker = "@@" if db_dialect(app) == "postgresql" else f"{Directive.fts_table()} MATCH"
+    assert marker in " ".join(seen)  # narrowed through the directives' index
+    found_any = False
+    for q in ALL_QUERIES:
+        with app.app_context():
+            match = sa.or_(Directive.number.icontains(q), Directive.title.icontains(q))
+            plain = _ids(sa.select(Assignment.id).join(Assignment.directive).where(match))
+        assert _listed_assignments(client, q) == plain, q
+        found_any = found_any or bool(plain)
+    assert found_any

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
+from sqlalchemy.orm import MANYTOONE
 
 from models import bounds, clock, db
 from models.words import narrowed
@@ -151,13 +152,19 @@ class Listing:
     def _apply_search(self, query, count_query, joins, count_joins, search):
         # Flask-Admin's own search (every term in one of the columns, by ILIKE) confirms
         # the rows; on a model with a bigram index (models/words.py) covering every column
-        # searched, the terms' character pairs first narrow them through the index.
+        # searched (the list's own, or one related model's, as an assignment's directive),
+        # the terms' character pairs first narrow them through the index.
         query, count_query, joins, count_joins = super()._apply_search(
             query, count_query, joins, count_joins, search
         )
-        if self._searched_through_words():
+        words_model, relation = self._searched_through_words()
+        if words_model is not None:
             terms = [term.lstrip("^=") for term in search.split(" ") if term]
-            narrowing, scanned = narrowed(self.model, terms)
+            narrowing, scanned = narrowed(words_model, terms)
+            if relation is not None and narrowing:
+                # The related rows narrowed, then the list's rows that point at them.
+                ((local, remote),) = relation.property.local_remote_pairs
+                narrowing = [local.in_(sa.select(remote).where(*narrowing))]
             query = query.filter(*narrowing)
             if count_query is not None:
                 count_query = count_query.filter(*narrowing)
@@ -166,11 +173,23 @@ class Listing:
         return query, count_query, joins, count_joins
 
     def _searched_through_words(self):
-        fields = getattr(self.model, "search_fields", ())
-        return bool(self._search_fields) and all(
-            not path and column.table is self.model.__table__ and column.key in fields
-            for column, path in self._search_fields
+        """(model, relation): the model whose bigram index covers every column searched,
+        and the many-to-one relation that leads to it (None: the list's own model);
+        (None, None) where no index covers them."""
+        paths = {tuple(path or ()) for _column, path in self._search_fields or ()}
+        if len(paths) != 1:
+            return None, None
+        (path,) = paths
+        relation = path[0] if len(path) == 1 else None
+        if path and (relation is None or relation.property.direction is not MANYTOONE):
+            return None, None
+        model = relation.property.mapper.class_ if relation is not None else self.model
+        fields = getattr(model, "search_fields", ())
+        covered = all(
+            column.table is model.__table__ and column.key in fields
+            for column, _path in self._search_fields
         )
+        return (model, relation) if covered else (None, None)
 
     def _get_list_extra_args(self):
         # A page number no list reaches (negative, or its offset beyond an integer) is
