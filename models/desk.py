@@ -1,6 +1,5 @@
-"""What waits on each person: the office's own decisions (results to accept or return,
-objections and extension requests to decide: its daily digest lists them, and no unit is
-chased for them meanwhile), and the to-do list (待办) of each role on the home page.
+"""What waits on each person: the to-do list (待办) of each role on the home page. The
+office's own decisions it counts are found as models/decisions.py finds them.
 
 Each to-do kind is one SQL condition, used both to count and list it here and by the
 list its count links to (the assignments' and the key work checks' 待办 filter, the
@@ -13,13 +12,14 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-# criticism as a module: it imports this one (its notices' scan reads office_decisions).
-from models import clock, criticism
+from models import clock
 from models.accounts import OFFICE
-from models.assignment_records import AssignmentEvent, ExtensionRequest
+from models.assignment_records import ExtensionRequest
 from models.base import Choices, db
 from models.bulletins import Bulletin
+from models.criticism import CriticismNotice
 from models.deadlines import working_days_after
+from models.decisions import waiting_since
 from models.directives import OPEN_STATUSES, Assignment, Directive
 from models.keywork import CheckRound, KeyWorkArea, KeyWorkCheck, KeyWorkItem
 from models.notices import Notice
@@ -27,82 +27,6 @@ from models.periods import month
 from models.reports import Report
 from models.solicitations import Solicitation
 from models.units import Unit
-
-DECISIONS = Choices(
-    result=_l("Result to accept or return"),
-    objection=_l("Objection to decide"),
-    extension=_l("Extension request to decide"),
-)
-
-
-@dataclass(frozen=True)
-class Decision:
-    """One assignment waiting on the office: what for, and since which day."""
-
-    assignment_id: int
-    kind: str  # a key of DECISIONS
-    directive_number: str
-    directive_title: str
-    unit_name: str
-    since: object  # the office's local date of the step that handed it over
-    proposed_due_on: object = None  # an extension request's proposed date
-    origin: str = "instruction"  # what the unit handles (ORIGINS): not every one is a 批示件
-
-    @property
-    def label(self):
-        return DECISIONS.label(self.kind)
-
-
-def office_decisions(scope=None):
-    """Every open assignment whose next move is the office's, the longest waiting first;
-    `scope` narrows the assignments (a SQL condition)."""
-    since = waiting_since()
-    proposed = (
-        sa.select(ExtensionRequest.proposed_due_on)
-        .where(
-            ExtensionRequest.assignment_id == Assignment.id,
-            ExtensionRequest.state == "requested",
-        )
-        .scalar_subquery()
-    )
-    query = (
-        sa.select(
-            Assignment.id,
-            Assignment.status,
-            Directive.number,
-            Directive.title,
-            Unit.name,
-            since.label("since"),
-            proposed.label("proposed"),
-            Directive.origin,
-        )
-        .join(Directive, Directive.id == Assignment.directive_id)
-        .join(Unit, Unit.id == Assignment.unit_id)
-        .where(Assignment.office_decides_filter(), sa.true() if scope is None else scope)
-        .order_by(since, Assignment.id)
-    )
-    return [
-        Decision(
-            row.id,
-            _kind(row.status),
-            row.number,
-            row.title,
-            row.name,
-            clock.local_date(row.since) if row.since else None,
-            row.proposed,
-            row.origin,
-        )
-        for row in db.session.execute(query)
-    ]
-
-
-def _kind(status):
-    if status == "submitted":
-        return "result"
-    if status == "objected":
-        return "objection"
-    return "extension"
-
 
 # ---- the to-do lists (待办): what waits on each person, by kind ----
 
@@ -306,7 +230,7 @@ def criticism_todos(account):
     """The criticism notices waiting for a step `account` may take (approve the drafts,
     issue the approved), by kind, the longest waiting first: one statement, and none for
     a role that may take neither step (models/criticism.py decides who may)."""
-    notice = criticism.CriticismNotice
+    notice = CriticismNotice
     kinds = [k for k, step in CRITICISM_TODOS.items() if not notice.actor_problem(account, step)]
     if not kinds:
         return []
@@ -357,15 +281,6 @@ def check_todo(account, kind, order, day):
 
 def _null(type_, name):
     return sa.cast(sa.null(), type_).label(name)
-
-
-def waiting_since():
-    """SQL: when the assignment's last step was taken (what it has waited since)."""
-    return (
-        sa.select(sa.func.max(AssignmentEvent.at))
-        .where(AssignmentEvent.assignment_id == Assignment.id)
-        .scalar_subquery()
-    )
 
 
 def report_todo(account, kind, condition, order):

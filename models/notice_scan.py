@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from models import clock
 from models.accounts import OFFICE, Account
 from models.base import db
-from models.desk import office_decisions
+from models.decisions import office_decisions
 from models.directives import OPEN_STATUSES, Assignment, Directive
 from models.notice_plan import (
     assignment_drafts,

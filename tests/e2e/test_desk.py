@@ -38,7 +38,9 @@ def test_an_extension_request_is_granted_in_two_clicks_from_home(page, records, 
 
     log_in(page, "staff", PASSWORD)
     scripts_ready(page)
-    expect(page.locator(".ducha-user .ducha-todo-badge .badge")).to_be_visible()  # counted by the menu
+    expect(
+        page.locator(".ducha-user .ducha-todo-badge .badge")
+    ).to_be_visible()  # counted by the menu
     extensions = page.locator(".ducha-todo-kind[data-kind=extension]")
     expect(extensions).to_contain_text("待决定的延期申请")
     screenshot(page, "home-staff-todo")
