@@ -350,9 +350,10 @@ def remove_files(attachments):
         attachment.path.unlink(missing_ok=True)
 
 
-# Files of attachments deleted in the session's transaction, removed after its commit:
-# {"paths": [...], "marks": {savepoint: how many paths there were when it began}}.
-DELETED_FILES = "ducha.deleted_files"
+# The attachments whose rows were deleted in the session's transaction: their files go
+# once it is committed. SQLAlchemy says which stayed deleted (`was_deleted`): a rolled-back
+# savepoint or transaction reverts its deletions, and those files are kept.
+DELETED_ATTACHMENTS = "ducha.deleted_attachments"
 
 
 @sa.event.listens_for(Attachment, "after_delete")
@@ -361,52 +362,25 @@ def _note_deleted_file(_mapper, _connection, attachment):
     cascade from a report, feedback or directive) passes here, inside the flush."""
     session = sa.orm.object_session(attachment)
     if session is not None:
-        _deleted_files(session)["paths"].append(attachment.path)
-
-
-def _deleted_files(session):
-    return session.info.setdefault(DELETED_FILES, {"paths": [], "marks": {}})
-
-
-@sa.event.listens_for(sa.orm.Session, "after_transaction_create")
-def _mark_savepoint(session, transaction):
-    if transaction.nested:
-        pending = _deleted_files(session)
-        pending["marks"][transaction] = len(pending["paths"])
-
-
-@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
-def _forget_savepoints(session, transaction):
-    # Once the whole transaction ends (a savepoint's end comes before its rollback event).
-    if transaction.parent is None and DELETED_FILES in session.info:
-        session.info[DELETED_FILES]["marks"].clear()
-
-
-@sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
-def _keep_files_rolled_back(session, previous_transaction):
-    """A rolled-back savepoint keeps the files of the rows deleted within it; a rolled-back
-    transaction keeps them all."""
-    pending = session.info.get(DELETED_FILES)
-    if pending is None:
-        return
-    if previous_transaction.nested:
-        mark = pending["marks"].get(previous_transaction)
-        if mark is not None:
-            del pending["paths"][mark:]
-    elif previous_transaction.parent is None:
-        pending["paths"].clear()
+        session.info.setdefault(DELETED_ATTACHMENTS, []).append(attachment)
 
 
 @sa.event.listens_for(sa.orm.Session, "after_commit")
 def _remove_deleted_files(session):
     if session.in_nested_transaction():  # a savepoint released: its rows may still go back
         return
-    pending = session.info.get(DELETED_FILES)
-    if not pending or not pending["paths"]:
-        return
-    paths, pending["paths"] = pending["paths"], []
-    for path in paths:
+    for attachment in session.info.pop(DELETED_ATTACHMENTS, []):
+        if not sa.inspect(attachment).was_deleted:
+            continue
         try:
-            path.unlink(missing_ok=True)
+            attachment.path.unlink(missing_ok=True)
         except OSError as error:  # the record is gone either way; the file is only clutter
-            log.warning("could not remove the file %s of a deleted attachment: %s", path, error)
+            log.warning(
+                "could not remove the file %s of a deleted attachment: %s", attachment.path, error
+            )
+
+
+@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
+def _forget_deleted_files(session, transaction):
+    if transaction.parent is None:  # rolled back (a commit has taken them already)
+        session.info.pop(DELETED_ATTACHMENTS, None)
