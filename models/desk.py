@@ -149,7 +149,38 @@ def office_candidates():
 def assignment_todos(account, kind, kinds, order, candidates=None):
     """One Todo for each of `kinds` of the assignments `account` may see, by `kind` (SQL),
     with its first items in `order`: one statement, whatever the number of rows;
-    `candidates` (SQL) narrows the open assignments to those that may have a kind.
+    `candidates` (SQL) narrows the open assignments to those that may have a kind."""
+    rows = _first_of_kinds(
+        Assignment.id,
+        kind,
+        kinds,
+        order,
+        # Every to-do is about an open assignment: the status narrows the rows by its
+        # index before the kind (a CASE no index serves) is worked out for each.
+        Assignment.status.in_(OPEN_STATUSES),
+        sa.true() if candidates is None else candidates,
+        Assignment.visible_to(account),
+    )
+    query = (
+        sa.select(rows.c.kind, rows.c.n, rows.c.id, Directive.number, Directive.title)
+        .add_columns(Unit.name, Assignment.due_on)
+        .select_from(rows)
+        .outerjoin(Assignment, Assignment.id == rows.c.id)
+        .outerjoin(Directive, Directive.id == Assignment.directive_id)
+        .outerjoin(Unit, Unit.id == Assignment.unit_id)
+        .order_by(*_in_order(rows))
+    )
+    return _todos(
+        kinds,
+        query,
+        lambda row: TodoItem(row.id, f"{row.number} {row.title}", row.name, row.due_on),
+    )
+
+
+def _first_of_kinds(record_id, kind, kinds, order, *where):
+    """A subquery: for each of `kinds`, a row (kind, n) of how many records meeting `where`
+    are of it, and rows (kind, id, order_0, ...) of its first TODO_ITEMS records in
+    `order` (then their id); `kind` is the SQL of a record's kind.
 
     The rows with a kind are read once (kept, MATERIALIZED); each kind is counted from
     them by a grouping and its first items taken by a LIMIT of its own, rather than every
@@ -157,18 +188,11 @@ def assignment_todos(account, kind, kinds, order, candidates=None):
     keys = [f"order_{n}" for n in range(len(order))]
     found = (
         sa.select(
-            Assignment.id,
+            record_id.label("id"),
             kind.label("kind"),
             *(o.label(k) for o, k in zip(order, keys, strict=True)),
         )
-        # Every to-do is about an open assignment: the status narrows the rows by its
-        # index before the kind (a CASE no index serves) is worked out for each.
-        .where(
-            Assignment.status.in_(OPEN_STATUSES),
-            sa.true() if candidates is None else candidates,
-            kind.in_(kinds),
-            Assignment.visible_to(account),
-        )
+        .where(*where, kind.in_(kinds))
         .cte("todo")
         .prefix_with("MATERIALIZED")
     )
@@ -190,40 +214,27 @@ def assignment_todos(account, kind, kinds, order, candidates=None):
             .subquery()
         )
         parts.append(sa.select(first))  # a LIMIT in a UNION: from a subquery (SQLite)
-    rows = sa.union_all(*parts).subquery()
-    query = (
-        sa.select(rows.c.kind, rows.c.n, rows.c.id, Directive.number, Directive.title)
-        .add_columns(Unit.name, Assignment.due_on)
-        .select_from(rows)
-        .outerjoin(Assignment, Assignment.id == rows.c.id)
-        .outerjoin(Directive, Directive.id == Assignment.directive_id)
-        .outerjoin(Unit, Unit.id == Assignment.unit_id)
-        .order_by(rows.c.kind, *(rows.c[k] for k in keys), rows.c.id)
-    )
+    return sa.union_all(*parts).subquery()
+
+
+def _in_order(rows):
+    """The order of `_first_of_kinds` rows: by kind, then its items in their order (the
+    kind's count row, with no item, falls first or last: the database's NULLs decide)."""
+    keys = [c for c in rows.c if c.key.startswith("order_")]
+    return [rows.c.kind, *keys, rows.c.id]
+
+
+def _todos(kinds, query, item):
+    """A Todo for each of `kinds` from the rows of `query` over `_first_of_kinds`: the
+    count rows give the counts, the others `item(row)`."""
     todos = {k: Todo(k) for k in kinds}
     for row in db.session.execute(query):
         todo = todos[row.kind]
         if row.id is None:
             todo.count = row.n
         else:
-            todo.items.append(TodoItem(row.id, f"{row.number} {row.title}", row.name, row.due_on))
+            todo.items.append(item(row))
     return list(todos.values())
-
-
-def _ranked(record_id, kind, order, *where):
-    """A subquery of the rows meeting `where`: each one's id, its to-do `kind` (SQL), its
-    place in its kind by `order` (then its id), and how many its kind holds."""
-    place = sa.func.row_number().over(partition_by=kind, order_by=[*order, record_id])
-    return (
-        sa.select(
-            record_id.label("id"),
-            kind.label("kind"),
-            place.label("place"),
-            sa.func.count().over(partition_by=kind).label("n"),
-        )
-        .where(*where)
-        .subquery()
-    )
 
 
 def criticism_todos(account):
@@ -238,21 +249,19 @@ def criticism_todos(account):
     kind = sa.case(*((waits[k], k) for k in kinds))
     # Waiting since the step before: its approval for an approved notice, else its drafting.
     since = sa.case((notice.state == "approved", notice.approved_at), else_=notice.drafted_at)
-    ranked = _ranked(notice.id, kind, [since], sa.or_(*waits.values()), notice.visible_to(account))
+    rows = _first_of_kinds(notice.id, kind, kinds, [since], notice.visible_to(account))
     query = (
-        sa.select(ranked.c.kind, ranked.c.n, notice.id, notice.title, Unit.name)
-        .add_columns(since.label("since"))
-        .join(notice, notice.id == ranked.c.id)
-        .join(Unit, Unit.id == notice.unit_id)
-        .where(ranked.c.place <= TODO_ITEMS)
-        .order_by(ranked.c.kind, ranked.c.place)
+        sa.select(rows.c.kind, rows.c.n, rows.c.id, rows.c.order_0, notice.title, Unit.name)
+        .select_from(rows)
+        .outerjoin(notice, notice.id == rows.c.id)
+        .outerjoin(Unit, Unit.id == notice.unit_id)
+        .order_by(*_in_order(rows))
     )
-    todos = {k: Todo(k) for k in kinds}
-    for row in db.session.execute(query):
-        todo = todos[row.kind]
-        todo.count = row.n
-        todo.items.append(TodoItem(row.id, row.title, row.name, clock.local_date(row.since)))
-    return list(todos.values())
+    return _todos(
+        kinds,
+        query,
+        lambda row: TodoItem(row.id, row.title, row.name, clock.local_date(row.order_0)),
+    )
 
 
 def check_todo(account, kind, order, day):
