@@ -30,6 +30,7 @@ class TrainingView(SecureModelView):
     column_list = ["staff", "unit", "kind", "started_on", "ended_on", "hours", "place"]
     column_details_list = [*column_list, "note"]
     column_labels = {"unit": _l("Unit")}
+    # The export uses the same (Flask-Admin's column_formatters_export falls back to it).
     column_formatters = {"unit": lambda v, c, m, n: m.staff.unit.name}
     # The unit too: a sheet printed and filed says whose people were trained.
     column_export_list = [
@@ -42,7 +43,6 @@ class TrainingView(SecureModelView):
         "place",
         "note",
     ]
-    column_formatters_export = {"unit": lambda v, c, m, n: m.staff.unit.name}
     column_searchable_list = ["place"]
     column_filters = [
         "staff",
