@@ -198,6 +198,16 @@ def test_the_english_page_is_punctuated_in_english(app, as_role, scored):
     assert not {"，", "；"} & set(english)
 
 
+def test_a_filings_note_is_said_in_the_readers_language(as_role, scored):
+    client = as_role("staff")
+    form = {"year": THIS_YEAR, "group": "township"}
+    client.post("/admin/evaluation/file/", data=form)
+    client.post("/admin/evaluation/file/", data={**form, "note": "补录采用"})
+    assert "说明：补录采用" in client.get(_year_url()).get_data(as_text=True)
+    english = client.get(_year_url(lang="en")).get_data(as_text=True)
+    assert "Note: 补录采用" in english and "：" not in english
+
+
 def _quarter_url(**args):
     query = {"period": f"{THIS_YEAR}-Q1", "group": "township", **args}
     return "/admin/evaluation/quarter/?" + "&".join(f"{k}={v}" for k, v in query.items())
