@@ -46,7 +46,7 @@ TODO_KINDS = Choices(
     bulletin=_l("The month's ranking bulletin"),
     criticism_approve=_l("Criticism notices to approve"),
     criticism_issue=_l("Criticism notices to issue"),
-    checks_to_judge=_l("Key work self-assessments to judge"),
+    checks_to_judge=_l("Key work checks to judge"),
     checks_to_assess=_l("Key work checks to self-assess"),
 )
 # What each role's to-do holds, in the order shown; the assignments' kinds come first.
@@ -264,9 +264,9 @@ def criticism_todos(account):
     )
 
 
-def check_todo(account, kind, order, day):
-    """The key work checks `account` may see that wait on the to-do `kind` (CHECK_TODOS),
-    the first in `order`, each with its `day` (SQL): one statement."""
+def check_todo(account, kind, today, order, day):
+    """The key work checks `account` may see that wait on the to-do `kind` (CHECK_TODOS)
+    on `today`, the first in `order`, each with its `day` (SQL): one statement."""
     query = (
         sa.select(KeyWorkCheck.id, KeyWorkArea.seq.label("area_seq"), KeyWorkItem.seq)
         .add_columns(KeyWorkItem.title, Unit.name, day.label("day"))
@@ -275,7 +275,7 @@ def check_todo(account, kind, order, day):
         .join(KeyWorkItem, KeyWorkItem.id == KeyWorkCheck.item_id)
         .join(KeyWorkArea, KeyWorkArea.id == KeyWorkItem.area_id)
         .join(Unit, Unit.id == KeyWorkCheck.unit_id)
-        .where(CHECK_TODOS[kind](), KeyWorkCheck.visible_to(account))
+        .where(CHECK_TODOS[kind](today), KeyWorkCheck.visible_to(account))
         .order_by(*order, KeyWorkCheck.id)
         .limit(TODO_ITEMS)
     )
@@ -361,7 +361,7 @@ def _role_todos(account, today, unsigned_days, calendar, yellow):
             account, "waiting", Report.status == "received", [Report.submitted_at]
         )
         judge = check_todo(
-            account, "checks_to_judge", [KeyWorkCheck.assessed_at], KeyWorkCheck.assessed_at
+            account, "checks_to_judge", today, [KeyWorkCheck.assessed_at], KeyWorkCheck.assessed_at
         )
         return [*kinds, waiting, judge]
     if account.role == "unit":
@@ -372,6 +372,7 @@ def _role_todos(account, today, unsigned_days, calendar, yellow):
         assess = check_todo(
             account,
             "checks_to_assess",
+            today,
             [CheckRound.checked_on, KeyWorkArea.seq, KeyWorkItem.seq],
             CheckRound.checked_on,
         )

@@ -320,17 +320,28 @@ class KeyWorkCheck(OwnedByUnit, db.Model):
     def __str__(self):
         return f"{self.unit or ''} · {self.item.number if self.item else ''}"
 
-    # Whose move a check waits on: the unit's self-assessment (the office may write it on
-    # the unit's behalf), then the office's verdict, which closes it (`assess`, `judge`).
+    # Whose move a check waits on: the unit's self-assessment until the check's day (the
+    # office may write it on the unit's behalf, and a late one is still taken), then the
+    # office's verdict, which closes it (`assess`, `judge`). Past the check's day without
+    # a self-assessment, the move is the office's: to judge it as it stands, or chase it.
     @classmethod
-    def to_assess(cls):
-        """SQL: the checks whose self-assessment is still to be written."""
-        return sa.and_(cls.assessed_at.is_(None), cls.verdict.is_(None))
+    def to_assess(cls, today):
+        """SQL: the checks whose self-assessment is still to be written by their round's
+        day (`today` included)."""
+        return sa.and_(
+            cls.assessed_at.is_(None),
+            cls.verdict.is_(None),
+            cls.round.has(CheckRound.checked_on >= today),
+        )
 
     @classmethod
-    def to_judge(cls):
-        """SQL: the checks self-assessed and waiting for the office's verdict."""
-        return sa.and_(cls.assessed_at.is_not(None), cls.verdict.is_(None))
+    def to_judge(cls, today):
+        """SQL: the checks waiting for the office's verdict: self-assessed, or past their
+        round's day without a self-assessment."""
+        return sa.and_(
+            cls.verdict.is_(None),
+            sa.or_(cls.assessed_at.is_not(None), cls.round.has(CheckRound.checked_on < today)),
+        )
 
     def assess(self, actor, text, progress, at=None):
         """The unit's self-assessment (the office may write it on the unit's behalf),

@@ -200,14 +200,15 @@ def test_the_to_do_list_costs_the_same_statements_whatever_the_data(app, world, 
 
 def _more_steps(a, b, seqs):
     """More criticism notices waiting (drafts, approved) and key work checks (B's
-    self-assessed, A's not) of this year's mid-year round."""
+    self-assessed, A's not) of this year's year-end round, on its last day: the
+    self-assessments are still the units' to write."""
     for seq in seqs:
         factories.criticism(factories.unit())
         factories.criticism(factories.unit(), "approved")
         item = key_work(a, support=[b], seq=seq)
-    check_round = CheckRound.query.filter_by(year=item.year, half="h1").one_or_none()
+    check_round = CheckRound.query.filter_by(year=item.year, half="h2").one_or_none()
     if check_round is None:
-        check_round = CheckRound(year=item.year, half="h1", checked_on=dt.date(item.year, 7, 5))
+        check_round = CheckRound(year=item.year, half="h2", checked_on=dt.date(item.year, 12, 31))
         db.session.add(check_round)
     for check in check_round.open():
         if check.unit_id == b.id:
@@ -324,7 +325,7 @@ def _checks():
     key_work(a, seq=2)
     key_work(b, seq=3)
     key_work(b, seq=5)
-    check_round = CheckRound(year=first.year, half="h1", checked_on=dt.date(first.year, 7, 5))
+    check_round = CheckRound(year=first.year, half="h2", checked_on=dt.date(first.year, 12, 31))
     db.session.add(check_round)
     made = _by_item_and_unit(check_round.open())
     checks = SimpleNamespace(
@@ -385,6 +386,28 @@ def test_a_unit_self_assesses_its_own_checks_until_the_office_judges(app):
         db.session.rollback()
 
 
+def test_past_the_checks_day_an_unassessed_check_is_the_offices_move(app):
+    with app.app_context():
+        checks = _checks()
+        officer_a, staff = factories.account("unit", checks.a), factories.account("staff")
+        day = checks.round.checked_on
+
+        def kinds(account, today):
+            return {t.kind: t for t in todos(account, today, 2, WorkCalendar(), 3)}
+
+        # On the check's day the self-assessment is still the unit's to write.
+        assert _listed(kinds(officer_a, day)["checks_to_assess"]) == [checks.to_assess_a.id]
+        assert _listed(kinds(staff, day)["checks_to_judge"]) == [checks.assessed.id]
+        # The day after, it waits on the office's verdict, beside the self-assessed one.
+        after = day + dt.timedelta(days=1)
+        assert kinds(officer_a, after)["checks_to_assess"].count == 0
+        judge = kinds(staff, after)["checks_to_judge"]
+        assert sorted(_listed(judge)) == sorted(
+            [checks.assessed.id, checks.to_assess_a.id, checks.to_assess_b.id]
+        )
+        db.session.rollback()
+
+
 def test_a_part_given_after_the_round_opened_waits_until_it_is_opened_again(app):
     with app.app_context():
         checks = _checks()
@@ -407,7 +430,7 @@ def steps(app, world):
         a, b = db.session.get(Unit, world.unit_a), db.session.get(Unit, world.unit_b)
         item = key_work(a, support=[b], seq=1)
         key_work(a, seq=2)
-        check_round = CheckRound(year=item.year, half="h1", checked_on=dt.date(item.year, 7, 5))
+        check_round = CheckRound(year=item.year, half="h2", checked_on=dt.date(item.year, 12, 31))
         db.session.add(check_round)
         made = _by_item_and_unit(check_round.open())
         made[(1, a.id)].assess(None, "按计划推进", "on_schedule")
@@ -452,7 +475,7 @@ def test_the_home_page_shows_a_unit_its_own_checks_to_self_assess_only(app, worl
     assert f"/admin/key_work_checks/details/?id={steps.to_assess_b}" not in page
     assert not {"criticism_approve", "criticism_issue", "checks_to_judge"} & set(todos_shown)
     assert "待填写自评的重要工作督查" in page
-    assert f"{dt.date(clock.today().year, 7, 5).isoformat()} 督查" in page  # the round's day
+    assert f"{dt.date(clock.today().year, 12, 31).isoformat()} 督查" in page  # the round's day
     assert client.get("/admin/todo-count/").get_json()["count"] == sum(
         n for n, _link in todos_shown.values()
     )

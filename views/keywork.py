@@ -379,7 +379,7 @@ class CheckTodoFilter(sqla_filters.FilterEqual):
     key = "todo"
 
     def apply(self, query, value, alias=None):
-        return query.filter(CHECK_TODOS[value]())
+        return query.filter(CHECK_TODOS[value](clock.today()))
 
     def validate(self, value):
         return value in CHECK_TODOS
