@@ -333,6 +333,37 @@ def ranking(period, group=None, today=None, placing=None):
     return (placing or Placing(period, today)).place(rows)
 
 
+def standings(period, group=None, today=None):
+    """The period's rows (of one group, or of all) placed by points alone, without the
+    figures behind the points or the period before (no movement): where only places and
+    points are shown. Placed by the same rule as `ranking`."""
+    today = today or clock.today()
+    return Placing(period, today).place(_points_rows(period, group, today))
+
+
+def standings_by_group(period, today=None):
+    """{group: its `standings`}: every group's places from one query."""
+    today = today or clock.today()
+    groups = {}
+    for row in _points_rows(period, None, today):
+        groups.setdefault(row.group, []).append(row)
+    placing = Placing(period, today)
+    return {group: placing.place(rows) for group, rows in groups.items()}
+
+
+def _points_rows(period, group, today):
+    sums = _sums(period, POINTS)
+    points = sa.func.coalesce(sums.c.adoption_points + sums.c.bonus - sums.c.deducted, 0)
+    query = _ranked_units(period, group, sums, Unit.code, Unit.name, Unit.ranking_group, points)
+    rows = [
+        RankRow(unit_id, code, name, in_group, points=int(total))
+        for unit_id, code, name, in_group, total in db.session.connection().execute(query).all()
+    ]
+    if period.kind == "year":
+        _apply_year_rules(rows, period, today)
+    return rows
+
+
 def _apply_year_rules(rows, period, today):
     """A year: quotas alongside, and too many unanswered solicitations zero the points."""
     # The whole year's marks and quotas, looked up per row: a list of 2,000 unit ids as

@@ -238,3 +238,29 @@ def test_search_costs_the_same_statements_as_data_grows(app, as_role, world):
     with count_statements(app) as many:
         page = client.get("/admin/search/?q=镇").get_data(as_text=True)
     assert len(many) == len(few) and "在列表中查看更多" in page
+
+
+def test_a_count_by_unit_totals_every_unit_and_lists_the_most_first():
+    from models.today import UNIT_ROWS, _by_unit
+
+    rows = [(n, f"单位{n:02d}", n % 4, 0 if n % 3 else 2) for n in range(1, 31)]
+    counted = _by_unit(rows, ["due_soon", "overdue"])
+    assert counted["due_soon"].total == sum(n % 4 for n in range(1, 31))
+    assert counted["overdue"].total == 2 * len([n for n in range(1, 31) if n % 3 == 0])
+    listed = [(line.counts["due_soon"], line.name) for line in counted["due_soon"].units]
+    assert len(listed) == UNIT_ROWS and all(count for count, _name in listed)
+    expected = sorted(((n % 4, f"单位{n:02d}") for n in range(1, 31)), key=lambda c: (-c[0], c[1]))
+    assert listed == expected[:UNIT_ROWS]
+    assert [line.unit_id for line in counted["overdue"].units] == [
+        3,
+        6,
+        9,
+        12,
+        15,
+        18,
+        21,
+        24,
+        27,
+        30,
+    ]
+    assert counted["overdue"].units[0].counts == {"due_soon": 3, "overdue": 2}

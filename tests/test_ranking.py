@@ -8,9 +8,11 @@ import re
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from models import Adoption, Deduction, Instruction, Publication, Quota, Unit, clock, db
 from models.periods import Period, PeriodError, month, parse_period, quarter, year
+from models.ranking import ranking, standings, standings_by_group
 from models.solicitations import Solicitation
 from tests import factories
 from tests.helpers import count_statements
@@ -243,6 +245,39 @@ def test_group_ranks_within_the_group(app, as_role, world):
     )
     assert rows["group"] == "department"
     assert [r["unit_code"] for r in rows["rows"]] == ["DEPT"]
+
+
+@pytest.mark.parametrize(
+    "period", [("2026-10",), ("2026-Q4",), ("2026",), (None, "2026-09-05", "2026-10-20")]
+)
+def test_standings_place_as_the_ranking_does(app, world, period):
+    """The home page's board reads points alone (`standings`): every unit's place, points,
+    veto and bottom mark are the full ranking's, a group at a time or all groups at once."""
+    _random_city(app)
+    with app.app_context():
+        vetoed = db.session.scalars(sa.select(Unit).order_by(Unit.id.desc())).first()
+        db.session.add(
+            Deduction(
+                unit=vetoed,
+                kind="missed_emergency",
+                reason="漏报",
+                occurred_on=dt.date(2026, 10, 9),
+            )
+        )
+        db.session.commit()
+        parsed = parse_period(*period)
+        after = dt.date(2027, 2, 1)  # every period closed: bottom places are marked
+
+        def placed(rows):
+            return [(r.unit_id, r.rank, r.points, r.bottom, r.vetoed) for r in rows]
+
+        every = standings_by_group(parsed, today=after)
+        assert set(every) == {"township", "department"}
+        for group, rows in every.items():
+            expected = placed(ranking(parsed, group, today=after))
+            assert any(bottom for *_, bottom, _veto in expected)
+            assert placed(rows) == expected
+            assert placed(standings(parsed, group, today=after)) == expected
 
 
 def test_year_view_zeroes_points_marks_veto_and_shows_quotas(app, as_role, world):
