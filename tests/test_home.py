@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from models import Directive, Publication, Quota, Report, Staff, Unit, clock, db
+from models import Directive, Publication, Quota, Report, Staff, Unit, WorkCalendar, clock, db
 from tests import factories
 from tests.helpers import count_statements
 
@@ -142,6 +142,36 @@ def test_leaders_see_the_ranking_summary_and_directive_completion(app, as_role, 
     assert (got["light:red"], got["light:yellow"]) == ("2", "1")
     assert "甲镇" in page and 'data-group="township"' in page
     assert "waiting" not in got  # the office's worklist is not theirs
+
+
+def test_a_leaders_overdue_are_their_todo_and_list_what_they_count(app, as_role, world, known):
+    """A supporting part whose lead units have closed the directive is nobody's move: not
+    counted overdue on the leader's page, and not in the list its number opens."""
+    with app.app_context():
+        a, b = db.session.get(Unit, world.unit_a), db.session.get(Unit, world.unit_b)
+        received = clock.today() - dt.timedelta(days=40)  # both parts overdue
+        directive = factories.directive(received_on=received)
+        directive.hand_to(
+            {a: "lead", b: "support"},
+            None,
+            WorkCalendar(),
+            factories.rules(),
+            at=clock.start_of(received),
+        )
+        lead, support = directive.assignments
+        lead.acknowledge(None)
+        lead.submit_result(None, factories.leaders(a)[0])
+        lead.accept(None)
+        db.session.commit()
+        settled = support.id
+    client = as_role("leader")
+    page = client.get("/admin/").get_data(as_text=True)
+    shown = numbers(page)
+    assert (shown["light:red"][0], shown["light:yellow"][0]) == ("2", "1")
+    assert shown["light:red"] == shown["todo:red"] and shown["light:yellow"] == shown["todo:yellow"]
+    red = listed_ids(client, shown["light:red"][1])
+    assert red == {str(known.a_overdue), str(known.b_overdue)} and str(settled) not in red
+    assert listed_ids(client, shown["light:yellow"][1]) == {str(known.a_soon)}
 
 
 @pytest.mark.parametrize("role", ["admin", "staff", "unit", "leader"])

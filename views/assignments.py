@@ -23,9 +23,11 @@ from models import (
 )
 from models.accounts import EVERYONE, OFFICE
 from models.desk import (
+    LEADER_ASSIGNMENTS,
     OFFICE_ASSIGNMENTS,
     TODO_KINDS,
     UNIT_ASSIGNMENTS,
+    leader_kind,
     office_kind,
     unit_kind,
     unsigned_since,
@@ -107,6 +109,8 @@ def todo_kind(kind):
     if kind in OFFICE_ASSIGNMENTS:
         days = current_app.config["DESK_UNSIGNED_DAYS"]
         return office_kind(unsigned_since(clock.today(), days, WorkCalendar.load()))
+    if kind in LEADER_ASSIGNMENTS:
+        return leader_kind(clock.today(), yellow_days())
     return unit_kind()
 
 
@@ -143,7 +147,10 @@ class AssignmentView(StepsMixin, SecureModelView):
         TodoFilter(
             Assignment.id,
             _l("To do"),
-            options=[(k, TODO_KINDS.label(k)) for k in OFFICE_ASSIGNMENTS + UNIT_ASSIGNMENTS],
+            options=[
+                (k, TODO_KINDS.label(k))
+                for k in OFFICE_ASSIGNMENTS + UNIT_ASSIGNMENTS + LEADER_ASSIGNMENTS
+            ],
         ),
         "unit",
         "status",

@@ -84,8 +84,10 @@ class ListLinks:
 
 # Where each to-do kind's count leads (a list and its filter), and its items' pages.
 TODO_LINKS = {
-    **{kind: ("assignments", {"todo": kind}) for kind in OFFICE_ASSIGNMENTS + UNIT_ASSIGNMENTS},
-    **{kind: ("assignments", {"light": kind}) for kind in LEADER_ASSIGNMENTS},
+    **{
+        kind: ("assignments", {"todo": kind})
+        for kind in OFFICE_ASSIGNMENTS + UNIT_ASSIGNMENTS + LEADER_ASSIGNMENTS
+    },
     "waiting": ("reports", {"status": "received", "_oldest_first": "submitted_at"}),
     "returned_reports": ("reports", {"status": "returned"}),
     "solicitations": ("solicitations", {"open": "1"}),
@@ -136,17 +138,18 @@ class HomeView(AdminIndexView):
     def index(self):
         today = clock.today()
         role = current_user.role
+        todos = self._desk(today)
         if role in OFFICE:
             page = self._office(today)
         elif role == "unit":
             page = self._unit(today)
         else:
-            page = self._leader(today)
+            page = self._leader(today, todos)
         return self.render(
             "admin/home.html",
             today=today,
             role=role,
-            todos=self._desk(today),
+            todos=todos,
             todo_links=TODO_LINKS,
             links=ListLinks(self.admin),
             month=f"{today:%Y-%m}",
@@ -192,11 +195,13 @@ class HomeView(AdminIndexView):
             "totals": totals,
         }
 
-    def _leader(self, today):
+    def _leader(self, today, todos):
         return {
             "places": worklist.month_places(today),
             "completion": worklist.completion(today),
-            "lights": worklist.lights(current_user, today),
+            # The overdue and nearly due are the leader's to-do: counted once, and the
+            # same count behind the same list wherever the page shows them.
+            "overdue": {todo.kind: todo for todo in todos if todo.kind in LEADER_ASSIGNMENTS},
         }
 
     @expose("/todo-count/")
