@@ -76,6 +76,7 @@ class Todo:
     kind: str  # a key of TODO_KINDS
     count: int = 0
     items: list = field(default_factory=list)  # the first TODO_ITEMS, most pressing first
+    units: list | None = None  # (unit id, unit name, count) of each unit, where counted so
 
     @property
     def label(self):
@@ -294,14 +295,20 @@ def _null(type_, name):
     return sa.cast(sa.null(), type_).label(name)
 
 
-def report_todo(account, kind, condition, order):
-    """The Todo of the reports `account` may see that meet `condition`: one statement.
+def report_todo(account, kind, condition, order, by_unit=False):
+    """The Todo of the reports `account` may see that meet `condition`: one statement, or
+    two `by_unit` (the count by unit, then the first items).
 
-    The count is a subquery of its own, read from an index (reports by status and unit),
-    and the first items come in the order of an index: a count over the window of the
-    rows would read and sort every one of them (200,000 waiting reports: 4 s)."""
+    The count is read from an index (reports by status and unit), and the first items
+    come in the order of an index: a count over the window of the rows would read and
+    sort every one of them (200,000 waiting reports: 4 s)."""
     scope = sa.and_(condition, Report.visible_to(account))
-    count = sa.select(sa.func.count()).select_from(Report).where(scope).scalar_subquery()
+    todo = Todo(kind)
+    if by_unit:
+        todo.units = _counts_by_unit(scope)
+        count = sa.literal(sum(n for _id, _name, n in todo.units))
+    else:
+        count = sa.select(sa.func.count()).select_from(Report).where(scope).scalar_subquery()
     query = (
         sa.select(Report.id, Report.title, Unit.name, Report.submitted_at)
         .add_columns(count.label("n"))
@@ -310,11 +317,23 @@ def report_todo(account, kind, condition, order):
         .order_by(*order, Report.id)
         .limit(TODO_ITEMS)
     )
-    todo = Todo(kind)
     for row in db.session.execute(query):
         todo.count = row.n
         todo.items.append(TodoItem(row.id, row.title, row.name, clock.local_date(row.submitted_at)))
     return todo
+
+
+def _counts_by_unit(scope):
+    """[(unit id, unit name, n)] of the reports in `scope`: counted by unit id from the
+    (status, unit_id) index alone, then named."""
+    counts = (
+        sa.select(Report.unit_id, sa.func.count().label("n"))
+        .where(scope)
+        .group_by(Report.unit_id)
+        .subquery()
+    )
+    query = sa.select(Unit.id, Unit.name, counts.c.n).join(counts, counts.c.unit_id == Unit.id)
+    return [(unit_id, name, int(n)) for unit_id, name, n in db.session.execute(query)]
 
 
 def open_solicitations(unit_id, today):
@@ -359,8 +378,9 @@ def _role_todos(account, today, unsigned_days, calendar, yellow):
         kinds = assignment_todos(
             account, office_kind(since), OFFICE_ASSIGNMENTS, [waiting_since()], office_candidates()
         )
+        # By unit too: the home page shows where the waiting reports come from.
         waiting = report_todo(
-            account, "waiting", Report.status == "received", [Report.submitted_at]
+            account, "waiting", Report.status == "received", [Report.submitted_at], by_unit=True
         )
         judge = check_todo(
             account, "checks_to_judge", today, [KeyWorkCheck.assessed_at], KeyWorkCheck.assessed_at

@@ -82,17 +82,9 @@ def _count_if(condition):
 # ---- the office ----
 
 
-def waiting_reports(account):
-    """Reports waiting for the office's answer, by unit."""
-    # Counted by unit id first, from the (status, unit_id) index alone, then named.
-    counts = (
-        sa.select(Report.unit_id, sa.func.count().label("n"))
-        .where(Report.status == "received", Report.visible_to(account))
-        .group_by(Report.unit_id)
-        .subquery()
-    )
-    query = sa.select(Unit.id, Unit.name, counts.c.n).join(counts, counts.c.unit_id == Unit.id)
-    return _by_unit(db.session.execute(query), ["waiting"])["waiting"]
+def by_unit(rows, name):
+    """Counted from rows of (unit id, unit name, count)."""
+    return _by_unit(rows, [name])[name]
 
 
 def deadlines(account, today, days):

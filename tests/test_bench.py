@@ -35,9 +35,8 @@ def test_the_benchmark_builds_a_province_and_measures_it(app, runner):
         assert data["database"] == db.engine.dialect.name
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Report)) == 600
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) >= 12
-        sent = db.session.scalar(
-            sa.select(sa.func.count()).select_from(Notice).where(Notice.state == "sent")
-        )
+        # Sent, counted in the database, then cleared: the next run finds no notices.
+        left = db.session.scalar(sa.select(sa.func.count()).select_from(Notice))
     pages = data["pages"]
     # The account, the count and the page; on PostgreSQL a small table is counted exactly
     # after its size estimate is read, one more (a million rows stop at the estimate).
@@ -64,7 +63,7 @@ def test_the_benchmark_builds_a_province_and_measures_it(app, runner):
     send = data["notices"]["send"]
     assert data["notices"]["scan"]["notices"] > 0
     assert send["workers"] == 2 and send["notices"] > 0
-    assert send["sent"] == send["notices"] == sent
+    assert send["sent"] == send["notices"] and left == 0
 
 
 @pytest.mark.parametrize(

@@ -121,6 +121,10 @@ def _count_key():
     return (current_user.id, current_user.role, current_user.unit_id)
 
 
+def _todo(found, kind):
+    return next(todo for todo in found if todo.kind == kind)
+
+
 def _total(found):
     return sum(todo.count for todo in found)
 
@@ -140,7 +144,7 @@ class HomeView(AdminIndexView):
         role = current_user.role
         todos = self._desk(today)
         if role in OFFICE:
-            page = self._office(today)
+            page = self._office(today, todos)
         elif role == "unit":
             page = self._unit(today)
         else:
@@ -168,11 +172,12 @@ class HomeView(AdminIndexView):
         _counts().put(_count_key(), _total(found))  # the badge as fresh as the page
         return found
 
-    def _office(self, today):
+    def _office(self, today, todos):
         days = worklist.due_days()
         return {
             "days": days,
-            "waiting": worklist.waiting_reports(current_user),
+            # The to-do's own count of waiting reports, by unit.
+            "waiting": worklist.by_unit(_todo(todos, "waiting").units, "waiting"),
             "deadlines": worklist.deadlines(current_user, today, days),
             "notices": worklist.notice_problems(current_user),
             "places": worklist.month_places(today),
@@ -201,7 +206,7 @@ class HomeView(AdminIndexView):
             "completion": worklist.completion(today),
             # The overdue and nearly due are the leader's to-do: counted once, and the
             # same count behind the same list wherever the page shows them.
-            "overdue": {todo.kind: todo for todo in todos if todo.kind in LEADER_ASSIGNMENTS},
+            "overdue": {kind: _todo(todos, kind) for kind in LEADER_ASSIGNMENTS},
         }
 
     @expose("/todo-count/")
