@@ -158,7 +158,7 @@ def assignment_todos(account, kind, kinds, order, candidates=None):
         order,
         # Every to-do is about an open assignment: the status narrows the rows by its
         # index before the kind (a CASE no index serves) is worked out for each.
-        Assignment.status.in_(OPEN_STATUSES),
+        Assignment.is_open(),
         sa.true() if candidates is None else candidates,
         Assignment.visible_to(account),
     )

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from models import clock
 from models.accounts import OFFICE
 from models.assignment_records import ExtensionRequest
-from models.base import Choices, OwnedByUnit, UTCDateTime, db, info, text_not_blank
+from models.base import Choices, OwnedByUnit, UTCDateTime, db, info, rare, text_not_blank
 from models.deadlines import LEADER_LEVELS
 from models.lifecycle import AssignmentLifecycle, dates_problem
 from models.steps import (
@@ -343,7 +343,17 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
 
     @classmethod
     def overdue_filter(cls, today):
-        return sa.and_(cls.status.in_(WAITING_ON_UNIT), cls.due_on < today)
+        return sa.and_(cls.waits_on_unit(), cls.due_on < today)
+
+    @classmethod
+    def is_open(cls):
+        """SQL: the assignment is open (a few of all, once years have closed)."""
+        return rare(cls.status.in_(OPEN_STATUSES))
+
+    @classmethod
+    def waits_on_unit(cls):
+        """SQL: the unit's move (a few of all, once years have closed)."""
+        return rare(cls.status.in_(WAITING_ON_UNIT))
 
     @classmethod
     def extension_pending(cls):
@@ -384,7 +394,7 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     def due_within_filter(cls, today, days):
         """Waiting on the unit and due from today to `days` days on (not yet overdue)."""
         return sa.and_(
-            cls.status.in_(WAITING_ON_UNIT),
+            cls.waits_on_unit(),
             cls.due_on >= today,
             cls.due_on <= today + dt.timedelta(days=days),
         )

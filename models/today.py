@@ -17,8 +17,6 @@ from models.base import db
 from models.directive_report import month_total
 from models.directives import (
     LIGHT_RANKS,
-    OPEN_STATUSES,
-    WAITING_ON_UNIT,
     Assignment,
     Directive,
     yellow_days,
@@ -90,8 +88,8 @@ def by_unit(rows, name):
 def deadlines(account, today, days):
     """{"due_soon": Counted, "overdue": Counted}: assignments due within `days` days, and
     those past their due date, by unit."""
-    # One range on the open ones (due by the last day looked ahead), split by today; counted
-    # by unit id, then named (2,000 names joined to 23,000 rows cost the count twice).
+    # The rows of either, each one or the other by its due date (today or later: due soon);
+    # counted by unit id, then named (2,000 names joined to 23,000 rows cost the count twice).
     counts = (
         sa.select(
             Assignment.unit_id,
@@ -99,8 +97,7 @@ def deadlines(account, today, days):
             _count_if(Assignment.due_on < today).label("overdue"),
         )
         .where(
-            Assignment.status.in_(WAITING_ON_UNIT),
-            Assignment.due_on <= today + dt.timedelta(days=days),
+            sa.or_(Assignment.due_within_filter(today, days), Assignment.overdue_filter(today)),
             Assignment.visible_to(account),
         )
         .group_by(Assignment.unit_id)
@@ -188,7 +185,7 @@ def lights(account, today):
     query = (
         sa.select(light, sa.func.count())
         # "Not closed" is an open status: said so, the status index narrows the rows.
-        .where(Assignment.status.in_(OPEN_STATUSES), Assignment.visible_to(account))
+        .where(Assignment.is_open(), Assignment.visible_to(account))
         .group_by(light)
     )
     counts = dict.fromkeys(("red", "yellow", "green"), 0)
@@ -202,7 +199,7 @@ def most_urgent(account, today, limit=5):
     query = (
         sa.select(Assignment)
         .join(Directive, Directive.id == Assignment.directive_id)
-        .where(Assignment.visible_to(account), Assignment.status.in_(WAITING_ON_UNIT))
+        .where(Assignment.visible_to(account), Assignment.waits_on_unit())
         .order_by(rank.desc(), Assignment.due_on, Assignment.id)
         .options(sa.orm.contains_eager(Assignment.directive))
         .limit(limit)
