@@ -306,7 +306,8 @@ def report_todo(account, kind, condition, order, by_unit=False):
     todo = Todo(kind)
     if by_unit:
         todo.units = _counts_by_unit(scope)
-        count = sa.literal(sum(n for _id, _name, n in todo.units))
+        todo.count = sum(n for _id, _name, n in todo.units)
+        count = sa.null()  # known: not read again
     else:
         count = sa.select(sa.func.count()).select_from(Report).where(scope).scalar_subquery()
     query = (
@@ -318,7 +319,8 @@ def report_todo(account, kind, condition, order, by_unit=False):
         .limit(TODO_ITEMS)
     )
     for row in db.session.execute(query):
-        todo.count = row.n
+        if not by_unit:
+            todo.count = row.n
         todo.items.append(TodoItem(row.id, row.title, row.name, clock.local_date(row.submitted_at)))
     return todo
 
