@@ -75,6 +75,39 @@ def test_a_search_matching_few_rows_sorts_them_in_the_same_order(
     assert walked_orders and not any("coalesce(" in order for order in walked_orders)
 
 
+def test_a_frequent_word_is_walked_to_on_sqlite_near_the_top(
+    app, as_role, many_reports, monkeypatch
+):
+    """SQLite finds the first pages of a word in more than EXACT_UP_TO rows by walking the
+    list's order, not by fetching every match through the bigram index; deeper pages keep
+    the index, and so does PostgreSQL (its planner weighs the two). The pages hold the
+    same rows either way."""
+    client = as_role("staff")
+
+    def pages():
+        found, narrowed = [], []
+        for page in range(3):
+            with count_statements(app) as statements:
+                url = f"/admin/reports/?page={page}&search=甲镇"
+                found.append(_titles(client.get(url).get_data(as_text=True)))
+            (listed,) = [s for s in statements if "ORDER BY" in s and "FROM reports" in s]
+            narrowed.append(" MATCH " in listed or "@@" in listed)
+        return found, narrowed
+
+    through_index, narrowed = pages()
+    assert narrowed == [True, True, True]
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            assert not paging.walked_not_narrowed(10**6, 20)
+            return
+    monkeypatch.setattr(paging, "EXACT_UP_TO", 10)  # 45 matches: frequent now
+    monkeypatch.setattr(paging, "SORT_UP_TO", 5)  # below EXACT_UP_TO, as they stand
+    monkeypatch.setattr(paging, "WALK_UP_TO", 40)  # pages 0 and 1 are near the top
+    walked, narrowed = pages()
+    assert walked == through_index and [len(p) for p in walked] == [20, 20, 5]
+    assert narrowed == [False, False, True]
+
+
 def test_small_lists_are_counted_exactly(as_role, many_reports):
     page = as_role("staff").get("/admin/reports/?search=甲镇第").get_data(as_text=True)
     assert "(45)" in page and "约" not in page.split("(45)")[0][-20:]

@@ -20,7 +20,13 @@ from models.words import narrowed
 from views.base import filters
 from views.base.access import is_everything, scoped, viewer
 from views.base.cache import cache
-from views.base.paging import count_rows, few_to_sort, page_rows, sorted_not_walked
+from views.base.paging import (
+    count_rows,
+    few_to_sort,
+    page_rows,
+    sorted_not_walked,
+    walked_not_narrowed,
+)
 
 QUERY_EXPRESSION = (("query_expression", True),)  # how SQLAlchemy marks a query_expression
 FILTER_GROUPS_SECONDS = 30
@@ -158,7 +164,7 @@ class Listing:
             query, count_query, joins, count_joins, search
         )
         words_model, relation = self._searched_through_words()
-        if words_model is not None:
+        if words_model is not None and not g.get("search_walked"):
             terms = [term.lstrip("^=") for term in search.split(" ") if term]
             narrowing, scanned = narrowed(words_model, terms)
             if relation is not None and narrowing:
@@ -213,11 +219,8 @@ class Listing:
     simple_list_pager = True
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
-        _none, query = super().get_list(
-            page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size
-        )
-        if self.list_defer:
-            query = query.options(*(sa.orm.defer(getattr(self.model, n)) for n in self.list_defer))
+        args = (page, sort_column, sort_desc, search, filters)
+        query = self._list_query(*args, page_size)
         page_size = self.page_size if page_size is None else page_size
         if not page_size:  # everything (exports): neither counted nor paged
             return None, query.all() if execute else query
@@ -225,9 +228,20 @@ class Listing:
         count = count_rows(query, self.model.__tablename__, filtered)
         if search and few_to_sort(count):
             query = sorted_not_walked(query)
+        elif search and walked_not_narrowed(count, ((page or 0) + 1) * page_size):
+            g.search_walked = True  # the same search, without the index's narrowing
+            query = self._list_query(*args, page_size)
         if not execute:
             return count, query.limit(page_size).offset((page or 0) * page_size)
         return count, page_rows(query, page or 0, page_size, count)
+
+    def _list_query(self, page, sort_column, sort_desc, search, filters, page_size):
+        _none, query = super().get_list(
+            page, sort_column, sort_desc, search, filters, execute=False, page_size=page_size
+        )
+        if self.list_defer:
+            query = query.options(*(sa.orm.defer(getattr(self.model, n)) for n in self.list_defer))
+        return query
 
     def _apply_pagination(self, query, page, page_size):
         return query  # paged in get_list
