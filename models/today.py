@@ -14,6 +14,7 @@ from flask import current_app, has_app_context
 
 from models import clock
 from models.base import db
+from models.bulletins import ALL_UNITS, Bulletin
 from models.directive_report import month_total
 from models.directives import (
     LIGHT_RANKS,
@@ -126,24 +127,50 @@ class GroupPlaces:
     bottom: list  # marked at the bottom of last month's ranking (a closed period)
     units: int
     scored: bool  # whether anyone has points yet this month
+    bulletin: object = None  # the issued bulletin `bottom` is read from, if any
 
 
 def month_places(today, places=PLACES):
     """Per ranking group: the first `places` units of this month so far, and the units
-    marked at the bottom of last month, whose ranking is closed (each month's points read
-    once, placed within each group by the ranking's own rule)."""
+    marked at the bottom of last month, whose ranking is closed: as the office issued them
+    in the group's bulletin of that month, else as its ranking places them now (each
+    month's points read once, placed within each group by the ranking's own rule)."""
     running = standings_by_group(month(today), today)
-    closed = standings_by_group(month(today.replace(day=1) - dt.timedelta(days=1)), today)
+    last = month(today.replace(day=1) - dt.timedelta(days=1))
+    issued = issued_bottoms(last)
+    # Recounted only for a group without an issued bulletin of the month.
+    closed = standings_by_group(last, today) if set(running) - set(issued) else {}
     result = []
     for group in RANKING_GROUPS:
         members = running.get(group, [])
         if not members:
             continue
-        bottom = [row for row in closed.get(group, []) if row.bottom]
+        bulletin, bottom = issued.get(group, (None, None))
+        if bulletin is None:
+            bottom = [row for row in closed.get(group, []) if row.bottom]
         top = [row for row in members[:places] if row.rank is not None and row.points > 0]
         scored = any(row.points for row in members)
-        result.append(GroupPlaces(group, top, bottom, len(members), scored))
+        result.append(GroupPlaces(group, top, bottom, len(members), scored, bulletin))
     return result
+
+
+def issued_bottoms(period):
+    """{group: (bulletin, its rows marked at the bottom)} of the groups with an issued
+    bulletin of `period` (the latest issued, where there are two); a bulletin of all units
+    places them together, not within their groups, so it is not one of them."""
+    query = (
+        sa.select(Bulletin)
+        .where(Bulletin.period == period.key, Bulletin.state == "issued")
+        .where(Bulletin.ranking_group != ALL_UNITS)
+        .options(sa.orm.joinedload(Bulletin.number))
+        .order_by(Bulletin.issued_at.desc(), Bulletin.id.desc())
+    )
+    found = {}
+    for bulletin in db.session.scalars(query):
+        if bulletin.ranking_group not in found:
+            bottom = [row for row in bulletin.ranked_rows() if row.bottom]
+            found[bulletin.ranking_group] = (bulletin, bottom)
+    return found
 
 
 # ---- a unit officer ----

@@ -6,7 +6,21 @@ from types import SimpleNamespace
 
 import pytest
 
-from models import Directive, Publication, Quota, Report, Staff, Unit, WorkCalendar, clock, db
+from models import (
+    Account,
+    Directive,
+    Publication,
+    Quota,
+    Report,
+    Staff,
+    Unit,
+    WorkCalendar,
+    clock,
+    db,
+)
+from models.bulletins import draft_bulletin, issue_bulletin
+from models.periods import month
+from models.ranking import standings_by_group
 from tests import factories
 from tests.helpers import count_statements
 
@@ -172,6 +186,44 @@ def test_a_leaders_overdue_are_their_todo_and_list_what_they_count(app, as_role,
     red = listed_ids(client, shown["light:red"][1])
     assert red == {str(known.a_overdue), str(known.b_overdue)} and str(settled) not in red
     assert listed_ids(client, shown["light:yellow"][1]) == {str(known.a_soon)}
+
+
+def _bottom_of(page, group):
+    """The unit names marked at the bottom of last month in the group's card."""
+    card = page.split(f'data-group="{group}"')[1].split('class="col-md-4')[0]
+    return re.findall(r'class="ducha-bottom table-warning"><td>\d+</td><td>([^<]+)<', card)
+
+
+def test_last_months_bottom_places_are_the_issued_bulletins(app, as_role, world):
+    """Once the office has issued a group's bulletin of last month, the home page's bottom
+    places of that group are the bulletin's, as issued: a late change to last month's
+    records moves the ranking, not what was filed. Without a bulletin, the ranking's."""
+    with app.app_context():
+        today = clock.today()
+        last = month(today.replace(day=1) - dt.timedelta(days=1))
+        b = db.session.get(Unit, world.unit_b)
+        on = last.start + dt.timedelta(days=9)
+
+        def adopted(unit, points):
+            report = factories.report(unit, submitted_at=clock.start_of(on))
+            factories.adoption(report, factories.publication(points=points), adopted_on=on)
+
+        for n, points in enumerate((10, 8, 6, 4)):
+            adopted(factories.unit(name=f"丁{n}镇", code=f"D{n}"), points)
+        db.session.commit()
+    client = as_role("leader")
+    before = _bottom_of(client.get("/admin/").get_data(as_text=True), "township")
+    assert sorted(before) == sorted(["丁3镇", "甲镇", "乙镇"])  # 4, 0 and 0 points
+    with app.app_context():
+        staff = db.session.get(Account, world.account_ids["staff"])
+        number = issue_bulletin(draft_bulletin(last, "township", staff), staff).number_text
+        adopted(db.session.merge(b), 30)  # late: B leads last month now
+        db.session.commit()
+        recounted = standings_by_group(last)["township"]
+        assert [r.unit for r in recounted if r.bottom] == ["丁2镇", "丁3镇", "甲镇"]
+    page = client.get("/admin/").get_data(as_text=True)
+    assert _bottom_of(page, "township") == before
+    assert f"（据{number}通报）" in page.split('data-group="township"')[1]
 
 
 @pytest.mark.parametrize("role", ["admin", "staff", "unit", "leader"])

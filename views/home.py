@@ -74,12 +74,13 @@ class ListLinks:
                 return arg
         raise KeyError(f"the list {view.endpoint} has no filter on {key}")
 
-    def page(self, endpoint, **args):
-        """A page of our own (ranking, monthly report), if the person may open it."""
+    def page(self, endpoint, _action="index", **args):
+        """A page of our own (ranking, monthly report, a bulletin's document), if the
+        person may open it."""
         view = self.views.get(endpoint)
         if view is None or not view.is_accessible():
             return None
-        return url_for(f"{endpoint}.index", **args)
+        return url_for(f"{endpoint}.{_action}", **args)
 
 
 # Where each to-do kind's count leads (a list and its filter), and its items' pages.
