@@ -272,6 +272,23 @@ def test_a_month_counted_to_a_day_leaves_out_the_steps_dated_after_it(app):
             assert month_total(today.replace(day=1), today=today) == report.total
 
 
+def test_the_month_so_far_is_counted_from_the_assignments_as_they_stand(app):
+    # Counted to the real today, no step is dated later (each is dated when taken): the
+    # assignments are counted as they stand, their steps not read, and the report equals
+    # the recomputation from the history.
+    with app.app_context():
+        _random_history()
+        today = clock.today()
+        with count_statements(app) as seen:
+            report = month_report(today.replace(day=1))
+            total = month_total(today.replace(day=1))
+        got = {row.code: _counts(row) for row in report.units}
+        assert report.as_of == today and any(map(any, got.values()))
+        assert got == _expected(today.replace(day=1), today)
+        assert total == report.total
+        assert seen and not any("assignment_events" in statement for statement in seen)
+
+
 def test_the_total_alone_is_the_sum_of_the_unit_rows(june):
     with june.app_context():
         for first, today in [(JUNE, TODAY), (D(2026, 7, 1), TODAY), (D(2026, 5, 1), TODAY)]:
