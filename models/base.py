@@ -138,3 +138,9 @@ def related(attribute):
     """The class at the other end of a relationship: the records of an assignment reach
     its rules through the mapper, without importing the module that defines it."""
     return attribute.property.mapper.class_
+
+
+def plain_rows(query):
+    """The rows of a Core `query`, on the session's connection: plain rows, without the
+    ORM's result handling (for 2,000 rows, a few milliseconds)."""
+    return db.session.connection().execute(query)

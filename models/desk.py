@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from models import clock
 from models.accounts import OFFICE
 from models.assignment_records import ExtensionRequest
-from models.base import Choices, db
+from models.base import Choices, db, plain_rows
 from models.bulletins import Bulletin
 from models.criticism import CriticismNotice
 from models.deadlines import working_days_after
@@ -335,7 +335,7 @@ def _counts_by_unit(scope):
         .subquery()
     )
     query = sa.select(Unit.id, Unit.name, counts.c.n).join(counts, counts.c.unit_id == Unit.id)
-    return [(unit_id, name, int(n)) for unit_id, name, n in db.session.execute(query)]
+    return [(unit_id, name, int(n)) for unit_id, name, n in plain_rows(query)]
 
 
 def open_solicitations(unit_id, today):

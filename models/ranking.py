@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 
 from models import clock
-from models.base import db
+from models.base import db, plain_rows
 from models.emergencies import Veto, vetoes
 from models.periods import ONE_DAY, month
 from models.reports import LEVELS, Adoption, Publication, Report
@@ -116,9 +116,8 @@ def _totals(period, group):
         *columns,
         points_before.label("previous_points"),
     ).outerjoin(earlier, earlier.c.unit_id == Unit.id)
-    # On the session's connection: plain rows, without the ORM's result handling (a tenth
-    # of the ranking's time for 2,000 rows).
-    return _rank_rows(db.session.connection().execute(query))
+    # Plain rows, without the ORM's result handling: a tenth of the ranking's time.
+    return _rank_rows(plain_rows(query))
 
 
 def _sums(period, names):
@@ -357,7 +356,7 @@ def _points_rows(period, group, today):
     query = _ranked_units(period, group, sums, Unit.code, Unit.name, Unit.ranking_group, points)
     rows = [
         RankRow(unit_id, code, name, in_group, points=int(total))
-        for unit_id, code, name, in_group, total in db.session.connection().execute(query).all()
+        for unit_id, code, name, in_group, total in plain_rows(query).all()
     ]
     if period.kind == "year":
         _apply_year_rules(rows, period, today)

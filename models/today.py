@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 
 from models import clock
-from models.base import db
+from models.base import db, plain_rows
 from models.bulletins import ALL_UNITS, Bulletin
 from models.directive_report import month_total
 from models.directives import (
@@ -107,7 +107,7 @@ def deadlines(account, today, days):
     query = sa.select(Unit.id, Unit.name, counts.c.due_soon, counts.c.overdue).join(
         counts, counts.c.unit_id == Unit.id
     )
-    return _by_unit(db.session.execute(query), ["due_soon", "overdue"])
+    return _by_unit(plain_rows(query), ["due_soon", "overdue"])
 
 
 def notice_problems(account):
