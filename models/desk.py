@@ -83,6 +83,13 @@ class Todo:
         return TODO_KINDS.label(self.kind)
 
 
+def assignment_kinds(account):
+    """The assignments' to-do kinds on `account`'s list: those of its role."""
+    if account.role in OFFICE:
+        return OFFICE_ASSIGNMENTS
+    return UNIT_ASSIGNMENTS if account.role == "unit" else LEADER_ASSIGNMENTS
+
+
 def unsigned_since(today, working_days, calendar):
     """The last assignment day still counted late to sign for today: an assignment is on
     the office's to-do once `working_days` working days after it have passed."""

@@ -433,6 +433,24 @@ def test_filter_groups_are_each_viewers_own_though_another_was_kept(app, as_role
         assert chinese.keys() != english.keys()
 
 
+def test_the_todo_filter_offers_each_role_its_own_todos(app, as_role, world):
+    """The assignments' 待办 filter offers the to-dos whose move is the person's: the
+    office's decisions, a unit's steps, a leader's red and yellow."""
+    from models.desk import LEADER_ASSIGNMENTS, OFFICE_ASSIGNMENTS, UNIT_ASSIGNMENTS
+
+    view = next(v for v in app.extensions["admin"][0]._views if v.endpoint == "assignments")
+    (arg,) = [a for a, (_i, flt) in view._filter_args.items() if getattr(flt, "key", "") == "todo"]
+
+    def todo_options(role):
+        groups = _filter_groups(as_role(role), "/admin/assignments/")
+        (item,) = [i for items in groups.values() for i in items if i["arg"] == arg]
+        return tuple(value for value, _label in item["options"])
+
+    assert todo_options("staff") == todo_options("admin") == OFFICE_ASSIGNMENTS
+    assert todo_options("unit") == UNIT_ASSIGNMENTS
+    assert todo_options("leader") == LEADER_ASSIGNMENTS
+
+
 def test_every_screen_opens_its_forms_for_an_admin(app, as_role, world):
     client = as_role("admin")
     opened = set()

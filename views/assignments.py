@@ -27,6 +27,7 @@ from models.desk import (
     OFFICE_ASSIGNMENTS,
     TODO_KINDS,
     UNIT_ASSIGNMENTS,
+    assignment_kinds,
     leader_kind,
     office_kind,
     unit_kind,
@@ -42,6 +43,7 @@ from models.steps import (
     OBJECTION_SUBJECTS,
 )
 from views.assignment_actions import FORMS, StepsMixin, chase, report_chased
+from views.base.filters import ViewerOptions
 from views.directives import LightFilter, light_badge, light_text
 from views.documents import send_docx
 from views.secure import SecureModelView
@@ -95,10 +97,17 @@ class OriginFilter(sqla_filters.FilterEqual):
         return value in ORIGINS
 
 
-class TodoFilter(sqla_filters.FilterEqual):
-    """On a to-do list of the home page (待办): the same SQL condition that counts it."""
+class TodoFilter(ViewerOptions, sqla_filters.FilterEqual):
+    """On a to-do list of the home page (待办): the same SQL condition that counts it. The
+    options are the to-dos of the person's own role, whose move each is; a link may still
+    name another's (the office reading a leader's red), and lists what it counts."""
 
     key = "todo"
+
+    def get_options(self, view):
+        if not current_user or not current_user.is_authenticated:
+            return super().get_options(view)  # at start: every kind
+        return [(kind, TODO_KINDS.label(kind)) for kind in assignment_kinds(current_user)]
 
     def apply(self, query, value, alias=None):
         return query.filter(todo_kind(value) == value)

@@ -44,6 +44,12 @@ def in_bounds(filter_class):
 IntEqualFilter = in_bounds(sqla_filters.IntEqualFilter)
 
 
+class ViewerOptions:
+    """A filter mixin: its options depend on who is looking. Flask-Admin reads options once
+    at start (no one logged in); the list asks `get_options` again for each viewer and
+    keeps what it gets a while (views/base/listing.py)."""
+
+
 class ChoiceEqualFilter(sqla_filters.FilterEqual):
     """Equal to one of a column's choices: any other value is left out with a message
     (a stored value is always one of them, so it could only ever find nothing)."""

@@ -66,7 +66,7 @@ TYPE_FORMATTERS.update(
 )
 
 
-class VisibleRelatedFilter(filters.IntEqualFilter):
+class VisibleRelatedFilter(filters.ViewerOptions, filters.IntEqualFilter):
     """ "Unit is ..." with a dropdown of what the person may see (read with the list's
     filter groups, which are kept a while)."""
 
@@ -143,7 +143,7 @@ class Listing:
         for flt_list in groups.values():
             for item in flt_list:
                 _, flt = self._filter_args[item["arg"]]
-                if isinstance(flt, VisibleRelatedFilter):
+                if isinstance(flt, filters.ViewerOptions):
                     item["options"] = flt.get_options(self)
         policies = current_app.jinja_env.policies  # as the page's `tojson` would write it
         groups.json = htmlsafe_json_dumps(
