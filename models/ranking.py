@@ -340,13 +340,14 @@ def standings(period, group=None, today=None):
     return Placing(period, today).place(_points_rows(period, group, today))
 
 
-def standings_by_group(period, today=None):
-    """{group: its `standings`}: every group's places from one query."""
+def standings_by_group(period, today=None, rules=None):
+    """{group: its `standings`}: every group's places from one query (`rules`: the
+    RankingRules, where the caller has them already)."""
     today = today or clock.today()
     groups = {}
     for row in _points_rows(period, None, today):
         groups.setdefault(row.group, []).append(row)
-    placing = Placing(period, today)
+    placing = Placing(period, today, rules)
     return {group: placing.place(rows) for group, rows in groups.items()}
 
 

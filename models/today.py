@@ -24,7 +24,7 @@ from models.directives import (
 )
 from models.notices import Notice
 from models.periods import month
-from models.ranking import standings, standings_by_group
+from models.ranking import RankingRules, standings, standings_by_group
 from models.reports import Report
 from models.scoring import quota_progress
 from models.units import RANKING_GROUPS, Unit
@@ -135,11 +135,12 @@ def month_places(today, places=PLACES):
     marked at the bottom of last month, whose ranking is closed: as the office issued them
     in the group's bulletin of that month, else as its ranking places them now (each
     month's points read once, placed within each group by the ranking's own rule)."""
-    running = standings_by_group(month(today), today)
+    rules = RankingRules.load()  # read once for both months
+    running = standings_by_group(month(today), today, rules)
     last = month(today.replace(day=1) - dt.timedelta(days=1))
     issued = issued_bottoms(last)
     # Recounted only for a group without an issued bulletin of the month.
-    closed = standings_by_group(last, today) if set(running) - set(issued) else {}
+    closed = standings_by_group(last, today, rules) if set(running) - set(issued) else {}
     result = []
     for group in RANKING_GROUPS:
         members = running.get(group, [])
