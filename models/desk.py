@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from models import clock
 from models.accounts import OFFICE
 from models.assignment_records import ExtensionRequest
-from models.base import Choices, db, plain_rows
+from models.base import Choices, db
 from models.bulletins import Bulletin
 from models.criticism import CriticismNotice
 from models.deadlines import working_days_after
@@ -333,16 +333,15 @@ def report_todo(account, kind, condition, order, by_unit=False):
 
 
 def _counts_by_unit(scope):
-    """[(unit id, unit name, n)] of the reports in `scope`: counted by unit id from the
-    (status, unit_id) index alone, then named."""
+    """[(unit id, unit name, n)] of the reports in `scope` (counted from the (status,
+    unit_id) index)."""
     counts = (
         sa.select(Report.unit_id, sa.func.count().label("n"))
         .where(scope)
         .group_by(Report.unit_id)
         .subquery()
     )
-    query = sa.select(Unit.id, Unit.name, counts.c.n).join(counts, counts.c.unit_id == Unit.id)
-    return [(unit_id, name, int(n)) for unit_id, name, n in plain_rows(query)]
+    return [(unit_id, name, int(n)) for unit_id, name, n in Unit.named(counts)]
 
 
 def open_solicitations(unit_id, today):

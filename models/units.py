@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import clock
-from models.base import Choices, db, info, text_not_blank
+from models.base import Choices, db, info, plain_rows, text_not_blank
 from models.words import Searchable
 
 UNIT_KINDS = Choices(
@@ -72,6 +72,16 @@ class Unit(Searchable, db.Model):
         if account.sees_all_units:
             return sa.true()
         return cls.id == account.unit_id
+
+    @classmethod
+    def named(cls, counts):
+        """Rows (unit id, unit name, count, ...) of `counts`, a subquery of (unit_id, count,
+        ...) grouped by unit: counted by unit id alone (from an index, where one serves),
+        then the units named, as plain rows (2,000 names joined before the grouping cost
+        the count twice)."""
+        figures = [column for column in counts.c if column.key != "unit_id"]
+        query = sa.select(cls.id, cls.name, *figures).join(counts, counts.c.unit_id == cls.id)
+        return plain_rows(query)
 
     def ancestors(self):
         """The units above this one, nearest first; stops at a cycle."""
