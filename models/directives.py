@@ -216,6 +216,9 @@ class Directive(Searchable, db.Model):
         return sa.case(*whens, else_="unassigned")
 
 
+WAITING_DUE_WHERE = sa.text("status IN ({})".format(", ".join(f"'{s}'" for s in WAITING_ON_UNIT)))
+
+
 class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     """One unit's part of a directive: its own deadline, state and feedback."""
 
@@ -283,6 +286,15 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     __table_args__ = (
         ASSIGNMENT_STATUSES.check("status"),
         PARTS.check("part"),
+        # The assignments waiting on their units, by due date and unit: the home page's
+        # deadlines are counted from this index alone (23,000 of 150,000 in a province).
+        sa.Index(
+            "ix_assignments_waiting_due",
+            "due_on",
+            "unit_id",
+            postgresql_where=WAITING_DUE_WHERE,
+            sqlite_where=WAITING_DUE_WHERE,
+        ),
         sa.UniqueConstraint("directive_id", "unit_id"),
         sa.CheckConstraint("due_on >= assigned_on", name="due_after_assigned"),
         sa.CheckConstraint("due_on >= original_due_on", name="due_not_before_original"),

@@ -89,7 +89,10 @@ def by_unit(rows, name):
 def deadlines(account, today, days):
     """{"due_soon": Counted, "overdue": Counted}: assignments due within `days` days, and
     those past their due date, by unit."""
-    # The rows of either, each one or the other by its due date (today or later: due soon).
+    # The rows of either (Assignment.due_within_filter, Assignment.overdue_filter), each one
+    # or the other by its due date (today or later: due soon): those waiting on the unit
+    # due by the last day counted, one range of the index of the waiting by due date.
+    last_day = max(today - dt.timedelta(days=1), today + dt.timedelta(days=days))
     counts = (
         sa.select(
             Assignment.unit_id,
@@ -97,7 +100,8 @@ def deadlines(account, today, days):
             _count_if(Assignment.due_on < today).label("overdue"),
         )
         .where(
-            sa.or_(Assignment.due_within_filter(today, days), Assignment.overdue_filter(today)),
+            Assignment.waits_on_unit(),
+            Assignment.due_on <= last_day,
             Assignment.visible_to(account),
         )
         .group_by(Assignment.unit_id)

@@ -5,6 +5,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 
 from models import (
     Account,
@@ -186,6 +187,38 @@ def test_a_leaders_overdue_are_their_todo_and_list_what_they_count(app, as_role,
     red = listed_ids(client, shown["light:red"][1])
     assert red == {str(known.a_overdue), str(known.b_overdue)} and str(settled) not in red
     assert listed_ids(client, shown["light:yellow"][1]) == {str(known.a_soon)}
+
+
+def test_postgresql_counts_the_deadlines_from_the_index_of_the_waiting(app, world, known):
+    """The office's deadlines read the index of the assignments waiting on their units
+    (partial, by due date and unit): the statement's conditions imply the index's, bound
+    as the app binds them."""
+    from models.today import deadlines
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's plan")
+        seen = []
+
+        def note(conn, cursor, statement, params, context, executemany):
+            if "due_soon" in statement:
+                seen.append((statement, params))
+
+        sa.event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            counted = deadlines(factories.account("staff"), clock.today(), 7)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", note)
+        assert (counted["overdue"].total, counted["due_soon"].total) == (2, 2)
+        ((statement, params),) = seen
+        connection = db.session.connection()
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a few test rows
+        plan = "\n".join(
+            row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, params)
+        )
+        # Only through it (read index-only once the table is vacuumed, as in a province).
+        assert "on ix_assignments_waiting_due" in plan and "ix_assignments_status" not in plan
+        db.session.rollback()
 
 
 def _bottom_of(page, group):
