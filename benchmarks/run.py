@@ -238,8 +238,7 @@ def _date_filter(app, endpoint, column):
 def measure_notices(app, count=10_000, workers=4):
     """The scan over the province's open assignments, and `count` notices sent to a sink."""
     with app.app_context():
-        Notice.query.delete()
-        db.session.commit()
+        _clear_notices()
         start = time.perf_counter()
         with statements(app) as seen:
             created = record_due_notices(clock.today(), NoticeRules.from_config(app.config))
@@ -256,9 +255,19 @@ def measure_notices(app, count=10_000, workers=4):
     sent = send_to_sink(app, ids[:count], workers)
     with app.app_context():
         # Leave the province as found: the next run's pages see no notices either.
-        Notice.query.delete()
-        db.session.commit()
+        _clear_notices()
     return {"scan": scan, "send": sent}
+
+
+def _clear_notices():
+    """Delete every notice; on PostgreSQL the table is then vacuumed, as autovacuum would
+    after a mass delete: else the next run's pages read 44,000 dead rows (the office's
+    count of notices that failed, 0.6 ms on the province as built, took 10)."""
+    Notice.query.delete()
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE notices")
 
 
 def send_to_sink(app, ids, workers):
