@@ -14,8 +14,14 @@ def _bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _int(name, default):
-    return int(os.environ.get(name) or default)
+def _int(name, default, low, high):
+    """A whole number from `low` to `high`; refuses the setting (at start) on anything else,
+    naming it, rather than let one extreme value stop a page later."""
+    text = (os.environ.get(name) or str(default)).strip()
+    number = int(text) if text.lstrip("-").isdigit() and len(text) < 12 else None
+    if number is None or not low <= number <= high:
+        raise ValueError(f"{name}: {text!r} is not a whole number from {low} to {high}")
+    return number
 
 
 def _seconds(name, default):
@@ -68,11 +74,11 @@ def from_environment():
         "SECRET_KEY": os.environ.get("SECRET_KEY") if production else _secret_key(),
         "SQLALCHEMY_DATABASE_URI": database_url(),
         # PostgreSQL: seconds to wait for a connection before giving up.
-        "DATABASE_CONNECT_TIMEOUT": _int("DATABASE_CONNECT_TIMEOUT", 5),
+        "DATABASE_CONNECT_TIMEOUT": _int("DATABASE_CONNECT_TIMEOUT", 5, 1, 300),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "DUCHA_TIMEZONE": os.environ.get("DUCHA_TIMEZONE", "Asia/Shanghai"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
-        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_PORT": _int("MAIL_PORT", 25, 1, 65535),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS"),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
@@ -82,19 +88,19 @@ def from_environment():
         "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR") or str(INSTANCE_DIR / "outbox"),
         # Notices: when the scan plans them, and how the outbox sends them.
         "NOTICE_SCAN_AT": os.environ.get("NOTICE_SCAN_AT", "07:30"),
-        "NOTICE_REMIND_DAYS": _int("NOTICE_REMIND_DAYS", 3),
-        "NOTICE_CHASE_EVERY_DAYS": _int("NOTICE_CHASE_EVERY_DAYS", 7),
-        "NOTICE_ESCALATE_AFTER_DAYS": _int("NOTICE_ESCALATE_AFTER_DAYS", 14),
+        "NOTICE_REMIND_DAYS": _int("NOTICE_REMIND_DAYS", 3, 0, 60),
+        "NOTICE_CHASE_EVERY_DAYS": _int("NOTICE_CHASE_EVERY_DAYS", 7, 1, 60),
+        "NOTICE_ESCALATE_AFTER_DAYS": _int("NOTICE_ESCALATE_AFTER_DAYS", 14, 1, 365),
         # The previous month's bulletin goes out on the first days of a month (0: never).
-        "NOTICE_BULLETIN_DAYS": _int("NOTICE_BULLETIN_DAYS", 3),
-        "NOTICE_DISPATCH_SECONDS": _int("NOTICE_DISPATCH_SECONDS", 60),
+        "NOTICE_BULLETIN_DAYS": _int("NOTICE_BULLETIN_DAYS", 3, 0, 28),
+        "NOTICE_DISPATCH_SECONDS": _int("NOTICE_DISPATCH_SECONDS", 60, 1, 3600),
         # How often an RQ worker says it is alive; two missed in a row and it counts as gone.
-        "WORKER_HEARTBEAT_SECONDS": _int("WORKER_HEARTBEAT_SECONDS", 30),
-        "NOTICE_MAX_ATTEMPTS": _int("NOTICE_MAX_ATTEMPTS", 5),
+        "WORKER_HEARTBEAT_SECONDS": _int("WORKER_HEARTBEAT_SECONDS", 30, 1, 3600),
+        "NOTICE_MAX_ATTEMPTS": _int("NOTICE_MAX_ATTEMPTS", 5, 1, 50),
         "NOTICE_RETRY_SECONDS": _seconds("NOTICE_RETRY_SECONDS", "300,900,3600,14400"),
-        "NOTICE_SENDING_TIMEOUT_SECONDS": _int("NOTICE_SENDING_TIMEOUT_SECONDS", 900),
-        "NOTICE_SEND_BATCH": _int("NOTICE_SEND_BATCH", 200),
-        "NOTICE_SCAN_BATCH": _int("NOTICE_SCAN_BATCH", 1000),
+        "NOTICE_SENDING_TIMEOUT_SECONDS": _int("NOTICE_SENDING_TIMEOUT_SECONDS", 900, 10, 86400),
+        "NOTICE_SEND_BATCH": _int("NOTICE_SEND_BATCH", 200, 1, 10_000),
+        "NOTICE_SCAN_BATCH": _int("NOTICE_SCAN_BATCH", 1000, 1, 100_000),
         "DEMO_ADMIN_PASSWORD": os.environ.get("DEMO_ADMIN_PASSWORD") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -105,42 +111,42 @@ def from_environment():
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "SQLITE_BUSY_TIMEOUT_MS": 15000,
         # The monthly pages open on the month just closed in a month's first days (0-28).
-        "CLOSED_MONTH_DAYS": _int("CLOSED_MONTH_DAYS", 10),
+        "CLOSED_MONTH_DAYS": _int("CLOSED_MONTH_DAYS", 10, 0, 28),
         # How many places at the bottom of a ranking are marked (and their leaders told).
-        "RANKING_BOTTOM_COUNT": int(os.environ.get("RANKING_BOTTOM_COUNT", "3")),
+        "RANKING_BOTTOM_COUNT": _int("RANKING_BOTTOM_COUNT", 3, 0, 20),
         # Whether unit officers may see the ranking of their own group.
         "RANKING_OPEN_TO_UNITS": _bool("RANKING_OPEN_TO_UNITS"),
         # Login lockout: this many failures for a username or an address within the window.
-        "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
-        "LOGIN_WINDOW_MINUTES": int(os.environ.get("LOGIN_WINDOW_MINUTES", "15")),
+        "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5, 1, 100),
+        "LOGIN_WINDOW_MINUTES": _int("LOGIN_WINDOW_MINUTES", 15, 1, 1440),
         # Behind a reverse proxy: how many proxies' X-Forwarded-* headers to trust.
-        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        "PROXY_COUNT": _int("PROXY_COUNT", 0, 0, 5),
         # An emergency report later than this after the event is late (迟报).
         "EMERGENCY_REPORT_HOURS": float(os.environ.get("EMERGENCY_REPORT_HOURS", "2")),
         # The fewest information officers a unit of a kind must have, where not the rule's
         # (township 2, departments 1): "township=3,county=1".
         "INFO_OFFICER_MINIMUM": _counts("INFO_OFFICER_MINIMUM"),
-        "DUCHA_LIGHT_YELLOW_DAYS": int(os.environ.get("DUCHA_LIGHT_YELLOW_DAYS", "3")),
+        "DUCHA_LIGHT_YELLOW_DAYS": _int("DUCHA_LIGHT_YELLOW_DAYS", 3, 0, 60),
         "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR") or str(INSTANCE_DIR / "attachments"),
-        "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_MB", "20")) * 1024 * 1024,
+        "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_MB", 20, 1, 32) * 1024 * 1024,
         # Imports: the largest file and the most rows taken (MAX_CONTENT_LENGTH caps uploads).
-        "IMPORT_MAX_BYTES": _int("IMPORT_MAX_MB", 20) * 1024 * 1024,
-        "IMPORT_MAX_ROWS": _int("IMPORT_MAX_ROWS", 100_000),
+        "IMPORT_MAX_BYTES": _int("IMPORT_MAX_MB", 20, 1, 32) * 1024 * 1024,
+        "IMPORT_MAX_ROWS": _int("IMPORT_MAX_ROWS", 100_000, 1, 1_000_000),
         # The home page's "due soon": assignments due within this many days.
-        "HOME_DUE_DAYS": _int("HOME_DUE_DAYS", 7),
+        "HOME_DUE_DAYS": _int("HOME_DUE_DAYS", 7, 1, 90),
         # The office's to-do: an assignment not signed for this many working days after it
         # was assigned (the days a unit has to object, by default).
-        "DESK_UNSIGNED_DAYS": _int("DESK_UNSIGNED_DAYS", 2),
+        "DESK_UNSIGNED_DAYS": _int("DESK_UNSIGNED_DAYS", 2, 0, 60),
         # The documents the office puts its name on (the monthly report's 填报单位, 督办单,
         # 催办单): who issues them, how to reach the office, and the working days a chased
         # unit has to answer.
         "OFFICE_NAME": os.environ.get("OFFICE_NAME") or "中共××县委办公室",
         "OFFICE_CONTACT": os.environ.get("OFFICE_CONTACT", ""),
-        "CHASE_REPLY_DAYS": _int("CHASE_REPLY_DAYS", 3),
+        "CHASE_REPLY_DAYS": _int("CHASE_REPLY_DAYS", 3, 1, 30),
         # Where units reach the app (https://ducha.example.gov.cn): the monthly bulletin
         # notice links to the issued bulletin with it. Unset: the notice names it only.
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
         # A criticism notice (通报批评) is drafted for an assignment overdue this many working
         # days (0 to 60; models/criticism.py holds it there).
-        "CRITICISM_OVERDUE_DAYS": _int("CRITICISM_OVERDUE_DAYS", 10),
+        "CRITICISM_OVERDUE_DAYS": _int("CRITICISM_OVERDUE_DAYS", 10, 0, 60),
     }

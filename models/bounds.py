@@ -9,6 +9,7 @@ PostgreSQL, beyond 64 on SQLite) cannot take.
 
 import datetime as dt
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 # SQL INTEGER: 32 bits on PostgreSQL, 64 on SQLite; the narrower bounds both.
@@ -30,6 +31,20 @@ def whole_number(text, low=INT_MIN, high=INT_MAX):
     except (TypeError, ValueError, OverflowError):
         return None
     return number if low <= number <= high else None
+
+
+def setting(name, default, low, high):
+    """The whole-number setting `name` held to `low`..`high`, `default` where it is not a
+    whole number or there is no app: config.py refuses a value outside at start, but a
+    test or an instance may set anything, and one extreme value must not stop a page."""
+    value = current_app.config.get(name, default) if has_app_context() else default
+    if isinstance(value, bool):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return min(max(number, low), high)
 
 
 def record_id(text):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_babel import force_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -427,14 +427,7 @@ def issued_count(unit_id, year):
 def overdue_threshold():
     """Working days past its due date before an overdue assignment is criticised: the
     setting CRITICISM_OVERDUE_DAYS, held to 0..60 whatever it says."""
-    days = DEFAULT_OVERDUE_DAYS
-    if has_app_context():
-        days = current_app.config.get("CRITICISM_OVERDUE_DAYS", days)
-    try:
-        days = int(days)
-    except (TypeError, ValueError):
-        days = DEFAULT_OVERDUE_DAYS
-    return min(max(days, 0), MAX_OVERDUE_DAYS)
+    return bounds.setting("CRITICISM_OVERDUE_DAYS", DEFAULT_OVERDUE_DAYS, 0, MAX_OVERDUE_DAYS)
 
 
 def overdue_since(today, working_days, calendar):

@@ -7,10 +7,9 @@ The assignment's life (states, history, objections, extensions) is in
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
-from models import clock
+from models import bounds, clock
 from models.accounts import OFFICE
 from models.assignment_records import ExtensionRequest
 from models.base import Choices, OwnedByUnit, UTCDateTime, db, info, rare, text_not_blank
@@ -54,6 +53,7 @@ ORIGINS = Choices(
 )
 LIGHT_RANKS = {"closed": 0, "green": 1, "yellow": 2, "red": 3}
 DEFAULT_YELLOW_DAYS = 3
+MAX_YELLOW_DAYS = 60
 
 __all__ = [
     "LEADER_LEVELS",
@@ -72,10 +72,8 @@ __all__ = [
 
 
 def yellow_days():
-    """How many days before its due date an assignment turns yellow (a setting)."""
-    if has_app_context():
-        return int(current_app.config.get("DUCHA_LIGHT_YELLOW_DAYS", DEFAULT_YELLOW_DAYS))
-    return DEFAULT_YELLOW_DAYS
+    """How many days before its due date an assignment turns yellow (a setting, 0-60)."""
+    return bounds.setting("DUCHA_LIGHT_YELLOW_DAYS", DEFAULT_YELLOW_DAYS, 0, MAX_YELLOW_DAYS)
 
 
 class Directive(Searchable, db.Model):

@@ -9,7 +9,6 @@ import unicodedata
 from dataclasses import dataclass
 
 from babel.dates import format_skeleton
-from flask import current_app, has_app_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -105,14 +104,7 @@ def year(number):
 def closed_month_days():
     """CLOSED_MONTH_DAYS, held to 0-28: the first days of a month in which the monthly
     pages open on the month just closed (0: always the current month)."""
-    days = DEFAULT_CLOSED_MONTH_DAYS
-    if has_app_context():
-        days = current_app.config.get("CLOSED_MONTH_DAYS", days)
-    try:
-        days = int(days)
-    except (TypeError, ValueError):
-        days = DEFAULT_CLOSED_MONTH_DAYS
-    return min(max(days, 0), MAX_CLOSED_MONTH_DAYS)
+    return bounds.setting("CLOSED_MONTH_DAYS", DEFAULT_CLOSED_MONTH_DAYS, 0, MAX_CLOSED_MONTH_DAYS)
 
 
 def shown_month(today=None, closed_days=None):

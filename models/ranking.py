@@ -16,7 +16,7 @@ from operator import itemgetter
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 
-from models import clock
+from models import bounds, clock
 from models.base import db, plain_rows
 from models.emergencies import Veto, vetoes
 from models.periods import ONE_DAY, month
@@ -25,6 +25,8 @@ from models.rollup import FIGURES, UnitMonth
 from models.scoring import Deduction, Instruction, Quota, rule_values
 from models.solicitations import zeroed_units
 from models.units import Unit
+
+MAX_BOTTOM_COUNT = 20  # places marked at the bottom: the most a setting may mark
 
 
 @dataclass
@@ -253,9 +255,8 @@ def competition_ranks(points_by_unit):
 
 
 def bottom_count():
-    if has_app_context():
-        return int(current_app.config.get("RANKING_BOTTOM_COUNT", 3))
-    return 3
+    """How many places at the bottom of a ranking are marked (a setting, 0-20)."""
+    return bounds.setting("RANKING_BOTTOM_COUNT", 3, 0, MAX_BOTTOM_COUNT)
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,8 @@ import heapq
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
 
-from models import clock
+from models import bounds, clock
 from models.base import db
 from models.bulletins import ALL_UNITS, Bulletin
 from models.directive_report import month_total
@@ -30,15 +29,14 @@ from models.scoring import quota_progress
 from models.units import RANKING_GROUPS, Unit
 
 DEFAULT_DUE_DAYS = 7
+MAX_DUE_DAYS = 90  # a quarter ahead: the most "due soon" can mean
 UNIT_ROWS = 10  # units listed under a count, most first
 PLACES = 3  # top and bottom places shown
 
 
 def due_days():
     """How many days ahead "due soon" looks on the home page (a setting)."""
-    if has_app_context():
-        return int(current_app.config.get("HOME_DUE_DAYS", DEFAULT_DUE_DAYS))
-    return DEFAULT_DUE_DAYS
+    return bounds.setting("HOME_DUE_DAYS", DEFAULT_DUE_DAYS, 1, MAX_DUE_DAYS)
 
 
 @dataclass

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+import config
 from models import Assignment, Directive, Quota, Report, Unit, bounds, db
 from models.periods import PeriodError, parse_period
 from tests.test_views import read
@@ -248,3 +249,40 @@ def test_a_record_holding_a_date_from_before_the_bounds_stays_usable(app, as_rol
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(Assignment, world.assignment_a).due_on == dt.date(2027, 1, 15)
+
+
+@pytest.mark.parametrize("value", ["91", "0", "-3", "9" * 30, "seven", "7.5"])
+def test_a_setting_outside_its_range_is_refused_at_start(monkeypatch, value):
+    monkeypatch.setenv("HOME_DUE_DAYS", value)
+    with pytest.raises(ValueError, match="HOME_DUE_DAYS.* from 1 to 90"):
+        config.from_environment()
+
+
+def test_settings_at_their_bounds_are_taken(monkeypatch):
+    monkeypatch.setenv("HOME_DUE_DAYS", "90")
+    monkeypatch.setenv("CLOSED_MONTH_DAYS", "0")
+    settings = config.from_environment()
+    assert (settings["HOME_DUE_DAYS"], settings["CLOSED_MONTH_DAYS"]) == (90, 0)
+
+
+@pytest.mark.parametrize(
+    "name", ["HOME_DUE_DAYS", "DUCHA_LIGHT_YELLOW_DAYS", "RANKING_BOTTOM_COUNT"]
+)
+def test_an_extreme_setting_given_to_the_app_is_held_not_a_500(app, as_role, world, name):
+    """A value config.py would refuse, set on the app itself (a test, an instance file):
+    the home pages and the lists it reaches still open."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    for value in (10**30, -(10**30), "x"):
+        app.config[name] = value
+        for role in ("staff", "leader", "unit"):
+            for page in ("/admin/", "/admin/assignments/", "/admin/ranking/"):
+                status = as_role(role).get(page).status_code
+                assert status in (200, 403), (name, value, role, page, status)
+
+
+def test_a_setting_is_held_to_its_range(app):
+    with app.app_context():
+        for value, held in [(10**30, 90), (-5, 1), (30, 30), ("x", 7), (True, 7)]:
+            app.config["HOME_DUE_DAYS"] = value
+            assert bounds.setting("HOME_DUE_DAYS", 7, 1, 90) == held
+    assert bounds.setting("HOME_DUE_DAYS", 7, 1, 90) == 7  # no app: the default
