@@ -194,7 +194,10 @@ def _first_of_kinds(record_id, kind, kinds, order, *where):
     is counted from them by a grouping and its first items taken by a LIMIT of its own,
     rather than every row sorted and numbered (a leader's 22,000 red and yellow: twice as
     long). The kinds are picked after, not in the CTE: PostgreSQL cannot estimate a filter
-    on a CASE, guesses a few hundred rows and reads 26,000 through the index one by one."""
+    on a CASE, guesses a few hundred rows and reads 26,000 through the index one by one.
+    For the same reason every kind is counted, `kinds` or not (the caller skips the
+    others): a filtered count, guessed at a few hundred rows, is sorted rather than hashed
+    (a leader's 22,600 rows: 10 ms against 8)."""
     keys = [f"order_{n}" for n in range(len(order))]
     found = (
         sa.select(
@@ -212,7 +215,6 @@ def _first_of_kinds(record_id, kind, kinds, order, *where):
     nothing = [_null(found.c[k].type, k) for k in keys]
     parts = [
         sa.select(found.c.kind, sa.func.count().label("n"), _null(sa.Integer, "id"), *nothing)
-        .where(found.c.kind.in_(kinds))
         .group_by(found.c.kind)
     ]
     for name in kinds:
@@ -239,7 +241,9 @@ def _todos(kinds, query, item):
     count rows give the counts, the others `item(row)`."""
     todos = {k: Todo(k) for k in kinds}
     for row in db.session.execute(query):
-        todo = todos[row.kind]
+        todo = todos.get(row.kind)
+        if todo is None:
+            continue  # counted, but not one of `kinds`
         if row.id is None:
             todo.count = row.n
         else:
