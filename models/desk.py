@@ -144,7 +144,7 @@ def office_candidates():
     """SQL: the assignments that may be on the office's to-do (of `office_kind`): found
     through the status index and the pending extension requests, rather than by working
     out the kind of every open assignment (25,000 in a province, most with the units)."""
-    return Assignment.id.in_(
+    return Assignment.is_open() & Assignment.id.in_(
         sa.union(
             sa.select(Assignment.id).where(
                 Assignment.status.in_(("submitted", "objected", "assigned"))
@@ -157,7 +157,8 @@ def office_candidates():
 def assignment_todos(account, kind, kinds, order, candidates=None):
     """One Todo for each of `kinds` of the assignments `account` may see, by `kind` (SQL),
     with its first items in `order`: one statement, whatever the number of rows;
-    `candidates` (SQL) narrows the open assignments to those that may have a kind."""
+    `candidates` (SQL) narrows them to the open assignments that may have a kind (all
+    open ones, unless told)."""
     rows = _first_of_kinds(
         Assignment.id,
         kind,
@@ -165,8 +166,7 @@ def assignment_todos(account, kind, kinds, order, candidates=None):
         order,
         # Every to-do is about an open assignment: the status narrows the rows by its
         # index before the kind (a CASE no index serves) is worked out for each.
-        Assignment.is_open(),
-        sa.true() if candidates is None else candidates,
+        Assignment.is_open() if candidates is None else candidates,
         Assignment.visible_to(account),
     )
     query = (
@@ -214,8 +214,9 @@ def _first_of_kinds(record_id, kind, kinds, order, *where):
     # a bare NULL in a subquery as text).
     nothing = [_null(found.c[k].type, k) for k in keys]
     parts = [
-        sa.select(found.c.kind, sa.func.count().label("n"), _null(sa.Integer, "id"), *nothing)
-        .group_by(found.c.kind)
+        sa.select(
+            found.c.kind, sa.func.count().label("n"), _null(sa.Integer, "id"), *nothing
+        ).group_by(found.c.kind)
     ]
     for name in kinds:
         first = (
@@ -412,7 +413,12 @@ def _role_todos(account, today, unsigned_days, calendar, yellow):
         )
         return [*kinds, returned, solicitation_todo(account.unit_id, today), assess]
     kinds = assignment_todos(
-        account, leader_kind(today, yellow), LEADER_ASSIGNMENTS, [Assignment.due_on]
+        account,
+        leader_kind(today, yellow),
+        LEADER_ASSIGNMENTS,
+        [Assignment.due_on],
+        # Red and yellow are the units' move only: read from the index of those alone.
+        Assignment.waits_on_unit(),
     )
     return [*kinds, bulletin_todo(today)]
 

@@ -214,6 +214,16 @@ class Directive(Searchable, db.Model):
         return sa.case(*whens, else_="unassigned")
 
 
+# What a waiting assignment's light and to-do are worked out from (light_expression,
+# settled_by_lead_filter), beside its due date and unit.
+WAITING_DUE_CARRIES = [
+    "id",
+    "status",
+    "part",
+    "progress_due_on",
+    "last_progress_on",
+    "directive_id",
+]
 WAITING_DUE_WHERE = sa.text("status IN ({})".format(", ".join(f"'{s}'" for s in WAITING_ON_UNIT)))
 
 
@@ -285,12 +295,14 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
         ASSIGNMENT_STATUSES.check("status"),
         PARTS.check("part"),
         # The assignments waiting on their units, by due date and unit: the home page's
-        # deadlines are counted from this index alone (23,000 of 150,000 in a province).
+        # deadlines are counted from this index alone (23,000 of 150,000 in a province),
+        # and on PostgreSQL a leader's red and yellow too, from what it carries.
         sa.Index(
             "ix_assignments_waiting_due",
             "due_on",
             "unit_id",
             postgresql_where=WAITING_DUE_WHERE,
+            postgresql_include=WAITING_DUE_CARRIES,
             sqlite_where=WAITING_DUE_WHERE,
         ),
         sa.UniqueConstraint("directive_id", "unit_id"),
