@@ -4,6 +4,7 @@ from the end, and big lists show an estimate instead of counting every row."""
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from models import Report, Unit, clock, db
 from tests import factories
@@ -183,6 +184,28 @@ def test_sqlite_keeps_a_bounded_number_of_counts(app, many_reports, monkeypatch)
         assert len(app.extensions["ducha_caches"]["list count"].store) == 1
         again = paging.count_rows(Report.query, "reports", filtered=False)
     assert again == 47 and not isinstance(again, paging.Estimate)  # the first was let go
+
+
+def test_a_kept_count_is_kept_by_the_statements_shape_and_values(app):
+    """The key a count is kept by (SQLAlchemy's statement cache key and its bound values,
+    `_generate_cache_key`, not a public API): equal for the same list, different for any
+    other word, filter value, list of values or column. An upgrade of SQLAlchemy that
+    changed what the key holds fails here rather than show one list's count on another."""
+
+    def key(*where):
+        return paging._count_key(sa.select(sa.func.count()).select_from(Report).where(*where))
+
+    with app.app_context():
+        same = key(Report.title.contains("防汛"), Report.unit_id.in_([1, 2]))
+        assert same == key(Report.title.contains("防汛"), Report.unit_id.in_([1, 2]))
+        others = [
+            key(Report.title.contains("禁烧"), Report.unit_id.in_([1, 2])),
+            key(Report.title.contains("防汛"), Report.unit_id.in_([1, 3])),
+            key(Report.title.contains("防汛"), Report.unit_id.in_([1, 2, 3])),
+            key(Report.author.contains("防汛"), Report.unit_id.in_([1, 2])),
+            key(Report.title.contains("防汛"), Report.unit_id.in_([1, 2]), Report.id > 5),
+        ]
+        assert len({same, *others}) == 1 + len(others)
 
 
 def test_estimate_behaves_as_a_number():

@@ -229,11 +229,19 @@ class Listing:
         if search and few_to_sort(count):
             query = sorted_not_walked(query)
         elif search and walked_not_narrowed(count, ((page or 0) + 1) * page_size):
-            g.search_walked = True  # the same search, without the index's narrowing
-            query = self._list_query(*args, page_size)
+            query = self._walked_query(args, page_size)
         if not execute:
             return count, query.limit(page_size).offset((page or 0) * page_size)
         return count, page_rows(query, page or 0, page_size, count)
+
+    def _walked_query(self, args, page_size):
+        """The same list query, its search without the index's narrowing (the flag that
+        tells `_apply_search` so lives only while the query is made)."""
+        g.search_walked = True
+        try:
+            return self._list_query(*args, page_size)
+        finally:
+            g.pop("search_walked")
 
     def _list_query(self, page, sort_column, sort_desc, search, filters, page_size):
         _none, query = super().get_list(
