@@ -274,8 +274,12 @@ def test_last_months_bottom_places_are_the_issued_bulletins(app, as_role, world)
             adopted(factories.unit(name=f"丁{n}镇", code=f"D{n}"), points)
         db.session.commit()
     client = as_role("leader")
-    before = _bottom_of(client.get("/admin/").get_data(as_text=True), "township")
+    first = client.get("/admin/").get_data(as_text=True)
+    before = _bottom_of(first, "township")
     assert sorted(before) == sorted(["丁3镇", "甲镇", "乙镇"])  # 4, 0 and 0 points
+    card = first.split('data-group="township"')[1].split('class="col-md-4')[0]
+    assert "（按当前排名，尚未印发通报）" in card  # recounted, and it says so
+    assert card.count("<table") == 1  # both months' places share the columns
     with app.app_context():
         staff = db.session.get(Account, world.account_ids["staff"])
         number = issue_bulletin(draft_bulletin(last, "township", staff), staff).number_text
@@ -285,7 +289,8 @@ def test_last_months_bottom_places_are_the_issued_bulletins(app, as_role, world)
         assert [r.unit for r in recounted if r.bottom] == ["丁2镇", "丁3镇", "甲镇"]
     page = client.get("/admin/").get_data(as_text=True)
     assert _bottom_of(page, "township") == before
-    assert f"（据{number}通报）" in page.split('data-group="township"')[1]
+    card = page.split('data-group="township"')[1].split('class="col-md-4')[0]
+    assert f"（据{number}通报）" in card and "尚未印发通报" not in card
 
 
 @pytest.mark.parametrize("role", ["admin", "staff", "unit", "leader"])
