@@ -82,6 +82,19 @@ def peak_memory(fn):
         tracemalloc.stop()
 
 
+def timed_pair(ours, theirs, runs):
+    """`timed` of two calls taken in turn (after one warm-up each): a ratio of the two
+    read the same moments of the host, whose speed drifts between minutes."""
+    ours(), theirs()
+    times = ([], [])
+    for _ in range(runs):
+        for fn, kept in zip((ours, theirs), times, strict=True):
+            start = time.perf_counter()
+            fn()
+            kept.append((time.perf_counter() - start) * 1000)
+    return tuple(round(statistics.median(kept), 1) for kept in times)
+
+
 def page(app, client, url, runs):
     def get():
         response = client.get(url)
@@ -384,6 +397,16 @@ def measure_stock(app, ours, runs):
         name: round(results[name]["median_ms"] / max(ours[name]["median_ms"], 0.01), 1)
         for name in ("list_page_1", "list_last_page", "title_search", "export_csv_100k", *SEARCHES)
     }
+    # The list's first page is fast on both sides, so the host's drift between the two
+    # measurements above moves its ratio most: taken from requests in turn instead.
+    ours_client = logged_in(app)
+    paired = timed_pair(
+        lambda: ours_client.get("/admin/reports/").close(),
+        lambda: client.get("/admin/report/").close(),
+        runs,
+    )
+    results["list_page_1_in_turn"] = {"ours_median_ms": paired[0], "median_ms": paired[1]}
+    ratios["list_page_1"] = round(paired[1] / max(paired[0], 0.01), 1)
     if "title_search_without_index" in results:
         ratios["title_search_without_index"] = round(
             results["title_search_without_index"]["median_ms"]

@@ -60,6 +60,10 @@ def test_the_benchmark_builds_a_province_and_measures_it(app, runner):
         ratios.add("title_search_without_index")
         assert data["stock"]["title_search_without_index"]["statements"] >= 2
     assert set(data["ratios"]) == ratios
+    # The first page's ratio is of requests taken in turn, ours and stock's.
+    turn = data["stock"]["list_page_1_in_turn"]
+    assert turn["ours_median_ms"] > 0 and turn["median_ms"] > 0
+    assert data["ratios"]["list_page_1"] == round(turn["median_ms"] / turn["ours_median_ms"], 1)
     send = data["notices"]["send"]
     assert data["notices"]["scan"]["notices"] > 0
     assert send["workers"] == 2 and send["notices"] > 0
