@@ -11,6 +11,7 @@ what the first does.
 """
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
@@ -26,10 +27,32 @@ COUNTS_KEPT_AT_MOST = 500
 
 
 class Estimate(int):
-    """A row count that is an estimate: arithmetic as an int, shown as "约1,234,000"."""
+    """A row count that is an estimate: arithmetic as an int, shown as "约1,234,000".
+    Close to the count (a table's own statistics, a count kept a minute): a page in the
+    list's second half is read from its end."""
+
+    near = True
 
     def __str__(self):
-        return f"约{int(self):,}"
+        return gettext("about %(count)s", count=f"{int(self):,}")
+
+
+class PlanEstimate(Estimate):
+    """The planner's guess at a filtered list's rows: it multiplies the conditions' guessed
+    shares (a search's words and their substring test: 4,000 rows where 66,000 match), so
+    no page is placed from the list's end by it."""
+
+    near = False
+
+
+class MoreThan(Estimate):
+    """More rows than were counted, where the planner guesses fewer: "超过10,000" (the
+    count is the one past them, so the pager offers their pages and one more)."""
+
+    near = False
+
+    def __str__(self):
+        return gettext("more than %(count)s", count=f"{int(self) - 1:,}")
 
 
 def count_rows(query, table_name, filtered):
@@ -48,7 +71,8 @@ def _postgresql_count(base, table_name, filtered):
     capped = _capped_count(base)
     if capped <= EXACT_UP_TO:
         return capped
-    return Estimate(max(_plan_estimate(base), EXACT_UP_TO + 1))
+    estimate = _plan_estimate(base)
+    return PlanEstimate(estimate) if estimate > EXACT_UP_TO else MoreThan(EXACT_UP_TO + 1)
 
 
 def _sqlite_count(base):
@@ -153,9 +177,12 @@ def _reordered(query, key_of=lambda key: key, flip=False):
 
 
 def page_rows(query, page, page_size, count):
-    """The rows of page `page`; from the end of the list for a page in its second half."""
+    """The rows of page `page`; from the end of the list for a page in its second half,
+    where the count is exact or near it (an estimate that is a guess would place the page
+    at the wrong rows)."""
     offset = page * page_size
-    if count is None or offset <= count / 2 or not query._order_by_clauses:
+    near = count is not None and getattr(count, "near", True)
+    if not near or offset <= count / 2 or not query._order_by_clauses:
         return query.limit(page_size).offset(offset).all()
     from_end = count - offset - page_size
     if page_size + min(0, from_end) <= 0:
