@@ -1,6 +1,7 @@
 """Configuration read from the environment; tests pass overrides to create_app."""
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -18,7 +19,7 @@ def _int(name, default, low, high):
     """A whole number from `low` to `high`; refuses the setting (at start) on anything else,
     naming it, rather than let one extreme value stop a page later."""
     text = (os.environ.get(name) or str(default)).strip()
-    number = int(text) if text.lstrip("-").isdigit() and len(text) < 12 else None
+    number = int(text) if re.fullmatch(r"-?[0-9]{1,11}", text) else None
     if number is None or not low <= number <= high:
         raise ValueError(f"{name}: {text!r} is not a whole number from {low} to {high}")
     return number

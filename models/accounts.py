@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models import clock
+from models import bounds, clock
 from models.base import Choices, UTCDateTime, db, info, text_not_blank
 
 ROLES = Choices(
@@ -136,8 +136,11 @@ class LoginAttempt(db.Model):
 
 
 def lockout_settings():
-    config = current_app.config
-    return int(config.get("LOGIN_MAX_FAILURES", 5)), int(config.get("LOGIN_WINDOW_MINUTES", 15))
+    """(failures, minutes): how many failed logins within how many minutes lock logins."""
+    return (
+        bounds.setting("LOGIN_MAX_FAILURES", 5, 1, 100),
+        bounds.setting("LOGIN_WINDOW_MINUTES", 15, 1, 1440),
+    )
 
 
 def login_locked(username, address, now=None):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from models import clock
+from models import bounds, clock
 from models.accounts import OFFICE
 from models.assignment_records import ExtensionRequest
 from models.base import Choices, db
@@ -90,10 +90,16 @@ def assignment_kinds(account):
     return UNIT_ASSIGNMENTS if account.role == "unit" else LEADER_ASSIGNMENTS
 
 
+def unsigned_days():
+    """DESK_UNSIGNED_DAYS, held to 0-60: the working days an assignment may wait unsigned
+    before it is on the office's to-do."""
+    return bounds.setting("DESK_UNSIGNED_DAYS", 2, 0, MAX_UNSIGNED_DAYS)
+
+
 def unsigned_since(today, working_days, calendar):
     """The last assignment day still counted late to sign for today: an assignment is on
     the office's to-do once `working_days` working days after it have passed."""
-    working_days = min(max(working_days, 0), MAX_UNSIGNED_DAYS)  # a setting: a sane range
+    working_days = min(max(working_days, 0), MAX_UNSIGNED_DAYS)  # whoever passes it
     day = today - dt.timedelta(days=1)
     while working_days_after(day, working_days, calendar) >= today:
         day -= dt.timedelta(days=1)
@@ -158,7 +164,7 @@ def assignment_todos(account, kind, kinds, order, candidates=None):
     """One Todo for each of `kinds` of the assignments `account` may see, by `kind` (SQL),
     with its first items in `order`: one statement, whatever the number of rows;
     `candidates` (SQL) narrows them to the open assignments that may have a kind (all
-    open ones, unless told)."""
+    open ones, unless told; where told, it must keep closed ones out itself)."""
     rows = _first_of_kinds(
         Assignment.id,
         kind,

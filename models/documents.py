@@ -16,7 +16,7 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from models import clock
+from models import bounds, clock
 from models.base import Choices, RuleError, UTCDateTime, db, info
 from models.deadlines import LEADER_LEVELS, WorkCalendar, working_days_after
 from models.directives import PARTS
@@ -36,6 +36,7 @@ NUMBER_FORMATS = {
 }
 CHASE_KINDS = ("chase", "office_chase")  # scheduled chases, and the office's by hand
 ISSUE_ATTEMPTS = 5
+MAX_REPLY_DAYS = 30  # working days a 催办单 may give: about six weeks
 
 
 class DocumentNumber(db.Model):
@@ -273,11 +274,16 @@ def chase_notice(assignment, today=None, calendar=None):
         return _chase_notice(assignment, today, calendar)
 
 
+def reply_days():
+    """The working days a chased unit has to answer (CHASE_REPLY_DAYS, 1-30)."""
+    return bounds.setting("CHASE_REPLY_DAYS", 3, 1, MAX_REPLY_DAYS)
+
+
 def _chase_notice(assignment, today, calendar):
     office, contact = office_settings()
     directive = assignment.directive
     issued = number_of(directive)
-    reply_by = working_days_after(today, current_app.config["CHASE_REPLY_DAYS"], calendar)
+    reply_by = working_days_after(today, reply_days(), calendar)
     matter = f"《{directive.title}》" + (f"（{issued}）" if issued else "")
     rows = (
         (_("Matter"), matter),

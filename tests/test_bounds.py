@@ -251,7 +251,7 @@ def test_a_record_holding_a_date_from_before_the_bounds_stays_usable(app, as_rol
         assert db.session.get(Assignment, world.assignment_a).due_on == dt.date(2027, 1, 15)
 
 
-@pytest.mark.parametrize("value", ["91", "0", "-3", "9" * 30, "seven", "7.5"])
+@pytest.mark.parametrize("value", ["91", "0", "-3", "9" * 30, "seven", "7.5", "²", "--5", "٣"])
 def test_a_setting_outside_its_range_is_refused_at_start(monkeypatch, value):
     monkeypatch.setenv("HOME_DUE_DAYS", value)
     with pytest.raises(ValueError, match="HOME_DUE_DAYS.* from 1 to 90"):
@@ -266,7 +266,14 @@ def test_settings_at_their_bounds_are_taken(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "name", ["HOME_DUE_DAYS", "DUCHA_LIGHT_YELLOW_DAYS", "RANKING_BOTTOM_COUNT"]
+    "name",
+    [
+        "HOME_DUE_DAYS",
+        "DUCHA_LIGHT_YELLOW_DAYS",
+        "RANKING_BOTTOM_COUNT",
+        "DESK_UNSIGNED_DAYS",
+        "CLOSED_MONTH_DAYS",
+    ],
 )
 def test_an_extreme_setting_given_to_the_app_is_held_not_a_500(app, as_role, world, name):
     """A value config.py would refuse, set on the app itself (a test, an instance file):

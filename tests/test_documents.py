@@ -271,6 +271,20 @@ def test_links_from_the_directive_and_the_assignment(app, as_role, world, overdu
 # ---- the 催办单 ----
 
 
+def test_the_chase_notice_holds_an_extreme_reply_days_setting(app, as_role, world, overdue):
+    """CHASE_REPLY_DAYS set on the app beyond its range (config.py refuses it at start):
+    the 催办单 still prints, asking for an answer within 30 working days at most."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    with app.app_context():
+        assignment = db.session.get(Assignment, overdue)
+        chase_now([assignment], db.session.get(Account, world.account_ids["staff"]), "请速办")
+        db.session.commit()
+    for value in (10**30, "x"):
+        app.config["CHASE_REPLY_DAYS"] = value
+        response = as_role("unit").get(f"/admin/assignments/chase-notice/?id={overdue}")
+        assert response.status_code == 200, value
+
+
 def test_the_chase_notice_of_an_overdue_assignment(app, as_role, world, overdue):
     today = clock.today()
     with app.app_context():

@@ -128,6 +128,19 @@ def test_five_failures_lock_the_username_for_a_while(app, world, caplog):
     login(app.test_client(), username)
 
 
+def test_lockout_settings_beyond_their_range_are_held(app, world):
+    """Login settings set on the app beyond their range (config.py refuses them at start):
+    not a number, the default of five failures; a window beyond a day, a day."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.config.update(LOGIN_MAX_FAILURES="x", LOGIN_WINDOW_MINUTES=10**30)
+    client = app.test_client()
+    username = world.usernames["staff"]
+    for _ in range(5):
+        assert _fail(client, username).status_code == 200
+    locked = client.post("/login", data={"username": username, "password": factories.PASSWORD})
+    assert locked.status_code == 429 and "1440" in locked.get_data(as_text=True)
+
+
 def test_five_failures_from_one_address_lock_that_address(app, world):
     client = app.test_client()
     for n in range(5):

@@ -1,7 +1,7 @@
 """The units' assignments: each one's light, timeline and the steps of its life."""
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, request
+from flask import flash, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import filters as sqla_filters
@@ -31,6 +31,7 @@ from models.desk import (
     leader_kind,
     office_kind,
     unit_kind,
+    unsigned_days,
     unsigned_since,
 )
 from models.directives import ORIGINS, yellow_days
@@ -116,8 +117,7 @@ class TodoFilter(ViewerOptions, sqla_filters.FilterEqual):
 def todo_kind(kind):
     """The SQL naming which to-do an assignment is on, for the audience of `kind`."""
     if kind in OFFICE_ASSIGNMENTS:
-        days = current_app.config["DESK_UNSIGNED_DAYS"]
-        return office_kind(unsigned_since(clock.today(), days, WorkCalendar.load()))
+        return office_kind(unsigned_since(clock.today(), unsigned_days(), WorkCalendar.load()))
     if kind in LEADER_ASSIGNMENTS:
         return leader_kind(clock.today(), yellow_days())
     return unit_kind()

@@ -19,7 +19,12 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from models import Account, clock, db
-from models.accounts import MIN_PASSWORD_LENGTH, login_locked, record_login_attempt
+from models.accounts import (
+    MIN_PASSWORD_LENGTH,
+    lockout_settings,
+    login_locked,
+    record_login_attempt,
+)
 from models.login_log import log_login, log_logout, login_result
 from views.forms import Form
 
@@ -82,7 +87,7 @@ def login():
             flash(
                 _(
                     "Too many failed attempts. Try again in %(minutes)s minutes.",
-                    minutes=current_app.config.get("LOGIN_WINDOW_MINUTES", 15),
+                    minutes=lockout_settings()[1],
                 ),
                 "danger",
             )

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from flask import current_app, jsonify, redirect, request, url_for
+from flask import jsonify, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
@@ -17,6 +17,7 @@ from models.desk import (
     OFFICE_ASSIGNMENTS,
     UNIT_ASSIGNMENTS,
     todos,
+    unsigned_days,
 )
 from models.directives import LIGHTS, yellow_days
 from models.periods import month
@@ -104,9 +105,8 @@ TODO_LINKS = {
 
 def desk(account, today):
     """What waits on `account` today (models/desk.py), with the office's settings."""
-    config = current_app.config
     calendar = WorkCalendar.load() if account.role in OFFICE else None
-    return todos(account, today, config["DESK_UNSIGNED_DAYS"], calendar, yellow_days())
+    return todos(account, today, unsigned_days(), calendar, yellow_days())
 
 
 def desk_count():
