@@ -138,8 +138,8 @@ class LoginAttempt(db.Model):
 def lockout_settings():
     """(failures, minutes): how many failed logins within how many minutes lock logins."""
     return (
-        bounds.setting("LOGIN_MAX_FAILURES", 5, 1, 100),
-        bounds.setting("LOGIN_WINDOW_MINUTES", 15, 1, 1440),
+        bounds.setting("LOGIN_MAX_FAILURES"),
+        bounds.setting("LOGIN_WINDOW_MINUTES"),
     )
 
 

@@ -12,6 +12,8 @@ import datetime as dt
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
+from config import WHOLE_NUMBERS
+
 # SQL INTEGER: 32 bits on PostgreSQL, 64 on SQLite; the narrower bounds both.
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
@@ -33,11 +35,19 @@ def whole_number(text, low=INT_MIN, high=INT_MAX):
     return number if low <= number <= high else None
 
 
-def setting(name, default, low, high):
-    """The whole-number setting `name` held to `low`..`high`, `default` where it is not a
-    whole number or there is no app: config.py refuses a value outside at start, but a
-    test or an instance may set anything, and one extreme value must not stop a page."""
-    value = current_app.config.get(name, default) if has_app_context() else default
+def setting(name):
+    """The whole-number setting `name` as the app has it, held to its range (config.py
+    WHOLE_NUMBERS); its default where there is no app. config.py refuses a value outside
+    at start, but a test or an instance may set anything, and one extreme value must not
+    stop a page."""
+    default = WHOLE_NUMBERS[name][0]
+    return held(name, current_app.config.get(name, default) if has_app_context() else default)
+
+
+def held(name, value):
+    """`value` held to the range of the setting `name`; its default where `value` is not a
+    whole number."""
+    default, low, high = WHOLE_NUMBERS[name]
     if isinstance(value, bool):
         return default
     try:

@@ -56,8 +56,6 @@ STEP_STATES = {
     "drop": ("draft", "approved"),
 }
 EMERGENCY_REASONS = {"late_emergency": "late_emergency", "missed_emergency": "missed_emergency"}
-DEFAULT_OVERDUE_DAYS = 10
-MAX_OVERDUE_DAYS = 60  # working days: about three months, beyond any office's rule
 DRAFT_TEMPLATE = "criticism/{reason}.txt"
 TITLE_MAX = 200
 
@@ -427,13 +425,13 @@ def issued_count(unit_id, year):
 def overdue_threshold():
     """Working days past its due date before an overdue assignment is criticised: the
     setting CRITICISM_OVERDUE_DAYS, held to 0..60 whatever it says."""
-    return bounds.setting("CRITICISM_OVERDUE_DAYS", DEFAULT_OVERDUE_DAYS, 0, MAX_OVERDUE_DAYS)
+    return bounds.setting("CRITICISM_OVERDUE_DAYS")
 
 
 def overdue_since(today, working_days, calendar):
     """The last due date that is `working_days` working days past by `today`: an
     assignment due on it or before, still the unit's move, is criticised today."""
-    working_days = min(max(working_days, 0), MAX_OVERDUE_DAYS)
+    working_days = bounds.held("CRITICISM_OVERDUE_DAYS", working_days)
     day = today - dt.timedelta(days=1)
     while working_days_after(day, working_days, calendar) > today:
         day -= dt.timedelta(days=1)

@@ -53,7 +53,6 @@ TODO_KINDS = Choices(
 OFFICE_ASSIGNMENTS = ("result", "extension", "objection", "unsigned")
 UNIT_ASSIGNMENTS = ("sign", "progress", "returned")
 LEADER_ASSIGNMENTS = ("red", "yellow")
-MAX_UNSIGNED_DAYS = 60  # working days: about three months, beyond any office's rule
 TODO_ITEMS = 5  # items listed under each kind; the count says how many there are
 # The criticism notices' kinds: the step each waits for (models/criticism.py STEP_STATES).
 CRITICISM_TODOS = {"criticism_approve": "approve", "criticism_issue": "issue"}
@@ -93,13 +92,13 @@ def assignment_kinds(account):
 def unsigned_days():
     """DESK_UNSIGNED_DAYS, held to 0-60: the working days an assignment may wait unsigned
     before it is on the office's to-do."""
-    return bounds.setting("DESK_UNSIGNED_DAYS", 2, 0, MAX_UNSIGNED_DAYS)
+    return bounds.setting("DESK_UNSIGNED_DAYS")
 
 
 def unsigned_since(today, working_days, calendar):
     """The last assignment day still counted late to sign for today: an assignment is on
     the office's to-do once `working_days` working days after it have passed."""
-    working_days = min(max(working_days, 0), MAX_UNSIGNED_DAYS)  # whoever passes it
+    working_days = bounds.held("DESK_UNSIGNED_DAYS", working_days)  # whoever passes it
     day = today - dt.timedelta(days=1)
     while working_days_after(day, working_days, calendar) >= today:
         day -= dt.timedelta(days=1)

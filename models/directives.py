@@ -52,8 +52,6 @@ ORIGINS = Choices(
     rectification=_l("Rectification item"),
 )
 LIGHT_RANKS = {"closed": 0, "green": 1, "yellow": 2, "red": 3}
-DEFAULT_YELLOW_DAYS = 3
-MAX_YELLOW_DAYS = 60
 
 __all__ = [
     "LEADER_LEVELS",
@@ -73,7 +71,7 @@ __all__ = [
 
 def yellow_days():
     """How many days before its due date an assignment turns yellow (a setting, 0-60)."""
-    return bounds.setting("DUCHA_LIGHT_YELLOW_DAYS", DEFAULT_YELLOW_DAYS, 0, MAX_YELLOW_DAYS)
+    return bounds.setting("DUCHA_LIGHT_YELLOW_DAYS")
 
 
 class Directive(Searchable, db.Model):

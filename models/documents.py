@@ -36,7 +36,6 @@ NUMBER_FORMATS = {
 }
 CHASE_KINDS = ("chase", "office_chase")  # scheduled chases, and the office's by hand
 ISSUE_ATTEMPTS = 5
-MAX_REPLY_DAYS = 30  # working days a 催办单 may give: about six weeks
 
 
 class DocumentNumber(db.Model):
@@ -276,7 +275,7 @@ def chase_notice(assignment, today=None, calendar=None):
 
 def reply_days():
     """The working days a chased unit has to answer (CHASE_REPLY_DAYS, 1-30)."""
-    return bounds.setting("CHASE_REPLY_DAYS", 3, 1, MAX_REPLY_DAYS)
+    return bounds.setting("CHASE_REPLY_DAYS")
 
 
 def _chase_notice(assignment, today, calendar):

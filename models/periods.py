@@ -17,8 +17,6 @@ from models import bounds, clock
 ONE_DAY = dt.timedelta(days=1)
 # CLDR's own ways of naming a month, quarter and year: 2026年10月, October 2026.
 SKELETONS = {"month": "yMMMM", "quarter": "yQQQ", "year": "y"}
-DEFAULT_CLOSED_MONTH_DAYS = 10  # on 3 December the clerk files November
-MAX_CLOSED_MONTH_DAYS = 28  # every month has that many days
 SHOWN_AT_MOST = 30  # characters of a period not read that its message repeats
 QUARTER_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
@@ -104,7 +102,7 @@ def year(number):
 def closed_month_days():
     """CLOSED_MONTH_DAYS, held to 0-28: the first days of a month in which the monthly
     pages open on the month just closed (0: always the current month)."""
-    return bounds.setting("CLOSED_MONTH_DAYS", DEFAULT_CLOSED_MONTH_DAYS, 0, MAX_CLOSED_MONTH_DAYS)
+    return bounds.setting("CLOSED_MONTH_DAYS")
 
 
 def shown_month(today=None, closed_days=None):

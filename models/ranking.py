@@ -26,8 +26,6 @@ from models.scoring import Deduction, Instruction, Quota, rule_values
 from models.solicitations import zeroed_units
 from models.units import Unit
 
-MAX_BOTTOM_COUNT = 20  # places marked at the bottom: the most a setting may mark
-
 
 @dataclass
 class RankRow:
@@ -256,7 +254,7 @@ def competition_ranks(points_by_unit):
 
 def bottom_count():
     """How many places at the bottom of a ranking are marked (a setting, 0-20)."""
-    return bounds.setting("RANKING_BOTTOM_COUNT", 3, 0, MAX_BOTTOM_COUNT)
+    return bounds.setting("RANKING_BOTTOM_COUNT")
 
 
 @dataclass(frozen=True)

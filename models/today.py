@@ -28,15 +28,13 @@ from models.reports import Report
 from models.scoring import quota_progress
 from models.units import RANKING_GROUPS, Unit
 
-DEFAULT_DUE_DAYS = 7
-MAX_DUE_DAYS = 90  # a quarter ahead: the most "due soon" can mean
 UNIT_ROWS = 10  # units listed under a count, most first
 PLACES = 3  # top and bottom places shown
 
 
 def due_days():
     """How many days ahead "due soon" looks on the home page (a setting)."""
-    return bounds.setting("HOME_DUE_DAYS", DEFAULT_DUE_DAYS, 1, MAX_DUE_DAYS)
+    return bounds.setting("HOME_DUE_DAYS")
 
 
 @dataclass

@@ -2,6 +2,7 @@
 beyond the database's INTEGER, dates outside 2000-2099, NUL characters."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -291,5 +292,14 @@ def test_a_setting_is_held_to_its_range(app):
     with app.app_context():
         for value, held in [(10**30, 90), (-5, 1), (30, 30), ("x", 7), (True, 7)]:
             app.config["HOME_DUE_DAYS"] = value
-            assert bounds.setting("HOME_DUE_DAYS", 7, 1, 90) == held
-    assert bounds.setting("HOME_DUE_DAYS", 7, 1, 90) == 7  # no app: the default
+            assert bounds.setting("HOME_DUE_DAYS") == held
+    assert bounds.setting("HOME_DUE_DAYS") == 7  # no app: the default
+
+
+def test_the_readme_shows_each_settings_range_as_config_holds_it():
+    """README's configuration table shows the range config.py's one table holds."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    rows = [line for line in readme.splitlines() if line.startswith("| `")]
+    for name, (_default, low, high) in config.WHOLE_NUMBERS.items():
+        (row,) = [row for row in rows if f"`{name}`" in row.split("|")[1]]
+        assert f"{low}–{high}" in row.rstrip(" |").rsplit("|", 1)[1], (name, row)
