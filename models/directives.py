@@ -362,8 +362,14 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
         return max(0, (today - self.due_on).days) if self.status in WAITING_ON_UNIT else 0
 
     @classmethod
+    def due_by_filter(cls, day):
+        """Waiting on the unit and due by `day`: one range of the index of the waiting by
+        due date (overdue and due soon are ranges of it)."""
+        return sa.and_(cls.waits_on_unit(), cls.due_on <= day)
+
+    @classmethod
     def overdue_filter(cls, today):
-        return sa.and_(cls.waits_on_unit(), cls.due_on < today)
+        return cls.due_by_filter(today - dt.timedelta(days=1))
 
     @classmethod
     def is_open(cls):
@@ -413,11 +419,7 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     @classmethod
     def due_within_filter(cls, today, days):
         """Waiting on the unit and due from today to `days` days on (not yet overdue)."""
-        return sa.and_(
-            cls.waits_on_unit(),
-            cls.due_on >= today,
-            cls.due_on <= today + dt.timedelta(days=days),
-        )
+        return sa.and_(cls.due_by_filter(today + dt.timedelta(days=days)), cls.due_on >= today)
 
     def behind_on_progress(self, today=None):
         """The first progress report was due and none has come."""

@@ -85,21 +85,15 @@ def by_unit(rows, name):
 def deadlines(account, today, days):
     """{"due_soon": Counted, "overdue": Counted}: assignments due within `days` days, and
     those past their due date, by unit."""
-    # The rows of either (Assignment.due_within_filter, Assignment.overdue_filter), each one
-    # or the other by its due date (today or later: due soon): those waiting on the unit
-    # due by the last day counted, one range of the index of the waiting by due date.
-    last_day = max(today - dt.timedelta(days=1), today + dt.timedelta(days=days))
+    # The rows of either, overdue or due soon by their due date, read as one range.
+    last_day = today + dt.timedelta(days=max(days, -1))
     counts = (
         sa.select(
             Assignment.unit_id,
             _count_if(Assignment.due_on >= today).label("due_soon"),
             _count_if(Assignment.due_on < today).label("overdue"),
         )
-        .where(
-            Assignment.waits_on_unit(),
-            Assignment.due_on <= last_day,
-            Assignment.visible_to(account),
-        )
+        .where(Assignment.due_by_filter(last_day), Assignment.visible_to(account))
         .group_by(Assignment.unit_id)
         .subquery()
     )
