@@ -142,5 +142,6 @@ def related(attribute):
 
 def plain_rows(query):
     """The rows of a Core `query`, on the session's connection: plain rows, without the
-    ORM's result handling (for 2,000 rows, a few milliseconds)."""
+    ORM's result handling (for 2,000 rows, a few milliseconds). Read them with `.all()`:
+    one at a time costs psycopg twice as much (2,000 rows: 4 ms against 2)."""
     return db.session.connection().execute(query)

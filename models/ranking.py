@@ -152,7 +152,7 @@ def _rank_rows(result):
     counts = itemgetter(*(at[name] for name in COUNTS))
     previous = at["previous_points"]
     rows = []
-    for values in result:
+    for values in result.all():
         row = RankRow(
             *ident(values),
             by_level=dict(zip(LEVEL_NAMES, map(int, levels(values)), strict=True)),

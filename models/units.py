@@ -81,7 +81,7 @@ class Unit(Searchable, db.Model):
         the count twice)."""
         figures = [column for column in counts.c if column.key != "unit_id"]
         query = sa.select(cls.id, cls.name, *figures).join(counts, counts.c.unit_id == cls.id)
-        return plain_rows(query)
+        return plain_rows(query).all()
 
     def ancestors(self):
         """The units above this one, nearest first; stops at a cycle."""
