@@ -24,7 +24,7 @@ from models.directives import OPEN_STATUSES, Assignment, Directive
 from models.keywork import CheckRound, KeyWorkArea, KeyWorkCheck, KeyWorkItem
 from models.notices import Notice
 from models.periods import month
-from models.reports import Report
+from models.reports import Report, ReportTally
 from models.solicitations import Solicitation
 from models.units import Unit
 
@@ -312,17 +312,16 @@ def _null(type_, name):
     return sa.cast(sa.null(), type_).label(name)
 
 
-def report_todo(account, kind, condition, order, by_unit=False):
-    """The Todo of the reports `account` may see that meet `condition`: one statement, or
-    two `by_unit` (the count by unit, then the first items).
+def report_todo(account, kind, status, order, by_unit=False):
+    """The Todo of the reports `account` may see in `status`: one statement, or two
+    `by_unit` (the count by unit, from the tally, then the first items).
 
-    The count is read from an index (reports by status and unit), and the first items
-    come in the order of an index: a count over the window of the rows would read and
-    sort every one of them (200,000 waiting reports: 4 s)."""
-    scope = sa.and_(condition, Report.visible_to(account))
+    The first items come in the order of an index: a count over the window of the rows
+    would read and sort every one of them (200,000 waiting reports: 4 s)."""
+    scope = sa.and_(Report.status == status, Report.visible_to(account))
     todo = Todo(kind)
     if by_unit:
-        todo.units = _counts_by_unit(scope)
+        todo.units = _counts_by_unit(account, status)
         todo.count = sum(n for _id, _name, n in todo.units)
         count = sa.null()  # known: not read again
     else:
@@ -342,13 +341,13 @@ def report_todo(account, kind, condition, order, by_unit=False):
     return todo
 
 
-def _counts_by_unit(scope):
-    """[(unit id, unit name, n)] of the reports in `scope` (counted from the (status,
-    unit_id) index)."""
+def _counts_by_unit(account, status):
+    """[(unit id, unit name, n)] of the reports `account` may see in `status`, from the
+    tally the database keeps (a row a unit, not a row a report)."""
     counts = (
-        sa.select(Report.unit_id, sa.func.count().label("n"))
-        .where(scope)
-        .group_by(Report.unit_id)
+        sa.select(ReportTally.unit_id, ReportTally.n)
+        .where(ReportTally.status == status, ReportTally.n > 0)
+        .where(ReportTally.visible_to(account))
         .subquery()
     )
     return [(unit_id, name, int(n)) for unit_id, name, n in Unit.named(counts)]
@@ -397,18 +396,14 @@ def _role_todos(account, today, unsigned_days, calendar, yellow):
             account, office_kind(since), OFFICE_ASSIGNMENTS, [waiting_since()], office_candidates()
         )
         # By unit too: the home page shows where the waiting reports come from.
-        waiting = report_todo(
-            account, "waiting", Report.status == "received", [Report.submitted_at], by_unit=True
-        )
+        waiting = report_todo(account, "waiting", "received", [Report.submitted_at], by_unit=True)
         judge = check_todo(
             account, "checks_to_judge", today, [KeyWorkCheck.assessed_at], KeyWorkCheck.assessed_at
         )
         return [*kinds, waiting, judge]
     if account.role == "unit":
         kinds = assignment_todos(account, unit_kind(), UNIT_ASSIGNMENTS, [Assignment.due_on])
-        returned = report_todo(
-            account, "returned_reports", Report.status == "returned", [Report.answered_at.desc()]
-        )
+        returned = report_todo(account, "returned_reports", "returned", [Report.answered_at.desc()])
         assess = check_todo(
             account,
             "checks_to_assess",
