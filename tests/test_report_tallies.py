@@ -58,9 +58,7 @@ def test_the_tally_follows_reports_as_they_come_change_and_go(app):
             for n in range(4)
         )
         db.session.flush()
-        db.session.execute(
-            sa.update(Report).where(Report.unit_id == b.id).values(status="editing")
-        )
+        db.session.execute(sa.update(Report).where(Report.unit_id == b.id).values(status="editing"))
         holds({(a.id, "received"): 1, (a.id, "not_adopted"): 1, (b.id, "editing"): 6})
 
         db.session.delete(third)
