@@ -99,3 +99,15 @@ def test_the_office_counts_waiting_reports_by_unit_from_the_tally(app, world):
         officer = db.session.get(Account, world.account_ids["unit_b"])
         mine = report_todo(officer, "waiting", "received", [Report.submitted_at], by_unit=True)
         assert [(unit_id, n) for unit_id, _name, n in mine.units] == [(world.unit_b, 1)]
+
+
+def test_emptying_the_reports_empties_the_tally(app):
+    with app.app_context():
+        unit = factories.unit(name="丁镇")
+        factories.report(unit)
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(sa.text("TRUNCATE reports CASCADE"))  # no row triggers fire
+        else:
+            db.session.execute(sa.delete(Report))
+        assert tallied() == counted() == {}
