@@ -282,21 +282,24 @@ def _lock(bulletin):
         db.session.refresh(bulletin)
 
 
+def issued_in(period_key, groups=None):
+    """The issued bulletins of the period (of these ranking groups, else of every one), the
+    latest first, with their numbers."""
+    query = (
+        sa.select(Bulletin)
+        .where(Bulletin.period == period_key, Bulletin.state == "issued")
+        .options(sa.orm.joinedload(Bulletin.number))
+        .order_by(Bulletin.issued_at.desc(), Bulletin.id.desc())
+    )
+    if groups is not None:
+        query = query.where(Bulletin.ranking_group.in_(groups))
+    return list(db.session.scalars(query))
+
+
 def issued_bulletins(period_key, group=None):
     """The issued bulletins of the period for the group (and those of all units), the
     latest first."""
-    groups = (ALL_UNITS, group) if group else (ALL_UNITS,)
-    return list(
-        db.session.scalars(
-            sa.select(Bulletin)
-            .where(
-                Bulletin.period == period_key,
-                Bulletin.state == "issued",
-                Bulletin.ranking_group.in_(groups),
-            )
-            .order_by(Bulletin.issued_at.desc(), Bulletin.id.desc())
-        )
-    )
+    return issued_in(period_key, (ALL_UNITS, group) if group else (ALL_UNITS,))
 
 
 # ---- the text drafted from the rows ----

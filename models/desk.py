@@ -16,7 +16,7 @@ from models import bounds, clock
 from models.accounts import OFFICE
 from models.assignment_records import ExtensionRequest
 from models.base import Choices, db
-from models.bulletins import Bulletin
+from models.bulletins import issued_in
 from models.criticism import CriticismNotice
 from models.deadlines import working_days_after
 from models.decisions import waiting_since
@@ -76,6 +76,7 @@ class Todo:
     count: int = 0
     items: list = field(default_factory=list)  # the first TODO_ITEMS, most pressing first
     units: list | None = None  # (unit id, unit name, count) of each unit, where counted so
+    bulletins: list | None = None  # the issued bulletins themselves, for the bulletin kind
 
     @property
     def label(self):
@@ -425,22 +426,16 @@ def _role_todos(account, today, unsigned_days, calendar, yellow):
 
 def bulletin_todo(today):
     """Last month's ranking bulletin: the bulletins the office issued of it (record ids,
-    titles and numbers, the day issued), else, once the scan has sent the units their
-    lines, its period and the day they went out (record id 0; the outbox's keys
-    "bulletin:2026-11:…", read by range)."""
+    titles and numbers, the day issued; the bulletins themselves kept for the page's board),
+    else, once the scan has sent the units their lines, its period and the day they went
+    out (record id 0; the outbox's keys "bulletin:2026-11:…", read by range)."""
     period = month(today.replace(day=1) - dt.timedelta(days=1))
-    issued = db.session.scalars(
-        sa.select(Bulletin)
-        .where(Bulletin.period == period.key, Bulletin.state == "issued")
-        .order_by(Bulletin.issued_at.desc(), Bulletin.id.desc())
-        .limit(TODO_ITEMS)
-    ).all()
+    issued = issued_in(period.key)
     if issued:
-        todo = Todo("bulletin")
-        todo.count = len(issued)
+        todo = Todo("bulletin", len(issued), bulletins=issued)
         todo.items = [
             TodoItem(b.id, f"{b.title} {b.number_text}", day=clock.local_date(b.issued_at))
-            for b in issued
+            for b in issued[:TODO_ITEMS]
         ]
         return todo
     prefix = f"bulletin:{period.key}:"
@@ -449,7 +444,7 @@ def bulletin_todo(today):
             Notice.dedupe_key >= prefix, Notice.dedupe_key < prefix[:-1] + ";"
         )
     )
-    todo = Todo("bulletin")
+    todo = Todo("bulletin", bulletins=[])
     if sent is not None:
         todo.count = 1
         todo.items.append(TodoItem(0, period.display_label, day=clock.local_date(sent)))

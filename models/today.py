@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from models import bounds, clock
 from models.base import db
-from models.bulletins import ALL_UNITS, Bulletin
+from models.bulletins import ALL_UNITS, issued_in
 from models.directive_report import month_total
 from models.directives import (
     LIGHT_RANKS,
@@ -120,23 +120,26 @@ class GroupPlaces:
     bulletin: object = None  # the issued bulletin `bottom` is read from, if any
 
 
-def month_places(today, places=PLACES):
+def month_places(today, places=PLACES, issued=None):
     """Per ranking group: the first `places` units of this month so far, and the units
     marked at the bottom of last month, whose ranking is closed: as the office issued them
     in the group's bulletin of that month, else as its ranking places them now (each
-    month's points read once, placed within each group by the ranking's own rule)."""
+    month's points read once, placed within each group by the ranking's own rule).
+    `issued`: last month's issued bulletins, where the caller has read them."""
     rules = RankingRules.load()  # read once for both months
     running = standings_by_group(month(today), today, rules)
     last = month(today.replace(day=1) - dt.timedelta(days=1))
-    issued = issued_bottoms(last)
+    if issued is None:
+        issued = issued_in(last.key, RANKING_GROUPS.values)
+    bottoms = issued_bottoms(issued)
     # Recounted only for a group without an issued bulletin of the month.
-    closed = standings_by_group(last, today, rules) if set(running) - set(issued) else {}
+    closed = standings_by_group(last, today, rules) if set(running) - set(bottoms) else {}
     result = []
     for group in RANKING_GROUPS:
         members = running.get(group, [])
         if not members:
             continue
-        bulletin, bottom = issued.get(group, (None, None))
+        bulletin, bottom = bottoms.get(group, (None, None))
         if bulletin is None:
             bottom = [row for row in closed.get(group, []) if row.bottom]
         top = [row for row in members[:places] if row.rank is not None and row.points > 0]
@@ -145,20 +148,14 @@ def month_places(today, places=PLACES):
     return result
 
 
-def issued_bottoms(period):
-    """{group: (bulletin, its rows marked at the bottom)} of the groups with an issued
-    bulletin of `period` (the latest issued, where there are two); a bulletin of all units
-    places them together, not within their groups, so it is not one of them."""
-    query = (
-        sa.select(Bulletin)
-        .where(Bulletin.period == period.key, Bulletin.state == "issued")
-        .where(Bulletin.ranking_group != ALL_UNITS)
-        .options(sa.orm.joinedload(Bulletin.number))
-        .order_by(Bulletin.issued_at.desc(), Bulletin.id.desc())
-    )
+def issued_bottoms(issued):
+    """{group: (bulletin, its rows marked at the bottom)} of the groups with one of these
+    `issued` bulletins (the latest first: the first of a group is the one that holds); a
+    bulletin of all units places them together, not within their groups, so it is not one
+    of them."""
     found = {}
-    for bulletin in db.session.scalars(query):
-        if bulletin.ranking_group not in found:
+    for bulletin in issued:
+        if bulletin.ranking_group != ALL_UNITS and bulletin.ranking_group not in found:
             bottom = [row for row in bulletin.ranked_rows() if row.bottom]
             found[bulletin.ranking_group] = (bulletin, bottom)
     return found

@@ -287,10 +287,14 @@ def test_last_months_bottom_places_are_the_issued_bulletins(app, as_role, world)
         db.session.commit()
         recounted = standings_by_group(last)["township"]
         assert [r.unit for r in recounted if r.bottom] == ["丁2镇", "丁3镇", "甲镇"]
-    page = client.get("/admin/").get_data(as_text=True)
+    with count_statements(app) as seen:
+        page = client.get("/admin/").get_data(as_text=True)
     assert _bottom_of(page, "township") == before
     card = page.split('data-group="township"')[1].split('class="col-md-4')[0]
     assert f"（据{number}通报）" in card and "尚未印发通报" not in card
+    # The to-do lists the same bulletin, from the one read of them both.
+    assert number in page.split('data-kind="bulletin"')[1].split("</ul>")[0]
+    assert len([s for s in seen if "FROM bulletins" in s]) == 1
 
 
 @pytest.mark.parametrize("role", ["admin", "staff", "unit", "leader"])

@@ -203,7 +203,8 @@ class HomeView(AdminIndexView):
 
     def _leader(self, today, todos):
         return {
-            "places": worklist.month_places(today),
+            # Last month's bulletins as the to-do read them: read once.
+            "places": worklist.month_places(today, issued=_todo(todos, "bulletin").bulletins),
             "completion": worklist.completion(today),
             # The overdue and nearly due are the leader's to-do: counted once, and the
             # same count behind the same list wherever the page shows them.
