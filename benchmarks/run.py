@@ -66,9 +66,9 @@ def timed(fn, runs):
 
 def in_turn(calls, runs):
     """{name: milliseconds of each of `runs` calls} of `calls` ({name: fn}) taken in turn,
-    each round starting one further on (after one warm-up each): the host's speed drifts
-    over minutes, and this spreads a slow minute over every call rather than all the runs
-    of one (the same page measured an hour apart differed by up to 1.6 times)."""
+    each round starting one further on (after one warm-up each): two sides of a ratio then
+    read the same moments of the host, whose speed drifts over minutes (the same page
+    measured an hour apart differed by up to 1.6 times)."""
     names = list(calls)
     for name in names:
         calls[name]()
@@ -122,19 +122,14 @@ def getter(client, url):
 
 
 def page(app, client, url, runs):
-    return pages_in_turn(app, {"page": (client, url)}, runs)["page"]
-
-
-def pages_in_turn(app, pages, runs):
-    """{name: median, p95 and statements} of `pages` ({name: (client, url)}) requested in
-    turn, `runs` rounds, then each once more to count its statements."""
-    calls = {name: getter(client, url) for name, (client, url) in pages.items()}
-    results = {}
-    for name, times in in_turn(calls, runs).items():
-        with statements(app) as seen:
-            calls[name]()
-        results[name] = {**summary(times), "statements": len(seen), "url": pages[name][1]}
-    return results
+    """Median, p95 and statements of `runs` requests of `url` (one after the other: the
+    same page in turn with others would compete with them for PostgreSQL's shared buffers,
+    a frequent word's search 54 ms against 34)."""
+    get = getter(client, url)
+    result = timed(get, runs)
+    with statements(app) as seen:
+        get()
+    return {**result, "statements": len(seen), "url": url}
 
 
 def export(app, client, url, runs):
@@ -223,12 +218,14 @@ def measure_pages(app, runs, progress=lambda message: None):
         "ranking_page_month": f"/admin/ranking/?period={month}",
         "directive_monthly_report": f"/admin/directive-report/?month={month}",
     }
-    # Every page once a round, 20 rounds: a slow minute of the host falls on them all.
-    requests = {name: (client, url) for name, url in pages.items()}
-    requests.update({f"home_{role}": (logged_in(app, role), "/admin/") for role in HOME_ROLES})
-    results = pages_in_turn(app, requests, runs)
-    for name, measured in results.items():
-        progress(f"{name}: {measured['median_ms']} ms")
+    results = {}
+    for name, url in pages.items():
+        results[name] = page(app, client, url, runs)
+        progress(f"{name}: {results[name]['median_ms']} ms")
+    for role in HOME_ROLES:
+        name = f"home_{role}"
+        results[name] = page(app, logged_in(app, role), "/admin/", runs)
+        progress(f"{name}: {results[name]['median_ms']} ms")
     exports = {
         "ranking_xlsx_month": f"/admin/ranking/?period={month}&format=xlsx",
         "export_xlsx_100k": f"/admin/reports/export/xlsx/?flt0_{date_filter}={period}",

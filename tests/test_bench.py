@@ -73,8 +73,8 @@ def test_the_benchmark_builds_a_province_and_measures_it(app, runner):
     assert send["sent"] == send["notices"] and left == 0
 
 
-def test_the_pages_are_requested_in_turn_each_round_starting_one_further_on():
-    """A slow minute of the host falls on every page measured, not on all the runs of one."""
+def test_calls_measured_in_turn_start_each_round_one_further_on():
+    """The two sides of a ratio read the same moments of the host, neither always first."""
     calls = []
     times = in_turn({name: lambda name=name: calls.append(name) for name in "abc"}, 3)
     assert calls == [*"abc", *"abc", *"bca", *"cab"]  # a warm-up each, then three rounds
