@@ -30,8 +30,16 @@ SECRET = "***"
 # Kept by the models from other fields (a row's search index words): not a change of its own.
 DERIVED_FIELDS = {"search_words"}
 # Tables whose rows are bookkeeping, not records (the trail itself, logins, the
-# uploaded files of imports and their previews: what an import changes is audited).
-UNAUDITED_TABLES = {"audit_log", "login_attempts", "login_log", "imports", "import_rows"}
+# uploaded files of imports and their previews: what an import changes is audited; the
+# reports' tally, which the database's triggers keep from the audited reports).
+UNAUDITED_TABLES = {
+    "audit_log",
+    "login_attempts",
+    "login_log",
+    "imports",
+    "import_rows",
+    "report_tallies",
+}
 # Columns that logging in and out move: the login log (models/login_log.py) has them,
 # and a change of only these is no change of the record.
 UNAUDITED_FIELDS = {("accounts", "last_login_at"), ("accounts", "session_version")}
