@@ -11,7 +11,12 @@ from models import Assignment, AssignmentEvent, Notice, RuleError, Unit, clock, 
 from models.chase import chase_now
 from tests import factories
 
-TODAY = dt.date(2026, 12, 7)
+
+@pytest.fixture
+def today():
+    """The office's real date: a chase's step is dated when it is taken, and counted by
+    the office's day (a date written here failed once that day had passed)."""
+    return clock.today()
 
 
 @pytest.fixture
@@ -47,12 +52,12 @@ def _notices(assignment):
     ).all()
 
 
-def test_a_second_chase_the_same_day_does_nothing_the_next_day_chases_again(office):
-    overdue = factories.assignment_due(office["unit"], TODAY - dt.timedelta(days=5))
-    first = chase_now([overdue], office["staff"], "请今天报送", TODAY)
+def test_a_second_chase_the_same_day_does_nothing_the_next_day_chases_again(office, today):
+    overdue = factories.assignment_due(office["unit"], today - dt.timedelta(days=5))
+    first = chase_now([overdue], office["staff"], "请今天报送", today)
     db.session.commit()
     assert first.chased == [overdue] and not first.already
-    again = chase_now([overdue], office["staff"], "", TODAY)
+    again = chase_now([overdue], office["staff"], "", today)
     db.session.commit()
     assert again.already == [overdue] and not again.chased
     assert _steps(overdue) == 1
@@ -60,18 +65,18 @@ def test_a_second_chase_the_same_day_does_nothing_the_next_day_chases_again(offi
     assert sorted(n.recipient_email for n in notices) == sorted(o.email for o in office["officers"])
     assert {n.kind for n in notices} == {"office_chase"}
     assert "已超期5天" in notices[0].subject and "第1次" in notices[0].body
-    assert first.notice_ids(TODAY) == [n.id for n in notices]
+    assert first.notice_ids(today) == [n.id for n in notices]
 
-    tomorrow = TODAY + dt.timedelta(days=1)
+    tomorrow = today + dt.timedelta(days=1)
     chase_now([overdue], office["staff"], "", tomorrow)
     db.session.commit()
     assert len(_notices(overdue)) == 4
     assert "第2次" in _notices(overdue)[-1].body
 
 
-def test_the_step_keeps_who_and_why_and_the_status_stays(office):
-    assignment = factories.assignment_due(office["unit"], TODAY + dt.timedelta(days=3))
-    chase_now([assignment], office["staff"], "请抓紧", TODAY)
+def test_the_step_keeps_who_and_why_and_the_status_stays(office, today):
+    assignment = factories.assignment_due(office["unit"], today + dt.timedelta(days=3))
+    chase_now([assignment], office["staff"], "请抓紧", today)
     event = assignment.events[-1]
     assert (event.action, event.from_status, event.to_status) == ("chase", "assigned", "assigned")
     assert event.comment == "请抓紧" and event.account_id == office["staff"].id
@@ -80,9 +85,9 @@ def test_the_step_keeps_who_and_why_and_the_status_stays(office):
 
 
 @pytest.mark.parametrize("status", ["submitted", "accepted", "cancelled"])
-def test_not_chased_when_the_move_is_not_the_units(office, status):
-    assignment = factories.assignment_due(office["unit"], TODAY - dt.timedelta(days=2), status)
-    result = chase_now([assignment], office["staff"], "", TODAY)
+def test_not_chased_when_the_move_is_not_the_units(office, today, status):
+    assignment = factories.assignment_due(office["unit"], today - dt.timedelta(days=2), status)
+    result = chase_now([assignment], office["staff"], "", today)
     assert result.refused and result.refused[0][0] is assignment
     assert _steps(assignment) == 0 and _notices(assignment) == []
 
@@ -97,18 +102,18 @@ def test_not_chased_while_an_extension_request_waits_for_the_office(office):
     assert _notices(assignment) == []
 
 
-def test_a_unit_officer_may_not_chase(office):
-    assignment = factories.assignment_due(office["unit"], TODAY - dt.timedelta(days=2))
+def test_a_unit_officer_may_not_chase(office, today):
+    assignment = factories.assignment_due(office["unit"], today - dt.timedelta(days=2))
     assert not assignment.may(office["officer"], "chase")
     with pytest.raises(RuleError):
         assignment.chase(office["officer"])
 
 
-def test_a_unit_with_no_officer_address_gets_a_failed_notice_the_office_sees(ctx):
+def test_a_unit_with_no_officer_address_gets_a_failed_notice_the_office_sees(ctx, today):
     unit = factories.unit()
     staff = factories.account("staff")
-    assignment = factories.assignment_due(unit, TODAY - dt.timedelta(days=1))
-    chase_now([assignment], staff, "", TODAY)
+    assignment = factories.assignment_due(unit, today - dt.timedelta(days=1))
+    chase_now([assignment], staff, "", today)
     (notice,) = _notices(assignment)
     assert notice.state == "failed" and unit.name in notice.last_error
 
