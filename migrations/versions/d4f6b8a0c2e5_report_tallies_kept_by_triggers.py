@@ -17,7 +17,7 @@ branch_labels = None
 depends_on = None
 
 # NB: a batch migration that recreates "reports" on SQLite drops these triggers (as it
-# does the search triggers): recreate them after it with `_sqlite_triggers()`'s statements.
+# does the search triggers): recreate them after it from SQLITE_TRIGGERS below.
 
 # PostgreSQL: one statement a statement, from its transition tables (a COPY of a million
 # rows adds once); the units' rows are changed in the order of their keys.
