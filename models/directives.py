@@ -221,6 +221,7 @@ WAITING_DUE_CARRIES = [
     "progress_due_on",
     "last_progress_on",
     "directive_id",
+    "leads_done",
 ]
 WAITING_DUE_WHERE = sa.text("status IN ({})".format(", ".join(f"'{s}'" for s in WAITING_ON_UNIT)))
 
@@ -262,6 +263,14 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     # When it was accepted or cancelled (its step's time): none while open. Indexed: the
     # assignments live in a month are those open or closed since it began.
     closed_at = sa.Column(UTCDateTime, index=True, info=info(_l("Closed at")))
+    # A supporting part whose lead units have all closed the directive (`settled_by_lead`):
+    # kept by the database's triggers on this table (migration f1a3c5e7b9d2) whenever a
+    # part comes, goes or changes its status, so that the to-do lists, reminders and
+    # chases read it from the row rather than look up the directive's lead units for each
+    # of thousands of supporting parts. Never set by the app.
+    leads_done = sa.Column(
+        sa.Boolean, nullable=False, server_default=sa.false(), info=info(_l("Lead units done"))
+    )
 
     directive = sa.orm.relationship(
         "Directive", back_populates="assignments", info=info(_l("Directive"))
@@ -398,15 +407,8 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
 
     @classmethod
     def settled_by_lead_filter(cls):
-        """SQL of `settled_by_lead`: a supporting part whose directive has a lead unit and
-        no lead unit still open."""
-        lead = sa.orm.aliased(cls)
-        leads = sa.and_(lead.directive_id == cls.directive_id, lead.part == "lead")
-        return sa.and_(
-            cls.part == "support",
-            sa.exists().where(leads, lead.status != "cancelled"),
-            ~sa.exists().where(leads, lead.status.in_(OPEN_STATUSES)),
-        )
+        """SQL of `settled_by_lead`, as the database keeps it (`leads_done`)."""
+        return cls.leads_done.is_(True)
 
     @classmethod
     def office_decides_filter(cls):
