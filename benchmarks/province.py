@@ -287,7 +287,8 @@ def _directives(conn, unit_ids, count, start, today, rng, progress):
                 clock.now(),
             )
         )
-        for unit in rng.sample(unit_ids, rng.randrange(1, 3)):
+        # One unit leads; a second, where there is one, supports it (配合).
+        for place, unit in enumerate(rng.sample(unit_ids, rng.randrange(1, 3))):
             assignment_id += 1
             due = received + dt.timedelta(days=30)
             done = due < today and rng.random() < 0.85
@@ -300,6 +301,7 @@ def _directives(conn, unit_ids, count, start, today, rng, progress):
                     due,
                     "accepted" if done else "in_progress",
                     min(today, due + dt.timedelta(days=rng.randrange(-20, 5))) if done else None,
+                    "support" if place else "lead",
                 )
             )
         if len(directive_rows) >= CHUNK or n == count:
@@ -333,8 +335,12 @@ def _directives(conn, unit_ids, count, start, today, rng, progress):
                     "status",
                     "finished_on",
                     "closed_at",
+                    "part",
                 ],
-                [(*_finished_after(row), _accepted_at(row, today)) for row in assignment_rows],
+                [
+                    (*_finished_after(row), _accepted_at(row, today), row[-1])
+                    for row in assignment_rows
+                ],
             )
             _copy(
                 conn,
@@ -350,7 +356,7 @@ def _directives(conn, unit_ids, count, start, today, rng, progress):
 
 
 def _finished_after(row):
-    assignment_id, directive_id, unit, assigned, due, status, finished = row
+    assignment_id, directive_id, unit, assigned, due, status, finished, _part = row
     if finished is not None and finished < assigned:
         finished = assigned
     return (assignment_id, directive_id, unit, assigned, due, due, status, finished)
