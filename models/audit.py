@@ -27,8 +27,9 @@ ACTIONS = Choices(
 # Never written to the trail, whatever table they are in: a change says only "changed".
 SECRET_FIELDS = {"password_hash"}
 SECRET = "***"
-# Kept by the models from other fields (a row's search index words): not a change of its own.
-DERIVED_FIELDS = {"search_words"}
+# Kept from other fields (a row's search index words by the models, a supporting part's
+# leads_done by the database's triggers): not a change of its own.
+DERIVED_FIELDS = {"search_words", "leads_done"}
 # Tables whose rows are bookkeeping, not records (the trail itself, logins, the
 # uploaded files of imports and their previews: what an import changes is audited; the
 # reports' tally, which the database's triggers keep from the audited reports).

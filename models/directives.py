@@ -400,10 +400,15 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
         )
 
     def settled_by_lead(self):
-        """A supporting unit's part of a directive its lead units have closed: nobody's
-        move any more (not reminded, chased or on a to-do list); the office may still
-        accept or cancel it for the record."""
-        return self.part == "support" and self.directive.is_done
+        """A supporting unit's part of a directive its lead units have closed (it has a
+        lead unit not cancelled, and none still open): nobody's move any more (not
+        reminded, chased or on a to-do list); the office may still accept or cancel it for
+        the record. The database keeps it as `leads_done`, by the same rule."""
+        if self.part != "support":
+            return False
+        leads = [a for a in self.directive.assignments if a.part == "lead"]
+        live = [a for a in leads if a.status != "cancelled"]
+        return bool(live) and not any(a.status in OPEN_STATUSES for a in live)
 
     @classmethod
     def settled_by_lead_filter(cls):

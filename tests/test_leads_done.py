@@ -3,6 +3,8 @@ f1a3c5e7b9d2): after every way a part comes, changes and goes, it holds what the
 `Assignment.settled_by_lead` finds, on both databases."""
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -158,11 +160,91 @@ def test_statements_of_many_rows_each_way(ctx):
     holds(one.assignments[1], two.assignments[1])
 
 
-def test_a_directive_and_its_parts_can_be_deleted(ctx):
+def test_a_part_moved_to_another_directive_settles_both(ctx):
+    units = [factories.unit() for _ in range(4)]
+    one = _handed({units[0]: "lead", units[1]: "support"})
+    two = _handed({units[2]: "lead", units[3]: "support"})
+    _finish(one.assignments[0])
+    holds(one.assignments[1])
+
+    # The open lead of the second moves to the first: the first's support is open work
+    # again, the second has no lead left.
+    moved = two.assignments[0]
+    _set(moved, directive_id=one.id)
+    holds()
+    _set(moved, directive_id=two.id)
+    holds(one.assignments[1])
+
+    # A statement that changes no row settles nothing and does not loop.
+    db.session.execute(
+        sa.update(Assignment)
+        .where(Assignment.id == -1)
+        .values(status="accepted")
+        .execution_options(synchronize_session=False)
+    )
+    holds(one.assignments[1])
+
+
+def test_no_lead_left_settles_no_supporting_part(ctx):
     lead, support = factories.unit(), factories.unit()
     directive = _handed({lead: "lead", support: "support"})
-    _finish(directive.assignments[0])
-    db.session.flush()
-    db.session.execute(sa.delete(Directive).where(Directive.id == directive.id))
-    holds()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 0
+    lead_part, helper = directive.assignments
+    lead_part.cancel(None, "测试撤销")
+    holds()  # open, with nobody leading: still the supporting unit's move
+    _finish(helper)
+    holds()  # closed on its own: not by a lead unit
+
+
+def test_a_directive_and_its_parts_can_be_deleted(ctx):
+    units = [factories.unit() for _ in range(4)]
+    gone = _handed({units[0]: "lead", units[1]: "support"})
+    kept = _handed({units[2]: "lead", units[3]: "support"})
+    _finish(gone.assignments[0])
+    _finish(kept.assignments[0])
+    holds(gone.assignments[1], kept.assignments[1])
+    db.session.execute(sa.delete(Directive).where(Directive.id == gone.id))
+    holds(kept.assignments[1])
+
+
+def test_leads_accepted_at_the_same_moment_settle_the_supporting_part(app, database_url):
+    """Two transactions each accept one of a directive's two lead units: the second to
+    commit reads the first's acceptance (PostgreSQL: the trigger locks the directive)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite lets one writer in at a time")
+    with app.app_context():
+        units = [factories.unit() for _ in range(3)]
+        directive = _handed({units[0]: "lead", units[1]: "lead", units[2]: "support"})
+        first, second, helper = (a.id for a in directive.assignments)
+        db.session.commit()
+        engine = db.engine
+    accept = (
+        "UPDATE assignments SET status = 'accepted', finished_on = assigned_on,"
+        " closed_at = now() WHERE id = %s"
+    )
+    with engine.connect() as one, engine.connect() as two:
+        pid = two.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        one.exec_driver_sql(accept % first)  # not committed yet
+        other = threading.Thread(
+            target=lambda: (two.exec_driver_sql(accept % second), two.commit())
+        )
+        other.start()
+        _wait_for(lambda: not other.is_alive() or _waits_for_a_lock(one, pid))
+        one.commit()
+        other.join(10)
+        settled = one.exec_driver_sql(
+            f"SELECT leads_done FROM assignments WHERE id = {helper}"
+        ).scalar()
+    assert settled is True
+
+
+def _waits_for_a_lock(conn, pid):
+    query = f"SELECT wait_event_type FROM pg_stat_activity WHERE pid = {pid}"
+    with conn.engine.connect() as look:
+        return look.exec_driver_sql(query).scalar() == "Lock"
+
+
+def _wait_for(condition, seconds=10):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "neither finished nor waiting"
+        time.sleep(0.05)

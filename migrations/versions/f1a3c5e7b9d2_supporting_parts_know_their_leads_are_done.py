@@ -40,9 +40,16 @@ def _done(row):
 
 def _settle(directives):
     """PostgreSQL: set leads_done of every part of the `directives` (a query of their
-    ids) where it changed."""
+    ids) where it changed, once their rows are locked.
+
+    The lock makes two transactions that change parts of one directive at once take turns:
+    each statement of the function reads what was committed when it began, so the second
+    then reads the first's change. Without it, two lead units accepted at the same moment
+    would each read the other as still open, and neither would settle the supporting
+    parts."""
     return (
-        f"UPDATE assignments AS a SET leads_done = s.done"
+        f"PERFORM 1 FROM directives WHERE id IN ({directives}) ORDER BY id FOR NO KEY UPDATE;"
+        f" UPDATE assignments AS a SET leads_done = s.done"
         f" FROM (SELECT x.id, {_done('x')} AS done FROM assignments AS x"
         f"       WHERE x.directive_id IN ({directives})) AS s"
         f" WHERE a.id = s.id AND a.leads_done <> s.done;"
