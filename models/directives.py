@@ -265,9 +265,9 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     closed_at = sa.Column(UTCDateTime, index=True, info=info(_l("Closed at")))
     # A supporting part whose lead units have all closed the directive (`settled_by_lead`):
     # kept by the database's triggers on this table (migration f1a3c5e7b9d2) whenever a
-    # part comes, goes or changes its status, so that the to-do lists, reminders and
-    # chases read it from the row rather than look up the directive's lead units for each
-    # of thousands of supporting parts. Never set by the app.
+    # part comes, goes, or changes its directive, part or status, so that the to-do lists,
+    # reminders and chases read it from the row rather than look up the directive's lead
+    # units for each of thousands of supporting parts. Never set by the app.
     leads_done = sa.Column(
         sa.Boolean, nullable=False, server_default=sa.false(), info=info(_l("Lead units done"))
     )
