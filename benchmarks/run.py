@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
+import timeit
 import tracemalloc
 from concurrent.futures import ProcessPoolExecutor
 
@@ -188,6 +189,31 @@ def export_range(app, rows=100_000):
         last = clock.local_date(db.session.scalar(sa.select(sa.func.max(Report.submitted_at))))
         days = max(1, round(3 * 365 * rows / max(total, 1)))
     return last - dt.timedelta(days=days - 1), last
+
+
+# The database's fixed task: a million generated numbers summed, no table read.
+GAUGE_SQL = {
+    "postgresql": "SELECT sum(n) FROM generate_series(1, 1000000) AS n",
+    "sqlite": "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 1000000) "
+    "SELECT sum(n) FROM c",
+}
+
+
+def host_gauge(app):
+    """How fast the host is now, from two fixed tasks that read no data: Python summing a
+    million squares (as `python -m timeit -n 5`: the best of 5 rounds of 5) and the
+    database summing a million generated numbers (the best of 5). The same code measured
+    on two hosts, or an hour apart on one, differed by up to 1.6 times: a run's figures
+    are read beside these."""
+    python = min(timeit.repeat("sum(i * i for i in range(1_000_000))", number=5, repeat=5)) / 5
+    with app.app_context(), db.engine.connect() as connection:
+        statement = sa.text(GAUGE_SQL[db.engine.dialect.name])
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            connection.execute(statement).scalar()
+            times.append(time.perf_counter() - start)
+    return {"python_ms": round(python * 1000, 1), "database_ms": round(min(times) * 1000, 1)}
 
 
 def measure_pages(app, runs, progress=lambda message: None):
@@ -482,6 +508,8 @@ def bench(units, reports, directives, runs, build, force, skip_stock, send_worke
     # As each gunicorn worker does once it has loaded the app (gunicorn.conf.py).
     gc.collect()
     gc.freeze()
+    result["host"] = {"before": host_gauge(app)}
+    say(f"host: {result['host']['before']}")
     say("measuring pages")
     result["pages"] = measure_pages(app, runs, say)
     if not skip_stock:
@@ -489,6 +517,7 @@ def bench(units, reports, directives, runs, build, force, skip_stock, send_worke
         result["stock"], result["ratios"] = measure_stock(app, result["pages"], runs)
     say("measuring notices")
     result["notices"] = measure_notices(app, workers=send_workers)
+    result["host"]["after"] = host_gauge(app)
     click.echo(json.dumps(result, ensure_ascii=False, indent=None if as_json else 2))
 
 

@@ -38,6 +38,9 @@ def test_the_benchmark_builds_a_province_and_measures_it(app, runner):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) >= 12
         # Sent, counted in the database, then cleared: the next run finds no notices.
         left = db.session.scalar(sa.select(sa.func.count()).select_from(Notice))
+    # The host's speed before and after, by the two fixed tasks.
+    for when in ("before", "after"):
+        assert data["host"][when]["python_ms"] > 0 and data["host"][when]["database_ms"] > 0
     pages = data["pages"]
     # The account, the count and the page; on PostgreSQL a small table is counted exactly
     # after its size estimate is read, one more (a million rows stop at the estimate).
