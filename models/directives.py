@@ -455,11 +455,21 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     def light_expression(cls, today, days):
         """`light` as SQL, for filters and the directive list."""
         waiting = cls.status.in_(WAITING_ON_UNIT)
-        behind = sa.and_(cls.progress_due_on < today, cls.last_progress_on.is_(None))
-        soon = cls.due_on <= today + dt.timedelta(days=days)
         return sa.case(
             (cls.status.not_in(OPEN_STATUSES), "closed"),
-            (sa.and_(waiting, cls.due_on < today), "red"),
-            (sa.and_(waiting, sa.or_(soon, behind)), "yellow"),
+            *((sa.and_(waiting, holds), light) for light, holds in cls.waiting_lights(today, days)),
             else_="green",
         )
+
+    @classmethod
+    def waiting_lights(cls, today, days):
+        """[(light, SQL)] of an assignment waiting on its unit: red when overdue, yellow
+        when not and due within `days` days or behind on progress (green otherwise). Each
+        holds alone, so that rows known to wait (read from their index) are counted by
+        light without the statuses tested again."""
+        behind = sa.and_(cls.progress_due_on < today, cls.last_progress_on.is_(None))
+        soon = cls.due_on <= today + dt.timedelta(days=days)
+        return [
+            ("red", cls.due_on < today),
+            ("yellow", sa.and_(cls.due_on >= today, sa.or_(soon, behind))),
+        ]

@@ -237,19 +237,24 @@ def assignment_due(unit, due_on, status="assigned", **directive_kw):
     assignment = directive(
         unit, received_on=received_on, due_on=due_on, **directive_kw
     ).assignments[0]
+    bring_to(assignment, status)
+    db.session.flush()
+    return assignment
+
+
+def bring_to(assignment, status):
+    """Take an assigned `assignment` to `status` through the lifecycle's own steps."""
     for step in STEPS_TO[status]:
         if step == "acknowledge":
             assignment.acknowledge(None)
         elif step == "progress":
             assignment.report_progress(None)
         elif step == "submit":
-            assignment.submit_result(None, leaders(unit)[0])
+            assignment.submit_result(None, leaders(assignment.unit)[0])
         elif step == "accept":
             assignment.accept(None)
         else:
             assignment.cancel(None, "测试撤销")
-    db.session.flush()
-    return assignment
 
 
 def notice(unit, **kw):

@@ -7,6 +7,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 
 from models import (
     Assignment,
@@ -18,7 +19,15 @@ from models import (
     clock,
     db,
 )
-from models.desk import todos, unsigned_since
+from models.desk import (
+    LEADER_ASSIGNMENTS,
+    TODO_ITEMS,
+    leader_kind,
+    leader_todos,
+    todos,
+    unsigned_since,
+)
+from models.directives import yellow_days
 from models.periods import month
 from tests import factories
 from tests.helpers import count_statements
@@ -161,6 +170,49 @@ def test_a_leader_sees_the_overdue_and_nearly_due(app, world, desk, as_role):
         count, link = todos[kind]
         rows = listed_ids(client, link)
         assert count == len(rows) and _ids(desk.a[kind], desk.b[kind]) <= rows
+
+
+def test_a_leaders_red_and_yellow_are_each_assignments_own_light(app, world):
+    """The leader's to-do counts each light by its own condition (`leader_todos`): over
+    every status, due dates about today, first progress reports late or not, and supporting
+    parts settled by their lead units or not, its counts and first items are those of the
+    assignments' own `light` and `settled_by_lead`, and its counts those of the list's
+    filter (`leader_kind`)."""
+    with app.app_context():
+        today, yellow = clock.today(), yellow_days()
+        a, b = db.session.get(Unit, world.unit_a), db.session.get(Unit, world.unit_b)
+        for status in factories.STEPS_TO:
+            for days in (-3, -1, 0, 1, yellow, yellow + 1, 9):
+                assignment = factories.assignment_due(a, today + dt.timedelta(days=days), status)
+                if days % 2:
+                    assignment.progress_due_on = today - dt.timedelta(days=1)
+        received = today - dt.timedelta(days=40)  # both parts overdue
+        for lead_status in ("accepted", "in_progress"):  # settled, and not yet
+            directive = factories.directive(received_on=received)
+            calendar, rules = WorkCalendar(), factories.rules()
+            at = clock.start_of(received)
+            directive.hand_to({a: "lead", b: "support"}, None, calendar, rules, at=at)
+            factories.bring_to(directive.assignments[0], lead_status)
+        db.session.commit()
+        leader = factories.account("leader")
+        found = {todo.kind: todo for todo in leader_todos(leader, today, yellow)}
+        seen = Assignment.query.filter(Assignment.visible_to(leader)).all()
+        for kind in LEADER_ASSIGNMENTS:
+            expected = sorted(
+                (x.due_on, x.id)
+                for x in seen
+                if x.light(today, yellow) == kind and not x.settled_by_lead()
+            )
+            assert found[kind].count == len(expected) > TODO_ITEMS, kind
+            assert [item.record_id for item in found[kind].items] == [
+                record_id for _due, record_id in expected[:TODO_ITEMS]
+            ]
+            listed = sa.select(sa.func.count()).where(
+                leader_kind(today, yellow) == kind, Assignment.visible_to(leader)
+            )
+            assert db.session.scalar(listed) == len(expected)
+        settled = [x for x in seen if x.settled_by_lead()]
+        assert settled and settled[0].light(today, yellow) == "red"  # left out all the same
 
 
 def test_the_menu_shows_how_many_things_wait(app, world, desk, as_role):
