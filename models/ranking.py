@@ -94,17 +94,7 @@ def _totals(period, group):
     period before (None for a unit not ranked then), in one grouped query: from the
     monthly roll-up for whole months, quarters and years, from the rows else."""
     sums = _sums(period, FIGURES)
-    before = period.previous()
-    earlier = _sums(before, POINTS)
     zero = sa.literal(0)
-    points_before = sa.case(
-        (
-            Unit.created_on <= before.end,
-            sa.func.coalesce(
-                earlier.c.adoption_points + earlier.c.bonus - earlier.c.deducted, zero
-            ),
-        )
-    )
     columns = [sa.func.coalesce(sums.c[name], zero).label(name) for name in FIGURES]
     query = _ranked_units(
         period,
@@ -114,10 +104,25 @@ def _totals(period, group):
         Unit.name.label("unit"),
         Unit.ranking_group.label("group"),
         *columns,
-        points_before.label("previous_points"),
-    ).outerjoin(earlier, earlier.c.unit_id == Unit.id)
+    )
     # Plain rows, without the ORM's result handling: a tenth of the ranking's time.
-    return _rank_rows(plain_rows(query))
+    return _rank_rows(plain_rows(_with_points_before(query, period)))
+
+
+def _with_points_before(query, period):
+    """`query` of the units ranked in `period` with a column "previous_points": each
+    unit's points in the period before, None for a unit not ranked then (created since)."""
+    before = period.previous()
+    earlier = _sums(before, POINTS)
+    points_before = sa.case((Unit.created_on <= before.end, _points(earlier)))
+    return query.add_columns(points_before.label("previous_points")).outerjoin(
+        earlier, earlier.c.unit_id == Unit.id
+    )
+
+
+def _points(sums):
+    """SQL: the points of `sums` (a unit without any: 0)."""
+    return sa.func.coalesce(sums.c.adoption_points + sums.c.bonus - sums.c.deducted, 0)
 
 
 def _sums(period, names):
@@ -343,17 +348,38 @@ def standings_by_group(period, today=None, rules=None):
     """{group: its `standings`}: every group's places from one query (`rules`: the
     RankingRules, where the caller has them already)."""
     today = today or clock.today()
+    return place_by_group(_points_rows(period, None, today), period, today, rules)
+
+
+def place_by_group(rows, period, today, rules=None):
+    """{group: its rows of `period` placed}, as `standings_by_group`."""
     groups = {}
-    for row in _points_rows(period, None, today):
+    for row in rows:
         groups.setdefault(row.group, []).append(row)
     placing = Placing(period, today, rules)
     return {group: placing.place(rows) for group, rows in groups.items()}
 
 
+def month_points(period):
+    """The rows of every unit ranked in the month `period`, and of those ranked in the
+    month before, each with its points alone, not placed (`place_by_group`): one query
+    for both months (their vetoes and quotas are not the year's: none to apply)."""
+    sums = _sums(period, POINTS)
+    columns = (Unit.code, Unit.name, Unit.ranking_group, _points(sums))
+    query = _with_points_before(_ranked_units(period, None, sums, *columns), period)
+    now, before = [], []
+    for unit_id, code, name, group, points, previous in plain_rows(query).all():
+        now.append(RankRow(unit_id, code, name, group, points=int(points)))
+        if previous is not None:
+            before.append(RankRow(unit_id, code, name, group, points=int(previous)))
+    return now, before
+
+
 def _points_rows(period, group, today):
     sums = _sums(period, POINTS)
-    points = sa.func.coalesce(sums.c.adoption_points + sums.c.bonus - sums.c.deducted, 0)
-    query = _ranked_units(period, group, sums, Unit.code, Unit.name, Unit.ranking_group, points)
+    query = _ranked_units(
+        period, group, sums, Unit.code, Unit.name, Unit.ranking_group, _points(sums)
+    )
     rows = [
         RankRow(unit_id, code, name, in_group, points=int(total))
         for unit_id, code, name, in_group, total in plain_rows(query).all()

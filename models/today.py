@@ -23,7 +23,7 @@ from models.directives import (
 )
 from models.notices import Notice
 from models.periods import month
-from models.ranking import RankingRules, standings, standings_by_group
+from models.ranking import RankingRules, month_points, place_by_group, standings
 from models.reports import Report
 from models.scoring import quota_progress
 from models.units import RANKING_GROUPS, Unit
@@ -127,13 +127,17 @@ def month_places(today, places=PLACES, issued=None):
     month's points read once, placed within each group by the ranking's own rule).
     `issued`: last month's issued bulletins, where the caller has read them."""
     rules = RankingRules.load()  # read once for both months
-    running = standings_by_group(month(today), today, rules)
-    last = month(today.replace(day=1) - dt.timedelta(days=1))
+    this = month(today)
+    points, points_before = month_points(this)  # both months' points: one query
+    running = place_by_group(points, this, today, rules)
+    last = this.previous()
     if issued is None:
         issued = issued_in(last.key, RANKING_GROUPS.values)
     bottoms = issued_bottoms(issued)
-    # Recounted only for a group without an issued bulletin of the month.
-    closed = standings_by_group(last, today, rules) if set(running) - set(bottoms) else {}
+    # Placed only for a group without an issued bulletin of the month.
+    closed = {}
+    if set(running) - set(bottoms):
+        closed = place_by_group(points_before, last, today, rules)
     result = []
     for group in RANKING_GROUPS:
         members = running.get(group, [])

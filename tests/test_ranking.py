@@ -12,7 +12,13 @@ import sqlalchemy as sa
 
 from models import Adoption, Deduction, Instruction, Publication, Quota, Unit, clock, db
 from models.periods import Period, PeriodError, month, parse_period, quarter, year
-from models.ranking import ranking, standings, standings_by_group
+from models.ranking import (
+    month_points,
+    place_by_group,
+    ranking,
+    standings,
+    standings_by_group,
+)
 from models.solicitations import Solicitation
 from tests import factories
 from tests.helpers import count_statements
@@ -278,6 +284,33 @@ def test_standings_place_as_the_ranking_does(app, world, period):
             assert any(bottom for *_, bottom, _veto in expected)
             assert placed(rows) == expected
             assert placed(standings(parsed, group, today=after)) == expected
+
+
+def test_the_boards_two_months_read_at_once_place_as_each_read_alone(app, world):
+    """The home page's board reads a month's points and the month before's with one query
+    (`month_points`): placed, each month's rows are its standings read alone, and a unit
+    created in the month is in its rows only."""
+    _random_city(app)
+    with app.app_context():
+        newcomer = factories.unit(code="NEW", created_on=dt.date(2026, 11, 10))
+        day = dt.date(2026, 11, 12)
+        report = factories.report(newcomer, submitted_at=clock.start_of(day))
+        factories.adoption(report, factories.publication(points=5), adopted_on=day)
+        db.session.commit()
+        nov, after = month(dt.date(2026, 11, 1)), dt.date(2027, 2, 1)  # both closed
+
+        def placed(groups):
+            return {
+                group: [(r.unit_id, r.rank, r.points, r.bottom) for r in rows]
+                for group, rows in groups.items()
+            }
+
+        with count_statements(app) as statements:
+            now, before = month_points(nov)
+        assert len(statements) == 1
+        assert newcomer.id in {r.unit_id for r in now} - {r.unit_id for r in before}
+        assert placed(place_by_group(now, nov, after)) == placed(standings_by_group(nov, after))
+        assert placed(place_by_group(before, OCT, after)) == placed(standings_by_group(OCT, after))
 
 
 def test_year_view_zeroes_points_marks_veto_and_shows_quotas(app, as_role, world):
