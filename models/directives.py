@@ -391,6 +391,18 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
         return rare(cls.status.in_(WAITING_ON_UNIT))
 
     @classmethod
+    def waits_on_unit_as_indexed(cls):
+        """SQL: the unit's move, as the index of the waiting by due date states it (its
+        statuses written out, not bound): where rows are read from that index in due-date
+        order, SQLite uses it only for its own condition; else it reads every waiting row
+        through the status index and sorts them (a leader's first red items: 20 ms against
+        0.6)."""
+        statuses = sa.bindparam(
+            "waiting", list(WAITING_ON_UNIT), expanding=True, literal_execute=True, unique=True
+        )
+        return cls.status.in_(statuses)
+
+    @classmethod
     def extension_pending(cls):
         """SQL: an extension request of the assignment waits for the office's decision."""
         return (

@@ -198,14 +198,14 @@ def test_a_leaders_red_and_yellow_are_each_assignments_own_light(app, world):
         found = {todo.kind: todo for todo in leader_todos(leader, today, yellow)}
         seen = Assignment.query.filter(Assignment.visible_to(leader)).all()
         for kind in LEADER_ASSIGNMENTS:
-            expected = sorted(
-                (x.due_on, x.id)
+            expected = sorted(  # in due-date order, then by unit
+                (x.due_on, x.unit_id, x.id)
                 for x in seen
                 if x.light(today, yellow) == kind and not x.settled_by_lead()
             )
             assert found[kind].count == len(expected) > TODO_ITEMS, kind
             assert [item.record_id for item in found[kind].items] == [
-                record_id for _due, record_id in expected[:TODO_ITEMS]
+                record_id for *_order, record_id in expected[:TODO_ITEMS]
             ]
             listed = sa.select(sa.func.count()).where(
                 leader_kind(today, yellow) == kind, Assignment.visible_to(leader)
