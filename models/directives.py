@@ -373,8 +373,9 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     @classmethod
     def due_by_filter(cls, day):
         """Waiting on the unit and due by `day`: one range of the index of the waiting by
-        due date (overdue and due soon are ranges of it)."""
-        return sa.and_(cls.waits_on_unit(), cls.due_on <= day)
+        due date (overdue and due soon are ranges of it), on SQLite too (the office's
+        deadlines: 25 ms against 67 through the status index)."""
+        return sa.and_(cls.waits_on_unit_as_indexed(), cls.due_on <= day)
 
     @classmethod
     def overdue_filter(cls, today):
@@ -393,10 +394,9 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
     @classmethod
     def waits_on_unit_as_indexed(cls):
         """SQL: the unit's move, as the index of the waiting by due date states it (its
-        statuses written out, not bound): where rows are read from that index in due-date
-        order, SQLite uses it only for its own condition; else it reads every waiting row
-        through the status index and sorts them (a leader's first red items: 20 ms against
-        0.6)."""
+        statuses written out, not bound): SQLite uses a partial index only for its own
+        condition, else it reads every waiting row through the status index (a leader's
+        first red items, sorted: 20 ms against 0.6)."""
         statuses = sa.bindparam(
             "waiting", list(WAITING_ON_UNIT), expanding=True, literal_execute=True, unique=True
         )
