@@ -303,7 +303,8 @@ class Assignment(OwnedByUnit, AssignmentLifecycle, db.Model):
         PARTS.check("part"),
         # The assignments waiting on their units, by due date and unit: the home page's
         # deadlines are counted from this index alone (23,000 of 150,000 in a province),
-        # and on PostgreSQL a leader's red and yellow too, from what it carries.
+        # and on PostgreSQL a leader's red and yellow too, from what it carries. SQLite
+        # reads it for a condition stating its statuses (`waits_on_unit_as_indexed`).
         sa.Index(
             "ix_assignments_waiting_due",
             "due_on",

@@ -346,7 +346,8 @@ def standings(period, group=None, today=None):
 
 def standings_by_group(period, today=None, rules=None):
     """{group: its `standings`}: every group's places from one query (`rules`: the
-    RankingRules, where the caller has them already)."""
+    RankingRules, where the caller has them already). The home page's board reads two
+    months at once instead (`month_points`); the tests hold the two to each other."""
     today = today or clock.today()
     return place_by_group(_points_rows(period, None, today), period, today, rules)
 

@@ -86,9 +86,11 @@ class ListLinks:
 
 # Where each to-do kind's count leads (a list and its filter), and its items' pages.
 TODO_LINKS = {
+    **{kind: ("assignments", {"todo": kind}) for kind in OFFICE_ASSIGNMENTS + UNIT_ASSIGNMENTS},
+    # Listed by due date, the oldest first, as the home page lists their first items.
     **{
-        kind: ("assignments", {"todo": kind})
-        for kind in OFFICE_ASSIGNMENTS + UNIT_ASSIGNMENTS + LEADER_ASSIGNMENTS
+        kind: ("assignments", {"todo": kind, "_oldest_first": "due_on"})
+        for kind in LEADER_ASSIGNMENTS
     },
     "waiting": ("reports", {"status": "received", "_oldest_first": "submitted_at"}),
     "returned_reports": ("reports", {"status": "returned"}),
