@@ -131,3 +131,21 @@ def count_statements(app):
         yield statements
     finally:
         sa.event.remove(engine, "before_cursor_execute", before)
+
+
+def sent_statement(marker, run):
+    """What `run()` returns, and the one SQL statement holding `marker` that it sends, with
+    its parameters as the app binds them: (result, (statement, parameters))."""
+    seen = []
+
+    def note(conn, cursor, statement, params, context, executemany):
+        if marker in statement:
+            seen.append((statement, params))
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        result = run()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    (sent,) = seen
+    return result, sent

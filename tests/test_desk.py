@@ -174,10 +174,10 @@ def test_a_leader_sees_the_overdue_and_nearly_due(app, world, desk, as_role):
 
 def test_a_leaders_red_and_yellow_are_each_assignments_own_light(app, world):
     """The leader's to-do counts each light by its own condition (`leader_todos`): over
-    every status the lifecycle's steps reach, due dates about today, first progress reports late or not, and supporting
-    parts settled by their lead units or not, its counts and first items are those of the
-    assignments' own `light` and `settled_by_lead`, and its counts those of the list's
-    filter (`leader_kind`)."""
+    every status the lifecycle's steps reach, due dates about today, first progress
+    reports late or not, and supporting parts settled by their lead units or not, its
+    counts and first items are those of the assignments' own `light` and
+    `settled_by_lead`, and its counts those of the list's filter (`leader_kind`)."""
     with app.app_context():
         today, yellow = clock.today(), yellow_days()
         a, b = db.session.get(Unit, world.unit_a), db.session.get(Unit, world.unit_b)

@@ -5,7 +5,6 @@ import re
 from types import SimpleNamespace
 
 import pytest
-import sqlalchemy as sa
 
 from models import (
     Account,
@@ -26,7 +25,7 @@ from models.directives import yellow_days
 from models.periods import month
 from models.ranking import standings_by_group
 from tests import factories
-from tests.helpers import count_statements
+from tests.helpers import count_statements, sent_statement
 
 
 @pytest.fixture
@@ -197,18 +196,7 @@ def _plan_of(marker, run):
     parameters bound as the app binds them (sequential scans off: a few test rows)."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL's plan")
-    seen = []
-
-    def note(conn, cursor, statement, params, context, executemany):
-        if marker in statement:
-            seen.append((statement, params))
-
-    sa.event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        result = run()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", note)
-    ((statement, params),) = seen
+    result, (statement, params) = sent_statement(marker, run)
     db.session.commit()
     with db.engine.connect() as autocommit:  # the visibility map, as autovacuum keeps it
         autocommit.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(

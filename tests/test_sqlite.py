@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from models import Staff, Unit, db
-from tests.helpers import base_config
+from tests.helpers import base_config, sent_statement
 
 WRITERS = 8
 TRANSACTIONS = 40
@@ -67,20 +67,30 @@ def test_eight_writing_processes_never_see_database_is_locked(app, sqlite_url):
         assert Staff.query.filter_by(unit_id=unit_id).count() == WRITERS * TRANSACTIONS
 
 
+def _closed_years():
+    """Assignments of four units due over four months to today: most accepted, one in
+    twelve still waiting on its unit (as years of closed records leave them). Today."""
+    from models import clock
+    from tests import factories
+
+    units = [factories.unit() for _ in range(4)]
+    today = clock.today()
+    for n in range(120):
+        status = "assigned" if n % 12 == 0 else "accepted"
+        factories.assignment_due(units[n % 4], today - dt.timedelta(days=n - 3), status)
+    return today
+
+
 def test_sqlite_is_told_that_open_assignments_are_few(app, sqlite_url):
     """SQLite's statistics see a status as half the table: with a status of few rows among
     many, `rare` says so (likelihood), and SQLite reads the status index rather than walking
     every assignment in unit order to group them."""
-    from models import Assignment, clock
+    from models import Assignment
     from models.today import deadlines
     from tests import factories
 
     with app.app_context():
-        units = [factories.unit() for _ in range(4)]
-        today = clock.today()
-        for n in range(120):  # closed years: accepted ones, and a few still open
-            status = "assigned" if n % 12 == 0 else "accepted"
-            factories.assignment_due(units[n % 4], today - dt.timedelta(days=n - 3), status)
+        today = _closed_years()
         db.session.commit()
         with db.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
@@ -104,23 +114,6 @@ def test_sqlite_is_told_that_open_assignments_are_few(app, sqlite_url):
         assert counted == open_ > 0
 
 
-def _sent(marker, run):
-    """The statement holding `marker` that `run()` sends, with its parameters."""
-    seen = []
-
-    def note(conn, cursor, statement, params, context, executemany):
-        if marker in statement:
-            seen.append((statement, params))
-
-    sa.event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        run()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", note)
-    ((sent,),) = [seen]
-    return sent
-
-
 # sqlite_stat1 of the bench's province (150,000 assignments, 26,000 waiting on their units).
 PROVINCE_STATS = {
     "ix_assignments_waiting_due": "26306 25 1",
@@ -139,21 +132,18 @@ def test_sqlite_reads_the_index_of_the_waiting_where_asked_in_its_own_words(app,
     index of the waiting out (`waits_on_unit_as_indexed`), so SQLite reads them from it
     rather than every waiting row from the status index. Fails if the statuses the model
     writes and the ones the migration indexed part ways."""
-    from models import clock
     from models.desk import leader_todos
     from models.directives import yellow_days
     from models.today import deadlines
     from tests import factories
 
     with app.app_context():
-        units = [factories.unit() for _ in range(4)]
-        today = clock.today()
-        for n in range(120):  # closed years: accepted ones, and a few still open
-            status = "assigned" if n % 12 == 0 else "accepted"
-            factories.assignment_due(units[n % 4], today - dt.timedelta(days=n - 3), status)
+        today = _closed_years()
         staff, leader = factories.account("staff"), factories.account("leader")
-        counted = _sent("due_soon", lambda: deadlines(staff, today, 7))
-        listed = _sent("WITH counts", lambda: leader_todos(leader, today, yellow_days()))
+        _, counted = sent_statement("due_soon", lambda: deadlines(staff, today, 7))
+        _, listed = sent_statement(
+            "WITH counts", lambda: leader_todos(leader, today, yellow_days())
+        )
         db.session.commit()
         with db.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
